@@ -1,0 +1,59 @@
+"""Who is looking: the viewer and what each role may see.
+
+Every read of records, authorities, search hits, facets, exports and the timeline takes a `Viewer`;
+`db.py` turns it into SQL and `search.py` into index filters, so the rule lives here once:
+anonymous visitors see public records, signed-in researchers also restricted ones, archivists and
+admins everything. A record whose `embargo_until` lies in the future counts as private.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+ACCESS_LEVELS = ("public", "restricted", "private")
+ROLES = ("researcher", "archivist", "admin")
+
+
+def today() -> str:
+    """Today's date as ISO text, the form `embargo_until` is stored in."""
+    return dt.date.today().isoformat()
+
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str | None = None
+    role: str | None = None  # None for an anonymous visitor
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not None
+
+    @property
+    def sees_everything(self) -> bool:
+        """Archivists and admins see private records, drafts and embargoed records."""
+        return self.role in ("archivist", "admin")
+
+    @property
+    def can_edit(self) -> bool:
+        return self.sees_everything
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        if self.sees_everything:
+            return ACCESS_LEVELS
+        if self.signed_in:
+            return ("public", "restricted")
+        return ("public",)
+
+    def may_see(self, access: str, embargo_until: str | None) -> bool:
+        """Whether this viewer may see a record with this access level and embargo."""
+        if self.sees_everything:
+            return True
+        if embargo_until and embargo_until > today():
+            return False
+        return access in self.levels
+
+
+ANONYMOUS = Viewer()
+# The command line works on the whole archive, as an archivist at the machine would.
+SYSTEM = Viewer("system", "admin")

@@ -1,0 +1,43 @@
+"""Accounts: users, roles and password checks. Passwords are kept only as salted scrypt hashes."""
+from __future__ import annotations
+
+import re
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import db as store
+from .access import ROLES, Viewer
+from .records import ValidationError, now
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+MIN_PASSWORD = 10
+# Checked against when a username is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+def add_user(db, username: str, password: str, role: str) -> None:
+    """Create or update an account. :raise ValidationError: on a bad name, role or password."""
+    errors = []
+    if not USERNAME.match(username or ""):
+        errors.append(("username", "use 1-64 letters, digits, '.', '_', '@' or '-'"))
+    if role not in ROLES:
+        errors.append(("role", f"must be one of {', '.join(ROLES)}"))
+    if len(password or "") < MIN_PASSWORD:
+        errors.append(("password", f"must have at least {MIN_PASSWORD} characters"))
+    if errors:
+        raise ValidationError(errors)
+    with store.write_transaction(db):
+        old = store.get_user(db, username)
+        store.put_user(db, username, generate_password_hash(password, method="scrypt"), role,
+                       old["created_at"] if old else now())
+
+
+def authenticate(db, username: str, password: str) -> Viewer | None:
+    """The viewer for a correct username and password, else None."""
+    user = store.get_user(db, username or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user["password_hash"], password or ""):
+        return None
+    return Viewer(user["username"], user["role"])

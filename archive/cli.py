@@ -1,0 +1,253 @@
+"""The `archive` command line, thin over the store, the write path, the importer and the exporter.
+
+`archive [--home DIR] COMMAND`; the same commands run as `flask --app archive COMMAND`. Any command
+initialises an empty home on first use. User errors print one line and exit non-zero; long work
+shows progress on a terminal and a summary at the end.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+import time
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from . import accounts, db as store, export, importer, records
+from .access import ROLES, SYSTEM
+
+
+class Home:
+    """One archive home: its paths, and its store and index opened on first use."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        self._db = None
+        self._index = None
+
+    @classmethod
+    def at(cls, path: str | Path) -> "Home":
+        from . import default_config
+        return cls(default_config(path))
+
+    @property
+    def db(self):
+        if self._db is None:
+            self._db = store.connect(self.config["DATABASE"])
+            store.create_tables(self._db)
+        return self._db
+
+    @property
+    def index(self):
+        if self._index is None:
+            self._index = records.ensure_index(self.db, self.config["SEARCH_INDEX"])
+        return self._index
+
+    def open(self) -> "Home":
+        self.index  # noqa: B018  (creates the database and the index)
+        return self
+
+
+def get_home() -> Home:
+    ctx = click.get_current_context()
+    home = ctx.find_object(Home)
+    if home is None:  # running as `flask --app archive ...`
+        from flask.cli import ScriptInfo
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        home = Home(app.config)
+        ctx.obj = home
+    return home
+
+
+def fail(message: str):
+    raise click.ClickException(message)
+
+
+@contextmanager
+def progress_bar(stages: dict[str, tuple[str, int | None]]):
+    """A rich progress display on a terminal (nothing otherwise); yields `advance(stage)`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), disable=not sys.stderr.isatty(), transient=False) as bar:
+        tasks = {name: bar.add_task(label, total=total) for name, (label, total) in stages.items()}
+        yield lambda stage, n=1: bar.advance(tasks[stage], n)
+
+
+def _count_lines(path: Path) -> int | None:
+    if path.suffix.lower() != ".jsonl":
+        return None
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", envvar="ARCHIVE_HOME", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Archive folder (records/ and search_index/ live here).")
+@click.pass_context
+def cli(ctx, home):
+    """The testimony archive: keep, link and search testimonies."""
+    ctx.obj = Home.at(home)
+
+
+@cli.command("init")
+@click.option("--sample", is_flag=True, help="Load the bundled sample collection if the archive is empty.")
+def init_command(sample):
+    """Create the archive's folders, database and index (safe to repeat)."""
+    home = get_home().open()
+    count = store.count_records(home.db, SYSTEM)
+    if sample and count == 0:
+        with resources.as_file(resources.files("archive").joinpath("sample/sample.jsonl")) as path:
+            result = importer.run(home.db, home.index, path, user="sample")
+        click.echo(f"Loaded the sample collection ({result.summary()}).")
+    elif sample:
+        click.echo(f"The archive already holds {count} records; the sample was not loaded.")
+    click.echo(f"Archive ready at {home.config['ARCHIVE_HOME']}.")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve_command(host, port, threads):
+    """Serve the archive with waitress (a production WSGI server)."""
+    import waitress
+    from . import create_app
+    home = get_home()
+    app = create_app({"ARCHIVE_HOME": home.config["ARCHIVE_HOME"], "DATABASE": home.config["DATABASE"],
+                      "SEARCH_INDEX": home.config["SEARCH_INDEX"]})
+    click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C stops)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
+def import_command(file, dry_run):
+    """Import records and authorities from a JSON or JSON Lines file (all or nothing)."""
+    home = get_home().open()
+    lines = _count_lines(file)
+    started = time.perf_counter()
+    stages = {"check": ("Checking", lines)}
+    if not dry_run:
+        stages.update({"store": ("Storing", lines), "index": ("Indexing", None)})
+    with progress_bar(stages) as advance:
+        try:
+            if dry_run:
+                result = importer.plan(home.db, file, advance)
+                if result.problems:
+                    raise importer.ImportFailed(result.problems)
+            else:
+                result = importer.run(home.db, home.index, file, user="import", progress=advance)
+        except importer.ImportFailed as exc:
+            for problem in exc.problems[:10]:
+                click.echo(f"  {problem}", err=True)
+            fail(str(exc))
+    seconds = time.perf_counter() - started
+    rate = result.total / seconds if seconds else 0
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {result.summary()} in {seconds:.1f} s ({rate:.0f} objects/s).")
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True,
+              help="jsonl: one object a line; json: one array.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+def export_command(fmt, output):
+    """Export everything: places, people, events, then records, each with its kind."""
+    home = get_home()
+    db = home.db
+    total = sum(store.count_entities(db, k, SYSTEM) for k in store.KINDS) + store.count_records(db, SYSTEM)
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    written = 0
+    try:
+        with progress_bar({"export": ("Exporting", total)}) as advance:
+            def counted():
+                nonlocal written
+                for obj in export.iter_objects(db, SYSTEM):
+                    written += 1
+                    advance("export")
+                    yield obj
+            export.write(counted(), out, fmt)
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"Exported {written} objects to {output}.", err=True)
+
+
+@cli.command("reindex")
+@click.option("--check", is_flag=True, help="Only report drift between index and database; "
+                                            "exit 1 when there is any.")
+def reindex_command(check):
+    """Rebuild the search index from the database (into a new folder, then swap)."""
+    home = get_home()
+    db = home.db
+    if check:
+        from .search import Index
+        if not Index.exists(home.config["SEARCH_INDEX"]):
+            fail("there is no search index: run `archive reindex`")
+        drift = records.find_drift(db, Index(home.config["SEARCH_INDEX"]))
+        click.echo(str(drift))
+        for label, ids in (("missing", drift.missing), ("out of date", drift.stale),
+                           ("not in the database", drift.extra)):
+            if ids:
+                click.echo(f"  {label}: {', '.join(ids[:20])}{' …' if len(ids) > 20 else ''}")
+        sys.exit(1 if drift.any else 0)
+    started = time.perf_counter()
+    with progress_bar({"index": ("Indexing", store.count_records(db, SYSTEM))}) as advance:
+        count = records.rebuild_index(db, home.config["SEARCH_INDEX"], lambda n: advance("index", n))
+    click.echo(f"Reindexed {count} records in {time.perf_counter() - started:.1f} s.")
+
+
+@cli.group("user")
+def user_group():
+    """Manage accounts."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add_command(name, role, password_stdin):
+    """Create an account (or reset its password and role)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            fail("the passwords differ")
+    try:
+        accounts.add_user(get_home().db, name, password, role)
+    except records.ValidationError as exc:
+        fail(str(exc))
+    click.echo(f"User {name} ({role}) saved.")
+
+
+@cli.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup_command(dest):
+    """Copy the database consistently, even while the archive is in use.
+
+    DEST is a new folder, which becomes a complete archive home (run `archive --home DEST reindex`
+    or just start it to rebuild its index), or a file name ending in .db.
+    """
+    home = get_home()
+    target = dest if dest.suffix in (".db", ".sqlite", ".sqlite3") else dest / "records" / "archive.db"
+    if target.exists():
+        fail(f"{target} exists already; choose a new destination")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store.backup(home.db, target)
+    click.echo(f"Backed up the archive to {target}.")
+
+
+def register(app) -> None:
+    """Make the same commands available as `flask --app archive COMMAND`."""
+    for command in cli.commands.values():
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="archive")

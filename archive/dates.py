@@ -1,0 +1,118 @@
+"""EDTF dates: validation and the earliest/latest calendar day of each date.
+
+Dates are kept as the EDTF strings people typed (`1975/1979`, `1981~`, `197X`) and, beside them, as
+sortable integers `YYYYMMDD` for range search and sorting (see SEARCH.md, Dates). Parsing happens once,
+when something is saved. This module knows nothing of storage or the web.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import edtf
+
+# Open or unknown interval ends have no calendar day; these stand in for "no bound".
+EARLIEST = -99999999
+LATEST = 99991231
+
+
+class DateError(ValueError):
+    """A date that is not valid EDTF."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    lo: int
+    hi: int
+    approximate: bool = False
+
+
+def _day(struct) -> int:
+    return struct.tm_year * 10000 + struct.tm_mon * 100 + struct.tm_mday
+
+
+def bounds(value: str | None) -> Bounds | None:
+    """Earliest and latest day of an EDTF date; None for an empty value.
+
+    :raise DateError: when the value is not valid EDTF.
+    """
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        parsed = edtf.parse_edtf(text)
+    except Exception as exc:  # the package raises several kinds of parse errors
+        raise DateError(f"{text!r} is not a valid EDTF date (examples: 2017-09-03, 2018-07, "
+                        f"1975/1979, 1981~, 197X)") from exc
+    lo = hi = None
+    try:
+        lo = _day(parsed.lower_strict())
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        lo = None
+    try:
+        hi = _day(parsed.upper_strict())
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        hi = None
+    if lo is None and hi is None:
+        raise DateError(f"{text!r} has no known day at either end")
+    # An open or unknown end ("1950/..", "../1950", "1950/") reaches as far as it can.
+    start, _, end = text.partition("/")
+    if "/" in text and start in ("", ".."):
+        lo = EARLIEST
+    if "/" in text and end in ("", ".."):
+        hi = LATEST  # the package invents a ten-year span for an unknown end
+    lo = lo if lo is not None else EARLIEST
+    hi = hi if hi is not None else LATEST
+    if lo > hi:
+        raise DateError(f"{text!r} ends before it begins")
+    return Bounds(lo, hi, approximate=any(ch in text for ch in "~%?"))
+
+
+def check(value: str | None) -> str | None:
+    """The EDTF string, stripped, or None when empty. :raise DateError: when invalid."""
+    bounds(value)
+    return value.strip() if value and str(value).strip() else None
+
+
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def query_bounds(value: str | None, end: bool) -> int | None:
+    """A `from`/`to` filter value (a year, a day or any EDTF date) as a day integer.
+
+    `from` takes the earliest day of what was typed, `to` the latest. None when empty.
+    :raise DateError: when not understood.
+    """
+    if value is None or not str(value).strip():
+        return None
+    b = bounds(str(value).strip())
+    return b.hi if end else b.lo
+
+
+def suggest(text: str) -> str | None:
+    """Offer an EDTF form of a date typed in words ("circa 1975" -> "1975~"), or None."""
+    if not text or not text.strip():
+        return None
+    try:
+        bounds(text)
+        return text.strip()
+    except DateError:
+        pass
+    match = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    if match:
+        return f"{match[1]}/{match[2]}"
+    try:
+        guess = edtf.text_to_edtf(text)
+    except Exception:  # the package's natural-language parser raises freely
+        return None
+    if guess:
+        try:
+            bounds(guess)
+        except DateError:
+            return None
+    return guess or None
+
+
+def iso_day(day: int) -> str:
+    """20170903 -> '2017-09-03'."""
+    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"

@@ -1,0 +1,166 @@
+"""Imports of JSON and JSON Lines: every object is checked before anything is written.
+
+The file is read twice, so memory stays small: the first pass validates every line (schema, dates,
+links to authorities defined earlier in the file or already in the archive) and counts what would be
+created or replaced; only when nothing is wrong does the second pass store everything in one write
+through `records.import_objects`. One bad line imports nothing and is named with its field.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import db as store, records
+
+KINDS = ("record", "person", "event", "place")
+MAX_ERRORS = 50
+
+
+@dataclass
+class Problem:
+    where: str  # "line 12"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+
+
+class ImportFailed(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        more = "" if len(problems) < MAX_ERRORS else " (and perhaps more)"
+        super().__init__(f"nothing imported: {len(problems)} problem(s){more}; first: {problems[0]}")
+
+
+@dataclass
+class Plan:
+    """What an import would do."""
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    replaced: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values()) + sum(self.replaced.values())
+
+    def summary(self) -> str:
+        parts = []
+        for kind, plural in (("record", "records"), ("person", "people"), ("event", "events"),
+                             ("place", "places")):
+            c, r = self.created[kind], self.replaced[kind]
+            if c or r:
+                parts.append(f"{plural}: {c} new, {r} replaced")
+        return "; ".join(parts) or "nothing to import"
+
+
+def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
+    """(where, object) for each object of a .json or .jsonl file; a line that is not JSON
+    yields a ValueError in place of the object."""
+    path = Path(path)
+    with path.open(encoding="utf-8-sig") as f:
+        if path.suffix.lower() == ".json":
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as exc:
+                yield f"line {exc.lineno}", ValueError(f"not valid JSON: {exc.msg}")
+                return
+            items = data if isinstance(data, list) else [data]
+            for i, obj in enumerate(items, 1):
+                yield f"item {i}", obj
+            return
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield f"line {number}", json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield f"line {number}", ValueError(f"not valid JSON: {exc.msg} (column {exc.colno})")
+
+
+def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) -> Plan:
+    """Check every object of a file against the schema and the archive; write nothing."""
+    result = Plan()
+    defined = {kind: set() for kind in KINDS}  # ids defined earlier in the file
+
+    def known(kind: str, entity_id: str) -> bool:
+        return (entity_id in defined[kind] or store.entity_row(db, kind, entity_id) is not None
+                or store.redirect_target(db, kind, entity_id) is not None)
+
+    def problem(where, field_, message):
+        if len(result.problems) < MAX_ERRORS:
+            result.problems.append(Problem(where, field_, message))
+
+    for where, obj in read_objects(path):
+        if progress:
+            progress("check")
+        if isinstance(obj, ValueError):
+            problem(where, "", str(obj))
+            continue
+        if not isinstance(obj, dict):
+            problem(where, "", "must be a JSON object")
+            continue
+        kind = obj.get("kind") or "record"
+        if kind not in KINDS:
+            problem(where, "kind", f"must be one of {', '.join(KINDS)}")
+            continue
+        errors = records.validate(kind, {**obj, "kind": kind} if kind != "record" else obj)
+        for field_, message in errors:
+            problem(where, field_, message)
+        if errors:
+            continue
+        entity_id = obj.get("id")
+        if entity_id:
+            if entity_id in defined[kind]:
+                problem(where, "id", f"{entity_id} appears twice in this file")
+            for other in KINDS:
+                if other != kind and (entity_id in defined[other] or (
+                        store.entity_row(db, other, entity_id) if other != "record"
+                        else store.record_row(db, entity_id))):
+                    problem(where, "id", f"{entity_id} is already used by a {other}")
+            defined[kind].add(entity_id)
+        exists = False
+        if entity_id:
+            row = store.record_row(db, entity_id) if kind == "record" else store.entity_row(db, kind, entity_id)
+            exists = bool(row) and not (kind == "record" and row["deleted_at"])
+        (result.replaced if exists else result.created)[kind] += 1
+        links = []
+        if kind == "record":
+            links = [(key, records.KIND_OF_LINKS[key], i, link)
+                     for key in ("people", "events", "places") for i, link in enumerate(obj.get(key) or [])]
+        elif kind == "event":
+            links = [("places", "place", i, link) for i, link in enumerate(obj.get("places") or [])]
+        for key, link_kind, i, link in links:
+            if link.get("id") and not link.get("name") and not known(link_kind, link["id"]):
+                problem(where, f"{key}.{i}.id", f"no {link_kind} with id {link['id']} in the archive "
+                                                f"or earlier in the file")
+        if kind in ("event", "place") and obj.get("part_of") and not known(kind, obj["part_of"]):
+            problem(where, "part_of", f"no {kind} with id {obj['part_of']} in the archive or earlier "
+                                      f"in the file")
+    return result
+
+
+def run(db, index, path: str | Path, user: str | None = None,
+        progress: Callable[[str], None] | None = None) -> Plan:
+    """Check, then import everything in one write. :raise ImportFailed: and nothing is written.
+
+    `progress` is called with "check", "store" or "index" once per object and stage.
+    """
+    checked = plan(db, path, progress)
+    if checked.problems:
+        raise ImportFailed(checked.problems)
+    current = ""
+
+    def objects():
+        nonlocal current
+        for where, obj in read_objects(path):
+            current = where
+            yield obj
+
+    try:
+        records.import_objects(db, index, objects(), user, progress=progress)
+    except records.ValidationError as exc:  # a conflict the first pass could not see
+        raise ImportFailed([Problem(current, f, m) for f, m in exc.errors]) from exc
+    return checked

@@ -1,0 +1,23 @@
+"""Name keys: how names and their variants are compared.
+
+`Kem Sokha`, `kem-sokha` and `KEM  SOKHA` share one key; so do `António` and `Antonio`. Khmer
+vowel signs and other combining marks outside the Latin accents are kept: they are letters, not
+accents. Used by the store (name lookups) and the search (expanding a named person to its variants).
+"""
+from __future__ import annotations
+
+import unicodedata
+
+
+def name_key(name: str) -> str:
+    """A key that ignores case, Latin accents, spaces, hyphens and punctuation."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    kept = []
+    for ch in decomposed:
+        if "\u0300" <= ch <= "\u036f":  # combining diacritical marks: Latin accents
+            continue
+        category = unicodedata.category(ch)
+        if category[0] in "PZC" or ch in "\u200b\u200c\u200d\ufeff\u00ad":
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))

@@ -1,0 +1,466 @@
+"""The one write path: every change to records and authorities goes through here.
+
+A write opens one SQLite transaction and, inside it, one Whoosh writer. The rows change, every record
+whose index document is affected (the record itself, or the records of a person who gained a variant)
+is re-indexed, the index marker takes the database's new change number, the index commits, and only
+then does SQLite commit. An indexing error rolls the SQLite write back; a crash between the two
+commits leaves an index ahead of the database, which `ensure_index` finds and repairs at start-up.
+
+Validation lives here too (JSON Schema from `schemas/`, plus EDTF dates and links), so the web forms,
+the importer and the command line all refuse the same bad input with the same messages.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from . import dates, db as store, search
+from .access import SYSTEM
+
+KIND_OF_LINKS = {"people": "person", "events": "event", "places": "place"}
+
+
+def _load_schema(kind: str) -> dict:
+    return json.loads(resources.files("archive").joinpath(f"schemas/{kind}.json").read_text("utf-8"))
+
+
+SCHEMAS = {kind: _load_schema(kind) for kind in ("record", "person", "event", "place")}
+_VALIDATORS = {kind: Draft202012Validator(schema) for kind, schema in SCHEMAS.items()}
+
+
+class ValidationError(ValueError):
+    """Input that cannot be saved; `errors` lists (field, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in errors))
+
+
+class NotFound(LookupError):
+    """No such record or authority (or not one this viewer may see)."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
+    errors = []
+    for error in sorted(_VALIDATORS[kind].iter_errors(obj), key=lambda e: list(e.absolute_path)):
+        path = ".".join(str(p) for p in error.absolute_path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            errors.append((".".join(filter(None, [path, missing])), "is required"))
+        elif error.validator == "additionalProperties":
+            errors.append((path, error.message.replace("Additional properties are not allowed",
+                                                       "unknown field")))
+        elif error.validator == "anyOf" and isinstance(error.instance, dict):
+            errors.append((path, "needs an id or a name"))
+        elif error.validator in ("enum", "const"):
+            allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+            errors.append((path, f"must be one of {', '.join(map(str, allowed))}"))
+        elif error.validator == "pattern" and path.endswith("embargo_until"):
+            errors.append((path, "must be a day, YYYY-MM-DD"))
+        elif error.validator == "pattern":
+            errors.append((path, "has characters that are not allowed (letters, digits, . _ ~ -)"))
+        else:
+            message = error.message if len(error.message) < 200 else error.message[:200] + "…"
+            errors.append((path, message))
+    return errors
+
+
+DATE_FIELDS = {"record": ("date", "period"), "person": ("dates",), "event": ("date",),
+               "place": ()}
+
+
+def validate(kind: str, obj) -> list[tuple[str, str]]:
+    """Everything wrong with an object of a kind, without touching the database."""
+    if not isinstance(obj, dict):
+        return [("", "must be a JSON object")]
+    errors = _schema_errors(kind, obj)
+    for name in DATE_FIELDS[kind]:
+        if isinstance(obj.get(name), str):
+            try:
+                dates.bounds(obj[name])
+            except dates.DateError as exc:
+                errors.append((name, str(exc)))
+    if kind == "record":
+        if isinstance(obj.get("embargo_until"), str):
+            try:
+                dt.date.fromisoformat(obj["embargo_until"])
+            except ValueError:
+                errors.append(("embargo_until", "is not a real day"))
+        for key in ("events",):
+            for i, link in enumerate(obj.get(key) or []):
+                if isinstance(link, dict) and isinstance(link.get("date"), str):
+                    try:
+                        dates.bounds(link["date"])
+                    except dates.DateError as exc:
+                        errors.append((f"{key}.{i}.date", str(exc)))
+    return errors
+
+
+def _bounds_columns(prefix: str, value: str | None) -> dict:
+    b = dates.bounds(value)
+    return {f"{prefix}_lo": b.lo if b else None, f"{prefix}_hi": b.hi if b else None}
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    value = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value or None
+
+
+# --- one write -------------------------------------------------------------------------------------
+
+class Write:
+    """What one write transaction changes; records touched here are re-indexed before commit."""
+
+    def __init__(self, db, index: search.Index, user: str | None, seq: int, stamp: str):
+        self.db = db
+        self.index = index
+        self.user = user
+        self.seq = seq
+        self.stamp = stamp
+        self.touched: set[str] = set()
+        self.created = {"record": 0, "person": 0, "event": 0, "place": 0}
+        self.replaced = {"record": 0, "person": 0, "event": 0, "place": 0}
+
+    # authorities
+    def store_entity(self, kind: str, data: dict) -> str:
+        errors = validate(kind, {**data, "kind": kind})
+        if errors:
+            raise ValidationError(errors)
+        db = self.db
+        entity_id = data.get("id") or store.new_id(db, kind)
+        old = store.entity_row(db, kind, entity_id)
+        if old is None and data.get("id") and store.id_taken(db, entity_id):
+            raise ValidationError([("id", f"{entity_id} is already used by another record or authority")])
+        row = {"id": entity_id, "name": _text(data["name"]), "note": _text(data.get("note")),
+               "created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp}
+        if not row["name"]:
+            raise ValidationError([("name", "is required")])
+        if kind in ("person", "place"):
+            variants = [v for v in dict.fromkeys(_text(v) for v in data.get("variants") or []) if v]
+            row["variants"] = json.dumps([v for v in variants if v != row["name"]], ensure_ascii=False)
+        if kind == "person":
+            row["dates"] = dates.check(data.get("dates"))
+            row.update(_bounds_columns("dates", row["dates"]))
+        if kind == "event":
+            row["date"] = dates.check(data.get("date"))
+            row.update(_bounds_columns("date", row["date"]))
+        if kind == "place":
+            row["lat"], row["lon"] = data.get("lat"), data.get("lon")
+        if kind in ("event", "place"):
+            row["part_of"] = self._part_of(kind, entity_id, data.get("part_of"))
+        store.put_entity_row(db, kind, row)
+        if kind == "event":
+            place_ids = [self.resolve("place", link, f"places.{i}")
+                         for i, link in enumerate(data.get("places") or [])]
+            store.set_event_places(db, entity_id, place_ids)
+        saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id))
+        store.add_revision(db, kind, entity_id, store.last_revision(db, kind, entity_id) + 1,
+                           saved, self.user, self.stamp)
+        (self.replaced if old else self.created)[kind] += 1
+        if old:  # names and variants are indexed with the records
+            self.touched.update(store.linked_record_ids(db, kind, entity_id))
+        return entity_id
+
+    def _part_of(self, kind: str, entity_id: str, parent: str | None) -> str | None:
+        if not parent:
+            return None
+        seen = {entity_id}
+        current = parent
+        while current:
+            if current in seen:
+                raise ValidationError([("part_of", f"{parent} would make {entity_id} part of itself")])
+            seen.add(current)
+            row = store.entity_row(self.db, kind, current)
+            if row is None:
+                raise ValidationError([("part_of", f"no {kind} with id {current}")])
+            current = row["part_of"]
+        return parent
+
+    def resolve(self, kind: str, link: dict, where: str) -> str:
+        """The id of a linked authority, found by id or name, created when unknown."""
+        db = self.db
+        if link.get("id"):
+            entity_id = link["id"]
+            if store.entity_row(db, kind, entity_id):
+                return entity_id
+            target = store.redirect_target(db, kind, entity_id)
+            if target:
+                return target
+            if not link.get("name"):
+                raise ValidationError([(f"{where}.id", f"no {kind} with id {entity_id}")])
+            return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
+        found = store.find_by_name(db, kind, link["name"])
+        if found:
+            return found
+        return self.store_entity(kind, {"name": link["name"]})
+
+    # records
+    def store_record(self, data: dict) -> str:
+        errors = validate("record", data)
+        if errors:
+            raise ValidationError(errors)
+        db = self.db
+        record_id = data.get("id") or store.new_id(db, "record")
+        old = store.record_row(db, record_id)
+        if old is None and data.get("id") and store.id_taken(db, record_id):
+            raise ValidationError([("id", f"{record_id} is already used by an authority")])
+        links = {}
+        for key, kind in KIND_OF_LINKS.items():
+            links[key] = [{"id": self.resolve(kind, link, f"{key}.{i}"),
+                           "role": link.get("role") or "mentioned"}
+                          for i, link in enumerate(data.get(key) or [])]
+        row = {
+            "id": record_id,
+            "type": data["type"],
+            "title": _text(data["title"]),
+            "summary": _text(data.get("summary")),
+            "text": (data.get("text") or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"),
+            "language": json.dumps(list(dict.fromkeys(data.get("language") or []))),
+            "date": dates.check(data.get("date")),
+            "period": dates.check(data.get("period")),
+            "subjects": json.dumps([s for s in dict.fromkeys(_text(s) for s in data.get("subjects") or []) if s],
+                                   ensure_ascii=False),
+            "collection": _text(data.get("collection")),
+            "accession": _text(data.get("accession")),
+            "source": _source(data.get("source")),
+            "rights": _text(data.get("rights")),
+            "access": data.get("access") or "private",
+            "embargo_until": data.get("embargo_until") or None,
+            "created_at": old["created_at"] if old else self.stamp,
+            "updated_at": self.stamp,
+            "revision": (old["revision"] + 1) if old else 1,
+            "seq": self.seq,
+            "deleted_at": None,
+        }
+        if not row["title"]:
+            raise ValidationError([("title", "is required")])
+        row.update(_bounds_columns("date", row["date"]))
+        row.update(_bounds_columns("period", row["period"]))
+        store.put_record_row(db, row)
+        store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
+        saved = store.record_json(db, store.record_row(db, record_id))
+        store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
+        (self.replaced if old and not old["deleted_at"] else self.created)["record"] += 1
+        self.touched.add(record_id)
+        return record_id
+
+    def delete_record(self, record_id: str) -> None:
+        """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
+        old = store.record_row(self.db, record_id)
+        if old is None or old["deleted_at"]:
+            raise NotFound(record_id)
+        self.db.execute("UPDATE records SET deleted_at = ?, updated_at = ?, revision = ?, seq = ? "
+                        "WHERE id = ?", [self.stamp, self.stamp, old["revision"] + 1, self.seq, record_id])
+        data = store.record_json(self.db, store.record_row(self.db, record_id))
+        store.add_revision(self.db, "record", record_id, old["revision"] + 1,
+                           {**data, "deleted": True}, self.user, self.stamp)
+        self.touched.add(record_id)
+
+    def flush(self, procs: int = 1, progress: Callable[[int], None] | None = None) -> None:
+        """Index every touched record, move the marker, commit the index."""
+        writer = self.index.writer(procs=procs if len(self.touched) > 1000 else 1)
+        try:
+            names = NameCache(self.db)
+            store.set_record_seq(self.db, self.touched, self.seq)
+            for record_id in sorted(self.touched):
+                row = store.record_row(self.db, record_id)
+                if row is None or row["deleted_at"]:
+                    search.Index.remove(writer, record_id)
+                else:
+                    search.Index.put(writer, document(self.db, row, names))
+                if progress:
+                    progress(1)
+            search.Index.set_marker(writer, self.seq, store.get_meta(self.db, "archive_id"))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+
+@contextmanager
+def writing(db, index: search.Index, user: str | None = None, procs: int = 1,
+            progress: Callable[[int], None] | None = None):
+    """One write: SQLite transaction and index writer, committed together or not at all."""
+    with index.write_lock:
+        with store.write_transaction(db):
+            write = Write(db, index, user, store.next_seq(db), now())
+            yield write
+            write.flush(procs=procs, progress=progress)
+    index.refresh()
+
+
+def _source(value) -> str | None:
+    if not value:
+        return None
+    cleaned = {k: _text(value.get(k)) for k in ("citation", "url", "repository")}
+    return json.dumps(cleaned, ensure_ascii=False) if any(cleaned.values()) else None
+
+
+class NameCache:
+    """Names and variants of authorities, looked up once per write or rebuild."""
+
+    def __init__(self, db):
+        self.db = db
+        self._cache: dict[tuple[str, str], list[str]] = {}
+
+    def __call__(self, kind: str, entity_id: str) -> list[str]:
+        key = (kind, entity_id)
+        if key not in self._cache:
+            self._cache[key] = store.entity_index_names(self.db, kind, entity_id)
+        return self._cache[key]
+
+
+def document(db, row: dict, names: NameCache) -> dict:
+    """The index document of a record row."""
+    record = store.record_json(db, row)
+    linked = {kind: [n for link in record[key] for n in names(kind, link["id"])]
+              for key, kind in KIND_OF_LINKS.items()}
+    bounds = {k: row[k] for k in ("date_lo", "date_hi", "period_lo", "period_hi", "seq")}
+    return search.to_document(record, linked, bounds)
+
+
+# --- the public write functions --------------------------------------------------------------------
+
+def save_record(db, index, data: dict, user: str | None = None) -> dict:
+    """Store a record and index it; returns it as saved. :raise ValidationError:"""
+    with writing(db, index, user) as write:
+        record_id = write.store_record(data)
+    return store.get_record(db, record_id, SYSTEM)
+
+
+def delete_record(db, index, record_id: str, user: str | None = None) -> None:
+    """Delete a record, keeping a tombstone. :raise NotFound:"""
+    with writing(db, index, user) as write:
+        write.delete_record(record_id)
+
+
+def save_entity(db, index, kind: str, data: dict, user: str | None = None) -> dict:
+    """Store a person, event or place; its records are re-indexed. :raise ValidationError:"""
+    with writing(db, index, user) as write:
+        entity_id = write.store_entity(kind, data)
+    return store.get_entity(db, kind, entity_id, SYSTEM)
+
+
+# --- keeping the index in step ---------------------------------------------------------------------
+
+@dataclass
+class Drift:
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    stale: list[str] = field(default_factory=list)  # in both, but the index has an older version
+    extra: list[str] = field(default_factory=list)  # in the index only
+    marker: bool = True  # whether the index's marker matches the database
+
+    @property
+    def any(self) -> bool:
+        return bool(self.missing or self.stale or self.extra or not self.marker)
+
+    def __str__(self) -> str:
+        if not self.any:
+            return "index and database agree"
+        parts = [f"{len(self.missing)} missing", f"{len(self.stale)} out of date",
+                 f"{len(self.extra)} not in the database"]
+        if not self.marker:
+            parts.append("marker differs")
+        return "index drift: " + ", ".join(parts)
+
+
+def find_drift(db, index: search.Index) -> Drift:
+    """Compare every record in the database with the index, document by document."""
+    want = store.live_record_seqs(db)
+    have = index.stored_seqs()
+    seq, archive_id = index.marker()
+    return Drift(
+        missing=sorted(set(want) - set(have)),
+        stale=sorted(i for i in set(want) & set(have) if want[i] != have[i]),
+        extra=sorted(set(have) - set(want)),
+        marker=(seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")),
+    )
+
+
+def repair_drift(db, index: search.Index, drift: Drift) -> None:
+    """Re-index what is missing or stale and remove what the database no longer has."""
+    with index.write_lock:
+        with store.write_transaction(db):
+            writer = index.writer()
+            try:
+                names = NameCache(db)
+                for record_id in drift.missing + drift.stale:
+                    search.Index.put(writer, document(db, store.record_row(db, record_id), names))
+                for record_id in drift.extra:
+                    search.Index.remove(writer, record_id)
+                search.Index.set_marker(writer, store.current_seq(db), store.get_meta(db, "archive_id"))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+    index.refresh()
+
+
+def rebuild_index(db, path: str | Path, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the index from the database into a new folder and swap it in; returns the count."""
+    names = NameCache(db)
+    # Hold the write transaction so that no save slips in between reading and swapping.
+    with store.write_transaction(db):
+        seq, archive_id = store.current_seq(db), store.get_meta(db, "archive_id")
+        documents = (document(db, row, names) for row in store.iter_record_rows(db, SYSTEM))
+        return search.rebuild(path, documents, seq, archive_id, progress)
+
+
+def ensure_index(db, path: str | Path) -> search.Index:
+    """Open the index, creating or repairing it so that it reflects the database.
+
+    A quick look (marker and document count) decides whether the full comparison is needed.
+    """
+    path = Path(path)
+    if not search.Index.exists(path):
+        rebuild_index(db, path)
+        return search.Index(path)
+    index = search.Index(path)
+    try:
+        seq, archive_id = index.marker()
+        quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
+                    and index.doc_count() == store.count_records(db, SYSTEM))
+    except Exception:  # an unreadable index is rebuilt from the database, which is the truth
+        index.close()
+        rebuild_index(db, path)
+        return search.Index(path)
+    if not quick_ok:
+        drift = find_drift(db, index)
+        if drift.any:
+            repair_drift(db, index, drift)
+    return index
+
+
+def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
+                   progress: Callable[[str], None] | None = None) -> Write:
+    """Store already-validated objects (authorities and records) in one write; all or nothing.
+
+    `progress` is called with "store" for each object stored and "index" for each record indexed.
+    """
+    indexed = (lambda n: progress("index")) if progress else None
+    with writing(db, index, user, procs=2, progress=indexed) as write:
+        for obj in objects:
+            if progress:
+                progress("store")
+            kind = obj.get("kind") or "record"
+            data = {k: v for k, v in obj.items() if k not in ("kind", "created_at", "updated_at", "revision")}
+            if kind == "record":
+                write.store_record(data)
+            else:
+                write.store_entity(kind, data)
+    return write

@@ -1,0 +1,112 @@
+"""Flask glue: the request's database connection, the process's index, the viewer, errors.
+
+Views reach the store and the index only through `get_db()` and `get_index()`.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from . import db as store, records
+from .access import ANONYMOUS, Viewer
+
+
+def init_app(app: Flask) -> None:
+    database = store.connect(app.config["DATABASE"])
+    try:
+        store.create_tables(database)
+        app.extensions["archive.index"] = records.ensure_index(database, app.config["SEARCH_INDEX"])
+    finally:
+        database.close()
+    app.teardown_appcontext(close_db)
+    app.before_request(load_viewer)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.context_processor(lambda: {"viewer": get_viewer()})
+    register_filters(app)
+
+
+def get_db():
+    """The request's connection to the archive database."""
+    if "db" not in g:
+        g.db = store.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc=None) -> None:
+    database = g.pop("db", None)
+    if database is not None:
+        database.close()
+
+
+def get_index():
+    """The process's search index (one cached searcher, shared by all threads)."""
+    return current_app.extensions["archive.index"]
+
+
+def load_viewer() -> None:
+    g.viewer = ANONYMOUS
+    username = session.get("user")
+    if username:
+        user = store.get_user(get_db(), username)
+        if user:
+            g.viewer = Viewer(user["username"], user["role"])
+        else:
+            session.clear()
+
+
+def get_viewer() -> Viewer:
+    return g.get("viewer", ANONYMOUS)
+
+
+def wants_json() -> bool:
+    return request.path.endswith((".json", ".jsonl", ".jsonld")) or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def json_error(message: str, status: int):
+    """The one shape of every JSON error."""
+    response = jsonify({"ok": False, "error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def handle_http_error(exc: HTTPException):
+    message = exc.description or exc.name
+    if wants_json():
+        response = json_error(message, exc.code or 500)
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", code=exc.code, name=exc.name, message=message), exc.code))
+    if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+# --- template helpers ------------------------------------------------------------------------------
+
+TYPE_LABELS = {"testimony": "Testimony", "interview": "Interview", "open_letter": "Open letter",
+               "petition": "Petition", "statement": "Statement", "document": "Document"}
+
+
+def script_lang(text: str | None) -> str | None:
+    """`km` when most letters of a text are Khmer (so browsers pick a Khmer font), else None."""
+    if not text:
+        return None
+    khmer = other = 0
+    for ch in text[:2000]:
+        if "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff":
+            khmer += 1
+        elif ch.isalpha():
+            other += 1
+    return "km" if khmer and khmer >= other else None
+
+
+def lang_attr(text: str | None):
+    """A ` lang="km"` attribute for Khmer text, nothing otherwise."""
+    from markupsafe import Markup
+    return Markup(' lang="km"') if script_lang(text) == "km" else ""
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(lang_attr, "lang_attr")
+    app.add_template_filter(lambda t: TYPE_LABELS.get(t, t), "type_label")
