@@ -45,6 +45,12 @@ class Home:
             self._index = records.ensure_index(self.db, self.config["SEARCH_INDEX"])
         return self._index
 
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+        if self._db is not None:
+            self._db.close()
+
     def open(self) -> "Home":
         self.index  # noqa: B018  (creates the database and the index)
         return self
@@ -58,6 +64,7 @@ def get_home() -> Home:
         app = ctx.ensure_object(ScriptInfo).load_app()
         home = Home(app.config)
         ctx.obj = home
+        ctx.call_on_close(home.close)
     return home
 
 
@@ -89,6 +96,7 @@ def _count_lines(path: Path) -> int | None:
 def cli(ctx, home):
     """The testimony archive: keep, link and search testimonies."""
     ctx.obj = Home.at(home)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("init")
@@ -189,7 +197,9 @@ def reindex_command(check):
         from .search import Index
         if not Index.exists(home.config["SEARCH_INDEX"]):
             fail("there is no search index: run `archive reindex`")
-        drift = records.find_drift(db, Index(home.config["SEARCH_INDEX"]))
+        index = Index(home.config["SEARCH_INDEX"])
+        drift = records.find_drift(db, index)
+        index.close()
         click.echo(str(drift))
         for label, ids in (("missing", drift.missing), ("out of date", drift.stale),
                            ("not in the database", drift.extra)):
@@ -251,3 +261,7 @@ def register(app) -> None:
 
 def main() -> None:
     cli(prog_name="archive")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import edtf
 
@@ -38,7 +39,11 @@ def bounds(value: str | None) -> Bounds | None:
     """
     if value is None or not str(value).strip():
         return None
-    text = str(value).strip()
+    return _bounds(str(value).strip())
+
+
+@lru_cache(maxsize=4096)  # the edtf package takes 6-20 ms a parse; archives reuse few dates
+def _bounds(text: str) -> Bounds:
     try:
         parsed = edtf.parse_edtf(text)
     except Exception as exc:  # the package raises several kinds of parse errors

@@ -436,7 +436,7 @@ def ensure_index(db, path: str | Path) -> search.Index:
         quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
                     and index.doc_count() == store.count_records(db, SYSTEM))
     except Exception:  # an unreadable index is rebuilt from the database, which is the truth
-        index.close()
+        index.close()  # noqa
         rebuild_index(db, path)
         return search.Index(path)
     if not quick_ok:

@@ -180,12 +180,11 @@ class Index:
             if self._searcher is None:
                 self._searcher = self.ix.searcher()
             elif not self._searcher.up_to_date():
-                try:
-                    self._searcher = self._searcher.refresh()
-                except (FileNotFoundError, OSError):  # the folder was swapped by a rebuild
-                    self._searcher.close()
-                    self._ix = None
-                    self._searcher = self.ix.searcher()
+                # A new searcher, not `refresh()`: whoosh-reloaded's refresh with reused readers
+                # fails (TypeError in FileIndex._reader).
+                self._searcher.close()
+                self._ix = None  # the folder may have been swapped by a rebuild
+                self._searcher = self.ix.searcher()
             yield self._searcher
 
     def refresh(self) -> None:

@@ -5,13 +5,18 @@ Views reach the store and the index only through `get_db()` and `get_index()`.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from . import db as store, records
 from .access import ANONYMOUS, Viewer
 
 
+csrf = CSRFProtect()
+
+
 def init_app(app: Flask) -> None:
+    csrf.init_app(app)  # every POST, PUT, PATCH and DELETE needs a CSRF token
     database = store.connect(app.config["DATABASE"])
     try:
         store.create_tables(database)

@@ -1,0 +1,139 @@
+"""Fixtures: a real archive (SQLite file and Whoosh index) in tmp_path, the real app, a real server."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from archive import create_app, db as store, records
+from archive.cli import Home
+
+SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"
+
+
+def config(home: Path, **extra) -> dict:
+    return {"TESTING": True, "WTF_CSRF_ENABLED": False, "ARCHIVE_HOME": str(home),
+            "DATABASE": str(home / "records" / "archive.db"),
+            "SEARCH_INDEX": str(home / "search_index"), "SECRET_KEY": "test", **extra}
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(config(tmp_path / "home"))
+    yield app
+    app.extensions["archive.index"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def home(app):
+    """The store and index of the app's archive, as the command line opens them."""
+    h = Home(app.config)
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def save(app, home):
+    """Save a record through the one write path: save(title=..., **fields) -> record."""
+    index = app.extensions["archive.index"]
+
+    def _save(**fields):
+        data = {"type": "testimony", "access": "public", "title": "Untitled", **fields}
+        return records.save_record(home.db, index, data, user="test")
+    return _save
+
+
+def read_jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def without_timestamps(objects: list[dict]) -> list[dict]:
+    return [{k: v for k, v in o.items() if k not in ("created_at", "updated_at", "revision")}
+            for o in objects]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join()
+
+
+@pytest.fixture
+def sample_app(tmp_path):
+    """An app whose archive holds the bundled sample collection (CSRF left on)."""
+    from archive import importer
+    cfg = config(tmp_path / "sample", WTF_CSRF_ENABLED=True)
+    app = create_app(cfg)
+    db = store.connect(cfg["DATABASE"])
+    importer.run(db, app.extensions["archive.index"], SAMPLE, user="sample")
+    db.close()
+    yield app
+    app.extensions["archive.index"].close()
+
+
+# --- browser tests ---------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make test` as root, or "
+                    "`apt-get update && apt-get install -y chromium fonts-khmeros`")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page; a screenshot is kept in test-artifacts/ when the test fails."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def live(sample_app):
+    with LiveServer(sample_app) as server:
+        yield server

@@ -1,0 +1,103 @@
+"""The index is derived from the database: rebuilding gives the same index, drift is found and repaired."""
+from collections import defaultdict
+
+from click.testing import CliRunner
+from whoosh.filedb.filestore import FileStorage
+
+from archive import create_app, importer, records, search
+from archive.cli import cli
+from conftest import SAMPLE, config
+
+
+def postings(path) -> dict:
+    """Every (field, term) of every record document, keyed by record id, plus stored fields."""
+    ix = FileStorage(str(path), supports_mmap=False).open_index()
+    with ix.searcher() as s:
+        reader = s.reader()
+        ids = {n: f["id"] for n, f in reader.iter_docs()}
+        seen = defaultdict(set)
+        for fieldname, term in reader.all_terms():
+            if fieldname in ("id", "seq"):
+                continue
+            for docnum in reader.postings(fieldname, term).all_ids():
+                seen[ids[docnum]].add((fieldname, term))
+        stored = {f["id"]: f for _, f in reader.iter_docs()}
+    ix.close()
+    return {i: (sorted(seen[i]), stored[i]) for i in ids.values()}
+
+
+def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
+    index = app.extensions["archive.index"]
+    importer.run(home.db, index, SAMPLE)  # built on the fly, one write at a time
+    records.save_entity(home.db, index, "person", {"id": "p-hun-sen", "name": "Hun Sen",
+                                                   "variants": ["ហ៊ុន សែន", "Samdech Hun Sen"]})
+    records.save_record(home.db, index, {"id": "r-extra", "title": "Extra", "type": "statement",
+                                         "access": "restricted", "people": [{"id": "p-hun-sen"}]})
+    records.delete_record(home.db, index, "r-extra")
+    on_the_fly = postings(app.config["SEARCH_INDEX"])
+    rebuilt_path = tmp_path / "rebuilt"
+    records.rebuild_index(home.db, rebuilt_path)
+    assert postings(rebuilt_path) == on_the_fly
+    assert len(on_the_fly) == 32  # 31 records and the marker
+
+
+def test_drift_is_reported_and_repaired_at_start(tmp_path):
+    cfg = config(tmp_path / "h")
+    app = create_app(cfg)
+    index = app.extensions["archive.index"]
+    from archive import db as store
+    db = store.connect(cfg["DATABASE"])
+    importer.run(db, index, SAMPLE)
+    writer = index.writer()  # lose one document behind the write path's back
+    search.Index.remove(writer, "r-seed-letter")
+    writer.commit()
+    index.close()
+
+    check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
+    assert check.exit_code == 1
+    assert "1 missing" in check.output and "r-seed-letter" in check.output
+
+    restarted = create_app(cfg)  # start-up notices and repairs
+    assert records.find_drift(db, restarted.extensions["archive.index"]).any is False
+    assert "r-seed-letter" in restarted.extensions["archive.index"].search("Guterres", store_viewer()).ids
+    restarted.extensions["archive.index"].close()
+    again = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
+    assert again.exit_code == 0 and "agree" in again.output
+    db.close()
+
+
+def test_index_ahead_of_the_database_is_repaired(tmp_path):
+    """A crash after the index committed but before SQLite did leaves an extra, newer document."""
+    cfg = config(tmp_path / "h")
+    app = create_app(cfg)
+    index = app.extensions["archive.index"]
+    from archive import db as store
+    db = store.connect(cfg["DATABASE"])
+    importer.run(db, index, SAMPLE)
+    writer = index.writer()
+    search.Index.put(writer, {"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
+                              "type": "testimony", "access": "public", "embargo": 0})
+    search.Index.set_marker(writer, 999, store.get_meta(db, "archive_id"))
+    writer.commit()
+    index.close()
+    restarted = create_app(cfg)
+    drift = records.find_drift(db, restarted.extensions["archive.index"])
+    assert not drift.any
+    assert restarted.extensions["archive.index"].search("ghost", store_viewer()).ids == []
+    restarted.extensions["archive.index"].close()
+    db.close()
+
+
+def test_reindex_command_rebuilds_and_swaps(tmp_path):
+    home = tmp_path / "h"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--home", str(home), "import", str(SAMPLE)]).exit_code == 0
+    result = runner.invoke(cli, ["--home", str(home), "reindex"])
+    assert result.exit_code == 0 and "Reindexed 31 records" in result.output
+    assert not (home / "search_index.new").exists() and not (home / "search_index.old").exists()
+    assert runner.invoke(cli, ["--home", str(home), "reindex", "--check"]).exit_code == 0
+
+
+def store_viewer():
+    from archive.access import SYSTEM
+    return SYSTEM

@@ -1,0 +1,142 @@
+"""The first pages and JSON through the real app: content, access, errors in one shape."""
+import pytest
+
+from archive.access import Viewer
+from conftest import read_jsonl
+
+
+@pytest.fixture
+def canaries(save):
+    """One record per access level, plus an embargoed one, each linked to its own person."""
+    made = {}
+    for level in ("public", "restricted", "private"):
+        made[level] = save(title=f"Canary {level}", text=f"canary{level} words", access=level,
+                           people=[{"name": f"Witness {level}", "role": "narrator"}])
+    made["embargoed"] = save(title="Canary embargoed", text="canaryembargoed", access="public",
+                             embargo_until="2999-12-31", people=[{"name": "Witness embargoed"}])
+    return made
+
+
+def test_home_shows_counts_and_newest(client, save):
+    save(title="The Cambodian people should no longer be left behind", type="open_letter")
+    page = client.get("/").get_data(as_text=True)
+    assert '<label for="q">Search</label>' in page
+    assert "The Cambodian people should no longer be left behind" in page
+    assert "<strong>1</strong> records" in page
+
+
+def test_record_page_numbers_paragraphs_and_links(client, save):
+    record = save(title="Letter", text="First paragraph.\n\nSecond <b>bold</b> paragraph.",
+                  people=[{"name": "Justin C. Sok", "role": "author"}],
+                  places=[{"name": "Long Beach, California", "role": "written_at"}],
+                  events=[{"name": "Arrest of Kem Sokha"}])
+    page = client.get(f"/records/{record['id']}").get_data(as_text=True)
+    assert 'id="p1"' in page and 'id="p2"' in page
+    assert "Second &lt;b&gt;bold&lt;/b&gt; paragraph." in page  # escaped
+    person = record["people"][0]["id"]
+    assert f'href="/people/{person}"' in page and "written at" in page
+    data = client.get(f"/records/{record['id']}.json").get_json()
+    assert data["people"][0] == {"id": person, "name": "Justin C. Sok", "role": "author"}
+    person_page = client.get(f"/people/{person}").get_data(as_text=True)
+    assert "Letter" in person_page and "Author" in person_page
+
+
+def test_hidden_and_missing_records_answer_alike(client, canaries):
+    private = canaries["private"]["id"]
+    for url in (f"/records/{private}", "/records/r-missing"):
+        response = client.get(url)
+        assert response.status_code == 404
+    a, b = client.get(f"/records/{private}.json"), client.get("/records/r-missing.json")
+    assert a.status_code == b.status_code == 404
+    assert a.get_json()["ok"] is False and set(a.get_json()) == {"ok", "error", "status"}
+    assert a.get_json()["error"].replace(private, "X") == b.get_json()["error"].replace("r-missing", "X")
+
+
+@pytest.mark.parametrize("role, visible", [
+    (None, {"public"}),
+    ("researcher", {"public", "restricted"}),
+    ("archivist", {"public", "restricted", "private", "embargoed"}),
+])
+def test_each_output_shows_only_what_the_viewer_may_see(app, client, canaries, role, visible):
+    if role:
+        from archive import accounts
+        from archive.web import get_db
+        with app.app_context():
+            accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
+        with client.session_transaction() as session:
+            session["user"] = f"u-{role}"
+    hidden = set(canaries) - visible
+    outputs = {
+        "home": client.get("/").get_data(as_text=True),
+        "search": client.get("/search?q=canary*").get_data(as_text=True),
+        "search.json": client.get("/search.json?q=canary*").get_data(as_text=True),
+        "people": client.get("/people").get_data(as_text=True),
+        "export": client.get("/export.jsonl").get_data(as_text=True),
+    }
+    for level in visible:
+        assert f"Canary {level}" in outputs["export"]
+        assert f"Witness {level}" in outputs["people"]
+        assert client.get(f"/records/{canaries[level]['id']}").status_code == 200
+    for level in hidden:
+        for name, text in outputs.items():
+            assert f"Canary {level}" not in text, name
+            assert f"Witness {level}" not in text, name
+        person = canaries[level]["people"][0]["id"]
+        assert client.get(f"/people/{person}").status_code == 404
+        assert client.get(f"/people/{person}.json").status_code == 404
+    assert client.get("/search.json?q=canary*").get_json()["total"] == len(visible)
+
+
+def test_export_lists_authorities_first(client, save):
+    save(title="Letter", people=[{"name": "Kem Sokha"}], places=[{"name": "Cambodia"}],
+         events=[{"name": "Arrest of Kem Sokha", "date": "2017-09-03"}])
+    objects = read_jsonl(client.get("/export.jsonl").get_data(as_text=True))
+    assert [o["kind"] for o in objects] == ["place", "person", "event", "record"]
+
+
+@pytest.mark.parametrize("q", ['"unclosed', "AND AND", "title:", "(((", "-", "*", "~", "person:",
+                               "a" * 5000, "NOT", "OR OR OR", 'title:"x', "\x00", "ឃ្ម៉ែរ AND"])
+def test_odd_queries_never_fail(client, save, q):
+    save(title="Something")
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert client.get("/search.json", query_string={"q": q}).status_code == 200
+
+
+def test_bad_parameters_are_clear_json_errors(client):
+    response = client.get("/search.json?per_page=lots")
+    assert response.status_code == 400
+    assert response.get_json() == {"ok": False, "error": "per_page must be a whole number", "status": 400}
+    assert client.get("/search.json?per_page=1000").get_json()["per_page"] == 100
+
+
+def test_schemas_are_served(client):
+    for kind in ("record", "person", "event", "place"):
+        schema = client.get(f"/schema/{kind}.json").get_json()
+        assert schema["$id"] == f"/schema/{kind}.json"
+
+
+def test_search_json_shape(client, save):
+    save(title="Arrest of Kem Sokha", text="Kem Sokha was arrested.", date="2017-09-03")
+    data = client.get("/search.json?q=sokha").get_json()
+    assert set(data) == {"total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(data["hits"][0]) == {"id", "title", "type", "date", "snippet", "score"}
+    assert set(data["facets"]) >= {"type", "language", "person", "event", "place", "decade"}
+
+
+def test_khmer_text_carries_lang(client, save):
+    record = save(title="សេចក្ដីប្រកាសជាសកលស្ដីពីសិទ្ធិមនុស្ស", text="មនុស្សទាំងអស់កើតមកមានសេរីភាព", language=["km"])
+    page = client.get(f"/records/{record['id']}").get_data(as_text=True)
+    assert '<h1 lang="km">' in page and '<p id="p1" lang="km">' in page
+
+
+def test_post_without_csrf_token_is_refused(tmp_path):
+    """CSRF protection covers every POST (the sign-in and record forms arrive with the archivist pages)."""
+    from archive import create_app
+    from conftest import config
+    app = create_app(config(tmp_path / "csrf", WTF_CSRF_ENABLED=True))
+
+    @app.post("/probe")
+    def probe():
+        return "changed"
+    assert app.test_client().post("/probe").status_code == 400
+    app.extensions["archive.index"].close()
