@@ -4,7 +4,10 @@ Views reach the store and the index only through `get_db()` and `get_index()`.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request, session
+from functools import wraps
+
+from flask import (Flask, abort, current_app, g, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -61,6 +64,21 @@ def load_viewer() -> None:
 
 def get_viewer() -> Viewer:
     return g.get("viewer", ANONYMOUS)
+
+
+def editor_required(view):
+    """Archivists and admins only: others are sent to sign in (or refused when signed in)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        viewer = get_viewer()
+        if not viewer.signed_in:
+            if "auth.login" in current_app.view_functions and not wants_json():
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            abort(401, "Sign in as an archivist to do this.")
+        if not viewer.can_edit:
+            abort(403, "Only archivists may do this.")
+        return view(*args, **kwargs)
+    return wrapped
 
 
 def wants_json() -> bool:
