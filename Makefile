@@ -40,6 +40,7 @@ chromium:
 	fi
 
 test: install-test chromium
+	$(BIN)/bandit -q -c pyproject.toml -r archive
 	$(BIN)/python -m pytest
 
 clean:

@@ -8,6 +8,7 @@ from functools import wraps
 
 from flask import (Flask, abort, current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -27,10 +28,41 @@ def init_app(app: Flask) -> None:
     finally:
         database.close()
     app.teardown_appcontext(close_db)
+    app.after_request(security_headers)
+    app.session_interface = SessionInterface()
+    if app.config.get("PROXY_FIX"):  # behind a reverse proxy that terminates HTTPS
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.before_request(load_viewer)
     app.register_error_handler(HTTPException, handle_http_error)
     app.context_processor(lambda: {"viewer": get_viewer()})
     register_filters(app)
+
+
+# No inline scripts or styles, nothing from elsewhere, no framing (see SECURITY.md).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are HttpOnly and SameSite=Lax always, and Secure whenever served over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def get_db():
