@@ -253,6 +253,33 @@ def backup_command(dest):
     click.echo(f"Backed up the archive to {target}.")
 
 
+@cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an archive that already holds records.")
+def restore_command(source, force):
+    """Bring back a backup: SOURCE is a folder made by `archive backup` or a .db file.
+
+    The database is copied into this archive home and the search index is rebuilt from it.
+    """
+    home = get_home()
+    origin = source / "records" / "archive.db" if source.is_dir() else source
+    if not origin.is_file():
+        fail(f"{origin} is not a backup (no database there)")
+    if Path(home.config["DATABASE"]).resolve() == origin.resolve():
+        fail("the backup is this archive's own database")
+    backup_db = store.connect(origin)
+    try:
+        store.create_tables(backup_db)  # a backup from an older version is upgraded first
+        count = store.count_records(backup_db, SYSTEM)
+        if store.count_records(home.db, SYSTEM) and not force:
+            fail("this archive already holds records; restore into an empty home or add --force")
+        store.backup(backup_db, home.config["DATABASE"], into_open=home.db)
+    finally:
+        backup_db.close()
+    records.rebuild_index(home.db, home.config["SEARCH_INDEX"])
+    click.echo(f"Restored {count} records from {origin} and rebuilt the search index.")
+
+
 def register(app) -> None:
     """Make the same commands available as `flask --app archive COMMAND`."""
     for command in cli.commands.values():

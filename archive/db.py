@@ -545,8 +545,14 @@ def count_users(db) -> int:
 
 # --- backup ----------------------------------------------------------------------------------------
 
-def backup(db, dest: str | Path) -> None:
-    """A consistent copy through SQLite's online backup, safe while others write."""
+def backup(db, dest: str | Path, into_open=None) -> None:
+    """A consistent copy through SQLite's online backup, safe while others write.
+
+    `into_open` is an open connection to `dest` to copy into (for a restore).
+    """
+    if into_open is not None:
+        db.conn.backup(into_open.conn)
+        return
     target = sqlite3.connect(str(dest))
     try:
         db.conn.backup(target)
