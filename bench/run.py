@@ -1,0 +1,315 @@
+"""The archive's benchmark: the archive as a user meets it, beside SQLite FTS5, on the same data.
+
+    .venv/bin/python bench/run.py            # 10,000 synthetic testimonies of ~1,500 words
+    .venv/bin/python bench/run.py --n 50000  # the big run
+    .venv/bin/python bench/run.py --n 300 --words 200 --repeat 5   # a smoke run
+
+It generates N deterministic records in the SPEC import format, imports them into a fresh archive home
+with `archive import`, serves it with `archive serve` on 127.0.0.1, and measures over HTTP: the import
+rate, `/search.json` p50/p95 for a fixed query mix (each with facets and snippets), the record page,
+save-to-searchable, export rate and peak memory, reindex time (with searches running meanwhile), and
+the server's peak memory. The same records go into SQLite FTS5 (bench/fts5_server.py) and the same
+queries are timed through its minimal endpoint. Every figure is printed beside the ratio ours/FTS5 and
+written as JSON (bench/out/results-N.json) so that runs can be compared.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import fts5_server  # noqa: E402
+
+TYPES = ["testimony", "interview", "open_letter", "petition", "statement", "document"]
+COMMON = ["family", "village", "soldiers", "rice", "camp", "mother", "father", "river", "school",
+          "market", "border", "refugee", "letter", "years", "children", "work", "night", "walked"]
+
+
+# --- synthetic data --------------------------------------------------------------------------------
+
+def vocabulary(rnd: random.Random, size: int = 20000) -> list[str]:
+    syllables = ["ka", "so", "ri", "me", "chan", "thy", "vo", "pa", "lin", "dara", "sok", "heng", "mar",
+                 "ton", "bo", "ra", "na", "phal", "vi", "ly", "ou", "sam", "ang", "kim"]
+    words = set()
+    while len(words) < size:
+        words.add("".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))))
+    return sorted(words)
+
+
+def generate(n: int, words: int, seed: int = 1975):
+    """Authorities first, then n records; deterministic for a given seed."""
+    rnd = random.Random(seed)
+    vocab = COMMON + vocabulary(rnd)
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]  # Zipf-like
+    people = [{"kind": "person", "id": f"p{i:04d}", "name": f"{rnd.choice(vocab).title()} {rnd.choice(vocab).title()}",
+               "variants": [f"Variant{i} Name"]} for i in range(400)]
+    places = [{"kind": "place", "id": f"l{i:03d}", "name": f"{rnd.choice(vocab).title()} Province"} for i in range(60)]
+    events = [{"kind": "event", "id": f"e{i:03d}", "name": f"Event {rnd.choice(vocab)}",
+               "date": f"{1950 + i}/{1952 + i}"} for i in range(40)]
+    yield from places
+    yield from people
+    yield from events
+    for i in range(n):
+        year = rnd.randint(1950, 2020)
+        date = rnd.choice([str(year), f"{year}-{rnd.randint(1, 12):02d}", f"{year}/{year + rnd.randint(1, 6)}",
+                           f"{year}~"])
+        body = rnd.choices(vocab, weights=weights, k=words)
+        paragraphs = [" ".join(body[k:k + 120]) for k in range(0, len(body), 120)]
+        yield {"kind": "record", "id": f"r{i:06d}", "type": rnd.choice(TYPES),
+               "title": " ".join(rnd.choices(vocab, weights=weights, k=6)).capitalize(),
+               "summary": " ".join(rnd.choices(vocab, weights=weights, k=30)),
+               "text": "\n\n".join(paragraphs), "language": [rnd.choice(["en", "en", "en", "km", "fr"])],
+               "date": date, "access": rnd.choices(["public", "restricted", "private"], [90, 6, 4])[0],
+               "people": [{"id": p["id"], "role": rnd.choice(["narrator", "mentioned", "author"])}
+                          for p in rnd.sample(people, rnd.randint(1, 3))],
+               "places": [{"id": p["id"]} for p in rnd.sample(places, rnd.randint(0, 2))],
+               "events": [{"id": e["id"]} for e in rnd.sample(events, rnd.randint(0, 2))],
+               "subjects": rnd.sample(["war", "exile", "family", "work", "faith", "justice"], 2),
+               "collection": rnd.choice(["Oral histories", "Letters", "Court statements"])}
+
+
+# --- measuring -------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed_run(args: list[str], env: dict | None = None, stdin: str | None = None) -> tuple[float, int, str]:
+    """Seconds, peak memory (MB) and output of a command."""
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *args], env=env, input=stdin,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb // 1024, done.stdout
+
+
+class Client:
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(self, path: str) -> tuple[float, int, bytes]:
+        started = time.perf_counter()
+        try:
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
+        body = response.read()
+        return (time.perf_counter() - started) * 1000, response.status, body
+
+
+def wait_for(port: int, path: str = "/", seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            Client(port).get(path)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no server on port {port}")
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50": round(statistics.median(ordered), 1),
+            "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1)}
+
+
+def peak_rss_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
+def query_mix(vocab_common: str, rare: str, person: str) -> list[tuple[str, dict, dict]]:
+    """(label, our parameters, FTS5 parameters) for each query of the mix."""
+    return [
+        ("common term", {"q": vocab_common}, {"q": vocab_common}),
+        ("rare term", {"q": rare}, {"q": rare}),
+        ("two terms", {"q": f"{vocab_common} mother"}, {"q": f"{vocab_common} mother"}),
+        ("phrase", {"q": f'"{vocab_common} {vocab_common}"'}, {"q": f'"{vocab_common} {vocab_common}"'}),
+        ("person field", {"q": f'person:"{person}"'}, {"q": f'people:"{person}"'}),
+        ("date range", {"q": vocab_common, "from": "1975", "to": "1979"},
+         {"q": vocab_common, "from": "19750101", "to": "19791231"}),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="records to generate (default 10,000)")
+    parser.add_argument("--words", type=int, default=1500, help="words per record (default 1,500)")
+    parser.add_argument("--repeat", type=int, default=30, help="runs of each query (default 30)")
+    parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
+    parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    if args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    home, data = work / "home", work / "bench.jsonl"
+    archive = [str(ROOT / ".venv" / "bin" / "archive"), "--home", str(home)]
+    results: dict = {"n": args.n, "words": args.words, "machine": os.cpu_count(), "ours": {}, "fts5": {}}
+    ours, fts = results["ours"], results["fts5"]
+
+    print(f"Generating {args.n} records of ~{args.words} words in {data} …", flush=True)
+    with data.open("w") as f:
+        for obj in generate(args.n, args.words):
+            f.write(json.dumps(obj) + "\n")
+    person_name = next(json.loads(line)["name"] for line in data.open() if '"kind": "person"' in line)
+
+    print("Importing into the archive …", flush=True)
+    seconds, peak, _ = timed_run([*archive, "import", str(data)])
+    ours["import_records_per_s"] = round(args.n / seconds, 1)
+    ours["import_peak_mb"] = peak
+
+    print("Loading SQLite FTS5 …", flush=True)
+    from archive import dates  # the same bounds as ours, so the date filter means the same thing
+
+    names = {}
+    for line in data.open():
+        obj = json.loads(line)
+        if obj.get("kind") == "person":
+            names[obj["id"]] = " ".join([obj["name"], *obj.get("variants", [])])
+
+    def fts_rows():
+        for line in data.open():
+            obj = json.loads(line)
+            if obj.get("kind") != "record":
+                continue
+            b = dates.bounds(obj["date"])
+            obj["_lo"], obj["_hi"], obj["_decade"] = b.lo, b.hi, f"{b.lo // 100000 * 10}s"
+            obj["people"] = [{"name": names[p["id"]]} for p in obj["people"]]
+            yield obj
+    started = time.perf_counter()
+    fts_db = work / "fts5.db"
+    fts5_server.load(str(fts_db), fts_rows())
+    fts["import_records_per_s"] = round(args.n / (time.perf_counter() - started), 1)
+
+    port, fts_port = free_port(), free_port()
+    server = subprocess.Popen([*archive, "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    fts_server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fts5_server.py"), str(fts_db),
+                                   str(fts_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        wait_for(fts_port, "/?q=x")
+        client, fts_client = Client(port), Client(fts_port)
+        rare = vocabulary(random.Random(1975))[7777]
+        mix = query_mix(COMMON[0], rare, person_name)
+        ours["search"], fts["search"] = {}, {}
+        all_ours, all_fts = [], []
+        for label, our_params, fts_params in mix:
+            for side, c, path, params, store, pool in (
+                    ("ours", client, "/search.json?", our_params, ours["search"], all_ours),
+                    ("fts5", fts_client, "/search.json?", fts_params, fts["search"], all_fts)):
+                samples, total = [], None
+                for _ in range(args.repeat):
+                    ms, status, body = c.get(path + urlencode(params))
+                    if status != 200:
+                        raise SystemExit(f"{side} {label}: HTTP {status} {body[:300]!r}")
+                    samples.append(ms)
+                    total = json.loads(body)["total"]
+                store[label] = {**percentiles(samples), "total": total}
+                pool.extend(samples)
+        ours["search_all"], fts["search_all"] = percentiles(all_ours), percentiles(all_fts)
+
+        ids = [f"r{i:06d}" for i in random.Random(2).sample(range(args.n), min(50, args.n))]
+        ours["record_page"] = percentiles([client.get(f"/records/{i}")[0] for i in ids])
+
+        print("Exporting …", flush=True)
+        seconds, peak, _ = timed_run([*archive, "export", "-o", str(work / "export.jsonl")])
+        ours["export_records_per_s"] = round(args.n / seconds, 1)
+        ours["export_peak_mb"] = peak
+
+        print("Reindexing while searching …", flush=True)
+        stop, errors, during = threading.Event(), [], []
+
+        def keep_searching():
+            c = Client(port)
+            while not stop.is_set():
+                ms, status, _ = c.get("/search.json?q=" + COMMON[1])
+                (during if status == 200 else errors).append(ms)
+        searcher = threading.Thread(target=keep_searching)
+        searcher.start()
+        seconds, peak, _ = timed_run([*archive, "reindex"])
+        stop.set()
+        searcher.join()
+        ours["reindex_s"] = round(seconds, 1)
+        ours["reindex_peak_mb"] = peak
+        ours["searches_during_reindex"] = {"ok": len(during), "errors": len(errors),
+                                           **(percentiles(during) if during else {})}
+        ours["server_peak_mb"] = peak_rss_mb(server.pid)
+        ours["index_mb"] = round(sum(f.stat().st_size for f in (home / "search_index").iterdir()) / 2**20, 1)
+        ours["database_mb"] = round((home / "records" / "archive.db").stat().st_size / 2**20, 1)
+        fts["database_mb"] = round(fts_db.stat().st_size / 2**20, 1)
+        fts["server_peak_mb"] = peak_rss_mb(fts_server.pid)
+    finally:
+        server.terminate()
+        fts_server.terminate()
+        server.wait()
+        fts_server.wait()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    report(results)
+    out = args.out or ROOT / "bench" / "out" / f"results-{args.n}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWritten to {out}")
+
+
+def report(results: dict) -> None:
+    ours, fts = results["ours"], results["fts5"]
+
+    def row(label, a, b=None, unit=""):
+        ratio = f"{a / b:.2f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else ""
+        b_text = "" if b is None else f"{b}{unit}"
+        print(f"{label:<42}{str(a) + unit:>14}{b_text:>14}{ratio:>10}")
+
+    print(f"\n{results['n']} records of ~{results['words']} words")
+    print(f"{'':<42}{'ours':>14}{'FTS5':>14}{'ours/FTS5':>10}")
+    row("import, records/s", ours["import_records_per_s"], fts["import_records_per_s"])
+    for label, figures in ours["search"].items():
+        other = fts["search"][label]
+        row(f"/search.json {label} p50", figures["p50"], other["p50"], " ms")
+        row(f"/search.json {label} p95", figures["p95"], other["p95"], " ms")
+    row("/search.json all queries p50", ours["search_all"]["p50"], fts["search_all"]["p50"], " ms")
+    row("/search.json all queries p95", ours["search_all"]["p95"], fts["search_all"]["p95"], " ms")
+    row("record page p50", ours["record_page"]["p50"], unit=" ms")
+    row("export, records/s", ours["export_records_per_s"])
+    row("export peak memory", ours["export_peak_mb"], unit=" MB")
+    row("reindex", ours["reindex_s"], unit=" s")
+    during = ours["searches_during_reindex"]
+    row("searches during reindex (ok / errors)", f"{during['ok']} / {during['errors']}")
+    row("server peak memory", ours["server_peak_mb"], fts["server_peak_mb"], " MB")
+    row("index / FTS database size", ours["index_mb"], fts["database_mb"], " MB")
+    row("archive database size", ours["database_mb"], unit=" MB")
+
+
+if __name__ == "__main__":
+    main()
