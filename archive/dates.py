@@ -6,6 +6,7 @@ when something is saved. This module knows nothing of storage or the web.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,8 +43,43 @@ def bounds(value: str | None) -> Bounds | None:
     return _bounds(str(value).strip())
 
 
+# Plain days, months and years, alone or as an interval, perhaps approximate or uncertain: most of
+# what archives hold. They are read here directly; everything else goes to the edtf package.
+_SIMPLE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
+
+
+def _simple_day(match: re.Match, end: bool) -> int | None:
+    year, month, day = int(match[1]), match[2], match[3]
+    if month is None:
+        return year * 10000 + (1231 if end else 101)
+    m = int(month)
+    if not 1 <= m <= 12:
+        return None
+    last = calendar.monthrange(year, m)[1]
+    if day is None:
+        return year * 10000 + m * 100 + (last if end else 1)
+    d = int(day)
+    if not 1 <= d <= last:
+        raise DateError(f"{match[0]!r} is not a real day: {year}-{m:02d} has days 1 to {last}")
+    return year * 10000 + m * 100 + d
+
+
+def _simple_bounds(text: str) -> Bounds | None:
+    parts = text.split("/")
+    if len(parts) > 2 or any(not _SIMPLE.fullmatch(p) for p in parts):
+        return None
+    first, last = _SIMPLE.fullmatch(parts[0]), _SIMPLE.fullmatch(parts[-1])
+    lo, hi = _simple_day(first, end=False), _simple_day(last, end=True)
+    if lo is None or hi is None or lo > hi:
+        return None  # let the package give its verdict and message
+    return Bounds(lo, hi, approximate=any(ch in text for ch in "~%?"))
+
+
 @lru_cache(maxsize=4096)  # the edtf package takes 6-20 ms a parse; archives reuse few dates
 def _bounds(text: str) -> Bounds:
+    simple = _simple_bounds(text)
+    if simple is not None:
+        return simple
     try:
         parsed = edtf.parse_edtf(text)
     except Exception as exc:  # the package raises several kinds of parse errors

@@ -34,3 +34,19 @@ def test_empty_is_none():
                                             ("no date here", None)])
 def test_suggest(typed, offered):
     assert dates.suggest(typed) == offered
+
+
+@pytest.mark.parametrize("value", ["1900-02-29", "2017-02-30", "2017-04-31"])
+def test_days_that_do_not_exist_are_refused(value):
+    with pytest.raises(dates.DateError, match="not a real day"):
+        dates.bounds(value)
+
+
+def test_simple_forms_agree_with_the_edtf_package():
+    import edtf
+    for value in ["1975", "2017-09-03", "2018-07", "1975/1979", "1981~", "2017-09~", "2000-02-29",
+                  "2017-09-03/2017-09-05", "2018-07/2019", "1975~/1979?"]:
+        parsed = edtf.parse_edtf(value)
+        expected = (dates._day(parsed.lower_strict()), dates._day(parsed.upper_strict()))
+        got = dates.bounds(value)
+        assert (got.lo, got.hi) == expected, value
