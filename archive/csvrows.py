@@ -112,8 +112,12 @@ def to_row(record: dict) -> list[str]:
     return row
 
 
-def from_row(cells: dict[str, str | None]) -> dict:
-    """A CSV row (by column name) as record JSON for the importer; empty cells are left out."""
+def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None) -> dict:
+    """A CSV row (by column name) as record JSON for the importer; empty cells are left out.
+
+    :raise CellError: for a cell that cannot be read, unless `errors` collects them (and the cell
+    is left out).
+    """
     record: dict = {}
     for column in COLUMNS:
         raw = cells.get(column)
@@ -122,7 +126,12 @@ def from_row(cells: dict[str, str | None]) -> dict:
         if column in LIST_COLUMNS:
             record[column] = split_list(raw)
         elif column in LINK_COLUMNS:
-            record[column] = split_links(column, raw)
+            try:
+                record[column] = split_links(column, raw)
+            except CellError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
         elif column.startswith("source_"):
             if raw.strip():
                 record.setdefault("source", {})[column.removeprefix("source_")] = raw.strip()

@@ -101,10 +101,11 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
             continue
         if not any((v or "").strip() for v in cells.values()):
             continue
-        try:
-            yield where, csvrows.from_row(cells)
-        except csvrows.CellError as exc:
-            yield where, Unreadable(str(exc), exc.column)
+        errors: list[csvrows.CellError] = []
+        record = csvrows.from_row(cells, errors)
+        for error in errors:  # reported first; the rest of the row is still checked
+            yield where, Unreadable(str(error), error.column)
+        yield where, record
 
 
 def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
