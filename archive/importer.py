@@ -18,6 +18,8 @@ from . import csvrows, db as store, records
 
 KINDS = ("record", "person", "event", "place")
 MAX_ERRORS = 50
+# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
+CSV_FIELD_LIMIT = 1 << 30
 
 
 @dataclass
@@ -71,6 +73,8 @@ SUFFIXES = (".json", ".jsonl", ".csv")
 
 def read_csv(f) -> Iterator[tuple[str, object]]:
     """(where, record) for each row of a CSV file in the export's columns."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(f, strict=True)
     try:
         header = reader.fieldnames or []

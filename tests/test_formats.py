@@ -164,6 +164,21 @@ def test_csv_import_errors_name_line_and_field(tmp_path):
     assert len(read_csv(run(home, "export", "--format", "csv").output)) == 0
 
 
+def test_long_transcripts_fit_in_a_cell(tmp_path):
+    """A transcript longer than the csv module's default field limit (128 KiB) survives the trip."""
+    home, other = tmp_path / "h", tmp_path / "o"
+    text = "ការសម្ភាសន៍ " * 20000  # about 240,000 characters
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({"id": "r-long", "title": "Long", "type": "interview", "text": text.strip()},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    run(home, "import", str(path))
+    table = tmp_path / "long.csv"
+    run(home, "export", "--format", "csv", "-o", str(table))
+    assert run(other, "import", str(table)).exit_code == 0
+    run(other, "export", "-o", str(tmp_path / "back.jsonl"))
+    assert records_of(tmp_path / "back.jsonl")["r-long"]["text"] == text.strip()
+
+
 def test_unknown_file_types_are_refused(tmp_path):
     path = tmp_path / "records.xlsx"
     path.write_bytes(b"PK")
