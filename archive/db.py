@@ -561,15 +561,22 @@ def backup(db, dest: str | Path) -> None:
 # embargo ended, whichever is later, so that incremental harvests also pick up embargoes that end.
 
 def _harvest_cte() -> str:
+    """Rows of harvestable records, with `oai_visible`, `oai_datestamp` and the type and collection
+    harvesters know them by: for a record no longer public, those of its last public revision (so
+    that a later, private value never reaches them)."""
     visible = ("(r.deleted_at IS NULL AND r.access = 'public' "
                "AND (r.embargo_until IS NULL OR r.embargo_until <= :today))")
-    was_public = ("EXISTS (SELECT 1 FROM revisions v WHERE v.kind = 'record' AND v.entity_id = r.id "
-                  "AND json_extract(v.data, '$.access') = 'public' "
-                  "AND coalesce(json_extract(v.data, '$.embargo_until'), '') <= :today)")
+    public_revisions = ("FROM revisions v WHERE v.kind = 'record' AND v.entity_id = r.id "
+                        "AND json_extract(v.data, '$.access') = 'public' "
+                        "AND coalesce(json_extract(v.data, '$.embargo_until'), '') <= :today")
+    last_public = f"(SELECT v.data {public_revisions} ORDER BY v.revision DESC LIMIT 1)"
     return (f"WITH h AS (SELECT r.*, {visible} AS oai_visible, "
             f"CASE WHEN {visible} THEN max(r.updated_at, coalesce(r.embargo_until || 'T00:00:00Z', '')) "
-            f"ELSE r.updated_at END AS oai_datestamp FROM records r "
-            f"WHERE {visible} OR {was_public}) ")
+            f"ELSE r.updated_at END AS oai_datestamp, "
+            f"CASE WHEN {visible} THEN r.type ELSE json_extract({last_public}, '$.type') END AS oai_type, "
+            f"CASE WHEN {visible} THEN r.collection "
+            f"ELSE json_extract({last_public}, '$.collection') END AS oai_collection "
+            f"FROM records r WHERE {visible} OR EXISTS (SELECT 1 {public_revisions})) ")
 
 
 def _harvest_where(from_: str | None, until: str | None, record_type: str | None,
@@ -582,14 +589,14 @@ def _harvest_where(from_: str | None, until: str | None, record_type: str | None
         clauses.append("h.oai_datestamp <= :until")
         params["until"] = until
     if record_type:
-        clauses.append("h.type = :record_type")
+        clauses.append("h.oai_type = :record_type")
         params["record_type"] = record_type
     if collections is not None:
         names = {f"c{i}": c for i, c in enumerate(collections)}
-        clauses.append(f"h.collection IN ({', '.join(':' + k for k in names) or 'NULL'})")
+        clauses.append(f"h.oai_collection IN ({', '.join(':' + k for k in names) or 'NULL'})")
         params.update(names)
     if has_collection:
-        clauses.append("h.collection IS NOT NULL")
+        clauses.append("h.oai_collection IS NOT NULL")
     return " AND ".join(clauses), params
 
 
@@ -631,6 +638,6 @@ def earliest_harvest_datestamp(db) -> str | None:
 def harvest_collections(db) -> list[str]:
     """The collections of the records harvesters see (visible or reported deleted)."""
     cte = _harvest_cte()
-    return [r[0] for r in db.execute(f"{cte} SELECT DISTINCT collection FROM h "
-                                     f"WHERE collection IS NOT NULL ORDER BY collection",
+    return [r[0] for r in db.execute(f"{cte} SELECT DISTINCT oai_collection FROM h "
+                                     f"WHERE oai_collection IS NOT NULL ORDER BY oai_collection",
                                      {"today": today()})]

@@ -115,9 +115,9 @@ def set_filter(db, spec: str | None) -> dict:
 
 
 def record_sets(row: dict) -> list[str]:
-    specs = [f"type:{row['type']}"]
-    if row.get("collection"):
-        specs.append(f"collection:{collection_slug(row['collection'])}")
+    specs = [f"type:{row['oai_type']}"] if row.get("oai_type") else []
+    if row.get("oai_collection"):
+        specs.append(f"collection:{collection_slug(row['oai_collection'])}")
     return specs
 
 

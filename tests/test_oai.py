@@ -183,8 +183,9 @@ def test_public_records_only_and_deletions_persist(oai_app, client, save):
     db = store.connect(oai_app.config["DATABASE"])
     try:
         records.delete_record(db, index, gone["id"])
-        records.save_record(db, index, {**{k: withdrawn[k] for k in ("id", "type", "title")},
-                                        "access": "private"})
+        records.save_record(db, index, {"id": withdrawn["id"], "type": "petition",
+                                        "title": "Made private later", "access": "private",
+                                        "collection": "Secret plans"})
     finally:
         db.close()
     headers = harvest(client)
@@ -195,6 +196,12 @@ def test_public_records_only_and_deletions_persist(oai_app, client, save):
     assert record.find(".//o:metadata", NS) is None
     full = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
     assert b"Made private later" not in etree.tostring(full)
+    # harvesters know a withdrawn record by the sets of its last public version, nothing later
+    assert harvest(client, set="type:petition") == ["noRecordsMatch"]
+    assert sorted(str(h.get("status")) for h in harvest(client, set="type:testimony")) == [
+        "None", "deleted", "deleted"]
+    assert b"Secret" not in etree.tostring(oai(client, verb="ListSets"))
+    assert b"secret" not in etree.tostring(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))
     for hidden in ("Never public", "Restricted", "Embargoed"):
         assert hidden.encode() not in etree.tostring(full)
 
