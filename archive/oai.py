@@ -199,7 +199,8 @@ def identify(root, db, args):
     sub(element, OAI, "repositoryName", current_app.config.get("OAI_REPOSITORY_NAME", "Testimony archive"))
     sub(element, OAI, "baseURL", base_url())
     sub(element, OAI, "protocolVersion", "2.0")
-    sub(element, OAI, "adminEmail", current_app.config.get("OAI_ADMIN_EMAIL", "archivist@localhost"))
+    # the protocol's schema wants a dotted domain; set ARCHIVE_OAI_ADMIN_EMAIL to a real address
+    sub(element, OAI, "adminEmail", current_app.config.get("OAI_ADMIN_EMAIL", "archivist@localhost.localdomain"))
     sub(element, OAI, "earliestDatestamp", store.earliest_harvest_datestamp(db) or "1970-01-01T00:00:00Z")
     sub(element, OAI, "deletedRecord", "persistent")
     sub(element, OAI, "granularity", GRANULARITY)

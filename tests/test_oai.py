@@ -36,6 +36,17 @@ def oai_dc_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD / "oai_dc.xsd"), parser))
 
 
+def oai_pmh_schema() -> etree.XMLSchema:
+    """OAI-PMH.xsd together with oai_dc (its metadata is checked strictly), all from tests/xsd."""
+    wrapper = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+      <xs:import namespace="{NS['o']}" schemaLocation="{(XSD / 'OAI-PMH.xsd').as_uri()}"/>
+      <xs:import namespace="{NS['oai_dc']}" schemaLocation="{(XSD / 'oai_dc.xsd').as_uri()}"/>
+    </xs:schema>"""
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(LocalSchemas())
+    return etree.XMLSchema(etree.fromstring(wrapper, parser))
+
+
 def oai(client, method="get", **args):
     response = getattr(client, method)("/oai", **({"query_string": args} if method == "get" else {"data": args}))
     assert response.status_code == 200 and response.mimetype == "text/xml"
@@ -138,6 +149,35 @@ def test_every_error_code(client, save):
             assert not request.attrib, args  # the protocol echoes no arguments then
     # control characters in an argument never make the answer unreadable XML
     assert error_code(oai(client, verb="Identify\x01")) == "badVerb"
+
+
+def test_every_answer_is_valid_oai_pmh(oai_app, client, save):
+    schema = oai_pmh_schema()
+    save_many(save, 5, collection="Letters")
+    db = store.connect(oai_app.config["DATABASE"])
+    try:
+        records.delete_record(db, oai_app.extensions["archive.index"], "r-a1")
+    finally:
+        db.close()
+    first = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    token = first.find(".//o:resumptionToken", NS).text
+    requests = [
+        {"verb": "Identify"}, {"verb": "ListMetadataFormats"}, {"verb": "ListSets"},
+        {"verb": "ListMetadataFormats", "identifier": "oai:localhost:r-a0"},
+        {"verb": "GetRecord", "identifier": "oai:localhost:r-a0", "metadataPrefix": "oai_dc"},
+        {"verb": "GetRecord", "identifier": "oai:localhost:r-a1", "metadataPrefix": "oai_dc"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "collection:letters"},
+        {"verb": "ListIdentifiers", "resumptionToken": token},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2000-01-01", "until": "2999-01-01"},
+        {"verb": "Nope"}, {"verb": "ListRecords"}, {"verb": "ListRecords", "resumptionToken": "zz"},
+        {"verb": "GetRecord", "identifier": "x", "metadataPrefix": "oai_dc"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2999-01-01"},
+    ]
+    for args in requests:
+        tree = oai(client, **args)
+        assert schema.validate(tree), (args, schema.error_log.last_error)
+    for page in (first, oai(client, verb="ListIdentifiers", resumptionToken=token)):
+        assert schema.validate(page), schema.error_log.last_error
 
 
 def test_post_works_with_csrf_on(sample_app):
