@@ -1,6 +1,6 @@
 """Blueprint `formats`: records in the formats others speak, over HTTP.
 
-The JSON-LD context, one record as JSON-LD, and the streamed exports (`/export.json`, `/export.csv`,
+The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports (`/export.json`, `/export.csv`,
 `/export.jsonld`, each optionally limited to the records of a search with `?q=`). Everything is limited
 to what the viewer may see; the writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
@@ -32,6 +32,18 @@ def record_jsonld(record_id: str):
     if record is None:
         abort(404, f"Record {record_id} doesn't exist.")
     document = {"@context": url_for(".context", _external=True), **crosswalk.record_jsonld(record, base())}
+    response = jsonify(document)
+    response.mimetype = "application/ld+json"
+    return response
+
+
+@bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")
+def entity_jsonld(plural: str, entity_id: str):
+    kind = {"people": "person", "events": "event", "places": "place"}[plural]
+    entity = store.get_entity(get_db(), kind, entity_id, get_viewer())
+    if entity is None:
+        abort(404, f"No {kind} {entity_id}.")
+    document = {"@context": url_for(".context", _external=True), **crosswalk.entity_jsonld(entity, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"
     return response

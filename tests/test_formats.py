@@ -286,6 +286,9 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
             "https://schema.org/ArchiveComponent"} <= types
     assert len(expanded) == 69
     place = next(n for n in expanded if n["@id"] == "http://localhost/places/l-phnom-penh")
+    alone = jsonld.expand(client.get("/places/l-phnom-penh.jsonld").get_json(),
+                          {"documentLoader": local_loader(client)})
+    assert alone == [place]
     assert place["https://schema.org/geo"][0]["https://schema.org/latitude"][0]["@value"] == 11.5564
     # the command line embeds the context, so its file expands with no loader at all
     home = tmp_path / "h"
@@ -317,7 +320,9 @@ def test_every_export_shows_only_what_the_viewer_may_see(app, client, canaries, 
     outputs["oai"] = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc").get_data(as_text=True)
     for level, record in canaries.items():
         jsonld_doc = client.get(f"/records/{record['id']}.jsonld")
+        person = client.get(f"/people/{record['people'][0]['id']}.jsonld")
         if level in hidden:
+            assert person.status_code == 404
             assert jsonld_doc.status_code == 404
             assert jsonld_doc.get_json() == client.get("/records/r-none.jsonld").get_json() | {
                 "error": jsonld_doc.get_json()["error"]}
@@ -327,6 +332,7 @@ def test_every_export_shows_only_what_the_viewer_may_see(app, client, canaries, 
                 assert f"Coll {level}" not in text, url
         else:
             assert jsonld_doc.status_code == 200
+            assert person.status_code == 200 and person.get_json()["name"] == f"Witness {level}"
             for url, text in outputs.items():
                 if url != "oai":
                     assert f"Canary {level}" in text, url
