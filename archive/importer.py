@@ -9,6 +9,7 @@ A CSV file holds records only, one per row, in the columns of the CSV export (`c
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,7 +76,10 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
     """(where, record) for each row of a CSV file in the export's columns."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
-    reader = csv.DictReader(f, strict=True)
+    first = f.readline()
+    # Excel in many European locales (French among them) saves with `;` between cells
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.DictReader(itertools.chain([first], f), delimiter=delimiter, strict=True)
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:

@@ -136,6 +136,20 @@ def test_a_spreadsheet_written_by_hand_imports(tmp_path):
     assert record["language"] == ["en", "km"] and record["access"] == "private"
 
 
+def test_a_sheet_saved_with_semicolons_imports(tmp_path):
+    """Excel in French (and many other) locales separates cells with `;`."""
+    path = tmp_path / "fr.csv"
+    path.write_bytes("\ufefftitle;type;subjects;text\r\n"
+                     "Témoignage;testimony;\"exil; mémoire\";\"Première ligne\r\n\r\nDeuxième\"\r\n"
+                     "Lettre;open_letter;;\r\n".encode("utf-8"))
+    home = tmp_path / "h"
+    result = run(home, "import", str(path))
+    assert result.exit_code == 0 and "records: 2 new" in result.output, result.output
+    rows = {r["title"]: r for r in read_csv(run(home, "export", "--format", "csv").output)}
+    assert rows["Témoignage"]["subjects"] == "exil; mémoire"
+    assert rows["Témoignage"]["text"] == "Première ligne\n\nDeuxième"
+
+
 def test_csv_import_errors_name_line_and_field(tmp_path):
     home = tmp_path / "h"
     cases = {
