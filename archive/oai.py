@@ -158,10 +158,22 @@ def encode_token(state: dict) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+def _well_formed(state, verb: str) -> bool:
+    """Whether a decoded token has exactly the shape `list_items` writes (a client may forge one)."""
+    stamp = lambda v: v is None or (isinstance(v, str) and bool(SECOND.match(v)))
+    after = state.get("after") if isinstance(state, dict) else None
+    return (isinstance(state, dict) and set(state) == {"verb", "from", "until", "set", "after", "cursor"}
+            and state["verb"] == verb and stamp(state["from"]) and stamp(state["until"])
+            and (state["set"] is None or isinstance(state["set"], str))
+            and isinstance(after, list) and len(after) == 2 and all(isinstance(a, str) for a in after)
+            and isinstance(state["cursor"], int) and not isinstance(state["cursor"], bool)
+            and state["cursor"] >= 0)
+
+
 def decode_token(token: str, verb: str) -> dict:
     try:
         state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(state, dict) or state.get("verb") != verb or not isinstance(state.get("after"), list):
+        if not _well_formed(state, verb):
             raise ValueError("not one of ours")
         return state
     except (ValueError, binascii.Error, UnicodeDecodeError):

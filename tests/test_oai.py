@@ -107,6 +107,15 @@ def test_identify_formats_and_sets(client, save):
     assert harvest(client, set="type:statement") == ["noRecordsMatch"]
 
 
+def forged_tokens():
+    from archive.oai import encode_token
+    good = {"verb": "ListRecords", "from": None, "until": None, "set": None,
+            "after": ["2026-01-01T00:00:00Z", "r-a0"], "cursor": 3}
+    return [encode_token({**good, **change}) for change in (
+        {"after": [1]}, {"after": ["a", "b", "c"]}, {"cursor": "3"}, {"cursor": -1}, {"from": "yesterday"},
+        {"set": 5}, {"verb": "ListIdentifiers"}, {"extra": 1})] + ["e30", "WzFd", "%%%"]
+
+
 def test_every_error_code(client, save):
     record = save(title="One")
     ident = f"oai:localhost:{record['id']}"
@@ -129,6 +138,7 @@ def test_every_error_code(client, save):
         ({"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
         ({"verb": "ListIdentifiers", "resumptionToken": "eyJ2ZXJiIjoxfQ"}, "badResumptionToken"),
         ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
+        *(({"verb": "ListRecords", "resumptionToken": forged}, "badResumptionToken") for forged in forged_tokens()),
         ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
         ({"verb": "GetRecord", "identifier": ident, "metadataPrefix": "mods"}, "cannotDisseminateFormat"),
         ({"verb": "GetRecord", "identifier": "oai:localhost:r-none", "metadataPrefix": "oai_dc"},
