@@ -61,7 +61,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
     web.init_app(app)
 
-    from . import cli, public
+    from . import cli, formats, imports, oai, public
     app.register_blueprint(public.bp)
+    app.register_blueprint(formats.bp)
+    app.register_blueprint(oai.bp)
+    app.register_blueprint(imports.bp)
     cli.register(app)
     return app

@@ -133,7 +133,7 @@ def serve_command(host, port, threads):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
 def import_command(file, dry_run):
-    """Import records and authorities from a JSON or JSON Lines file (all or nothing)."""
+    """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing)."""
     home = get_home().open()
     lines = _count_lines(file)
     started = time.perf_counter()
@@ -160,25 +160,33 @@ def import_command(file, dry_run):
 
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True,
-              help="jsonl: one object a line; json: one array.")
+              help="jsonl: one object a line; json: one array; csv: one row per record (UTF-8 with a "
+                   "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
-def export_command(fmt, output):
-    """Export everything: places, people, events, then records, each with its kind."""
+@click.option("--base-url", default="http://127.0.0.1:5000/", show_default=True, envvar="ARCHIVE_BASE_URL",
+              help="The archive's public address, for the links of a JSON-LD export.")
+def export_command(fmt, output, base_url):
+    """Export everything: places, people, events, then records, each with its kind (CSV: records)."""
     home = get_home()
     db = home.db
-    total = sum(store.count_entities(db, k, SYSTEM) for k in store.KINDS) + store.count_records(db, SYSTEM)
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    records_only = fmt == "csv"
+    total = store.count_records(db, SYSTEM)
+    if not records_only:
+        total += sum(store.count_entities(db, k, SYSTEM) for k in store.KINDS)
+    # newline="": the CSV writer ends its rows with CRLF itself, as RFC 4180 asks
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     written = 0
     try:
         with progress_bar({"export": ("Exporting", total)}) as advance:
             def counted():
                 nonlocal written
-                for obj in export.iter_objects(db, SYSTEM):
+                source = export.iter_records(db, SYSTEM) if records_only else export.iter_objects(db, SYSTEM)
+                for obj in source:
                     written += 1
                     advance("export")
                     yield obj
-            export.write(counted(), out, fmt)
+            export.write(counted(), out, fmt, base=base_url.rstrip("/") + "/")
     finally:
         if output:
             out.close()

@@ -1,21 +1,26 @@
-"""Imports of JSON and JSON Lines: every object is checked before anything is written.
+"""Imports of JSON, JSON Lines and CSV: every object is checked before anything is written.
 
 The file is read twice, so memory stays small: the first pass validates every line (schema, dates,
 links to authorities defined earlier in the file or already in the archive) and counts what would be
 created or replaced; only when nothing is wrong does the second pass store everything in one write
 through `records.import_objects`. One bad line imports nothing and is named with its field.
+A CSV file holds records only, one per row, in the columns of the CSV export (`csvrows`).
 """
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import db as store, records
+from . import csvrows, db as store, records
 
 KINDS = ("record", "person", "event", "place")
 MAX_ERRORS = 50
+# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
+CSV_FIELD_LIMIT = 1 << 30
 
 
 @dataclass
@@ -56,16 +61,85 @@ class Plan:
         return "; ".join(parts) or "nothing to import"
 
 
+class Unreadable(ValueError):
+    """A line or cell that cannot be read, in place of its object."""
+
+    def __init__(self, message: str, field: str = ""):
+        self.field = field
+        super().__init__(message)
+
+
+SUFFIXES = (".json", ".jsonl", ".csv")
+
+
+def read_csv(f) -> Iterator[tuple[str, object]]:
+    """(where, record) for each row of a CSV file in the export's columns."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+    first = f.readline()
+    # Excel in many European locales (French among them) saves with `;` between cells
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.DictReader(itertools.chain([first], f), delimiter=delimiter, strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        yield "line 1", Unreadable(f"not valid CSV: {exc}")
+        return
+    unknown = [c for c in header if c not in csvrows.COLUMNS]
+    missing = [c for c in ("title", "type") if c not in header]
+    if unknown or missing or len(set(header)) != len(header):
+        message = "; ".join(filter(None, [
+            unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
+            missing and f"missing column(s) {', '.join(missing)}",
+            len(set(header)) != len(header) and "a column appears twice"]))
+        yield "line 1", Unreadable(f"{message} (columns: {', '.join(csvrows.COLUMNS)})", "header")
+        return
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield f"line {start}", Unreadable(f"not valid CSV: {exc}")
+            return
+        where, start = f"line {start}", reader.line_num + 1
+        if None in cells:
+            yield where, Unreadable(f"{len(header) + len(cells[None])} cells; the header has {len(header)}")
+            continue
+        if not any((v or "").strip() for v in cells.values()):
+            continue
+        errors: list[csvrows.CellError] = []
+        record = csvrows.from_row(cells, errors)
+        for error in errors:  # reported first; the rest of the row is still checked
+            yield where, Unreadable(str(error), error.column)
+        yield where, record
+
+
 def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
-    """(where, object) for each object of a .json or .jsonl file; a line that is not JSON
-    yields a ValueError in place of the object."""
-    path = Path(path)
-    with path.open(encoding="utf-8-sig") as f:
+    """(where, object) for each object of a .json, .jsonl or .csv file; a line that cannot be read
+    yields an `Unreadable` in place of the object."""
+    try:
+        yield from _read_objects(Path(path))
+    except UnicodeDecodeError as exc:
+        yield "file", Unreadable(f"not UTF-8 text (byte {exc.start}): save it as UTF-8 "
+                                 f"(in a spreadsheet: \"CSV UTF-8\")")
+
+
+def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
+    if path.suffix.lower() not in SUFFIXES:
+        yield "file", Unreadable(f"{path.name}: the file name must end in .json, .jsonl or .csv")
+        return
+    # newline="": CSV cells may hold line breaks; JSON Lines splits on them the same way
+    with path.open(encoding="utf-8-sig", newline="" if path.suffix.lower() == ".csv" else None) as f:
+        if path.suffix.lower() == ".csv":
+            yield from read_csv(f)
+            return
         if path.suffix.lower() == ".json":
             try:
                 data = json.load(f)
             except json.JSONDecodeError as exc:
-                yield f"line {exc.lineno}", ValueError(f"not valid JSON: {exc.msg}")
+                yield f"line {exc.lineno}", Unreadable(f"not valid JSON: {exc.msg}")
                 return
             items = data if isinstance(data, list) else [data]
             for i, obj in enumerate(items, 1):
@@ -77,7 +151,7 @@ def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
             try:
                 yield f"line {number}", json.loads(line)
             except json.JSONDecodeError as exc:
-                yield f"line {number}", ValueError(f"not valid JSON: {exc.msg} (column {exc.colno})")
+                yield f"line {number}", Unreadable(f"not valid JSON: {exc.msg} (column {exc.colno})")
 
 
 def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) -> Plan:
@@ -96,8 +170,8 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
     for where, obj in read_objects(path):
         if progress:
             progress("check")
-        if isinstance(obj, ValueError):
-            problem(where, "", str(obj))
+        if isinstance(obj, Unreadable):
+            problem(where, obj.field, str(obj))
             continue
         if not isinstance(obj, dict):
             problem(where, "", "must be a JSON object")

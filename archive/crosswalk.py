@@ -1,0 +1,219 @@
+"""The crosswalk: how a record and its authorities read in other vocabularies.
+
+One module maps our JSON to Dublin Core (the fifteen elements that OAI-PMH's `oai_dc` carries and that
+JSON-LD repeats as `dcterms:` terms) and to schema.org (`CreativeWork` + `ArchiveComponent`, `Person`,
+`Event`, `Place`), with people's roles as MARC relator terms. `oai.py` and the JSON-LD exporter both
+read from here, so a harvester and a linked-data consumer see the same record. Pure functions: no
+Flask, no SQL; URLs are built from a `base` (the archive's address, ending in `/`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+# MARC relator codes (id.loc.gov/vocabulary/relators) for the roles of a person in a record.
+# `mentioned` is no relator: it becomes schema:mentions / dc:subject.
+RELATORS = {
+    "author": "aut",       # Author
+    "narrator": "nrt",     # Narrator
+    "interviewer": "ivr",  # Interviewer
+    "recipient": "rcp",    # Addressee
+    "signatory": "sgn",    # Signer
+    "translator": "trl",   # Translator
+}
+RELATOR_BASE = "http://id.loc.gov/vocabulary/relators/"
+# In an interview the narrator is also the interviewee.
+INTERVIEWEE = "ive"
+
+# Dublin Core: who made the record (creator) and who else took part in it (contributor).
+CREATOR_ROLES = ("author", "narrator", "signatory")
+CONTRIBUTOR_ROLES = ("interviewer", "translator", "recipient")
+
+# The DCMI Type of each record type (all our records are text or transcripts of speech).
+DCMI_TYPE = {"testimony": "Text", "interview": "Text", "open_letter": "Text", "petition": "Text",
+             "statement": "Text", "document": "Text"}
+
+CONTEXT_PATH = "schema/context.jsonld"
+
+# Characters XML 1.0 does not allow, which a transcript may still contain.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def context() -> dict:
+    """The JSON-LD context the archive serves at /schema/context.jsonld (and embeds offline)."""
+    return json.loads(resources.files("archive").joinpath("schemas/context.jsonld").read_text("utf-8"))
+
+
+def record_url(base: str, record_id: str) -> str:
+    return f"{base}records/{record_id}"
+
+
+def entity_url(base: str, kind: str, entity_id: str) -> str:
+    plural = {"person": "people", "event": "events", "place": "places"}[kind]
+    return f"{base}{plural}/{entity_id}"
+
+
+def role_relators(record: dict, role: str) -> list[str]:
+    codes = [RELATORS[role]] if role in RELATORS else []
+    if role == "narrator" and record.get("type") == "interview":
+        codes.append(INTERVIEWEE)
+    return codes
+
+
+# --- Dublin Core -----------------------------------------------------------------------------------
+
+def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
+    """(element, value) pairs of unqualified Dublin Core, in the order oai_dc lists them."""
+    out: list[tuple[str, str]] = [("title", record["title"])]
+    people = record.get("people") or []
+    for link in people:
+        if link.get("role") in CREATOR_ROLES:
+            out.append(("creator", link["name"]))
+    for subject in record.get("subjects") or []:
+        out.append(("subject", subject))
+    for link in people:
+        if link.get("role") == "mentioned":
+            out.append(("subject", link["name"]))
+    for link in record.get("events") or []:
+        out.append(("subject", link["name"]))
+    if record.get("summary"):
+        out.append(("description", record["summary"]))
+    source = record.get("source") or {}
+    if source.get("repository"):
+        out.append(("publisher", source["repository"]))
+    for link in people:
+        if link.get("role") in CONTRIBUTOR_ROLES:
+            out.append(("contributor", link["name"]))
+    if record.get("date"):
+        out.append(("date", record["date"]))
+    out.append(("type", DCMI_TYPE.get(record["type"], "Text")))
+    out.append(("type", record["type"]))
+    out.append(("format", "text/plain"))
+    out.append(("identifier", record_url(base, record["id"])))
+    if record.get("accession"):
+        out.append(("identifier", record["accession"]))
+    if source.get("citation"):
+        out.append(("source", source["citation"]))
+    if source.get("url"):
+        out.append(("source", source["url"]))
+    for language in record.get("language") or []:
+        out.append(("language", language))
+    if record.get("collection"):
+        out.append(("relation", record["collection"]))
+    if record.get("period"):
+        out.append(("coverage", record["period"]))
+    for link in record.get("places") or []:
+        out.append(("coverage", link["name"]))
+    if record.get("rights"):
+        out.append(("rights", record["rights"]))
+    return [(element, value) for element, value in out if value]
+
+
+# --- schema.org / JSON-LD --------------------------------------------------------------------------
+
+def _node(base: str, kind: str, link: dict, schema_type: str) -> dict:
+    return {"@id": entity_url(base, kind, link["id"]), "@type": schema_type, "name": link["name"]}
+
+
+def record_jsonld(record: dict, base: str) -> dict:
+    """A record as schema.org CreativeWork + ArchiveComponent, with Dublin Core terms beside."""
+    node: dict = {
+        "@id": record_url(base, record["id"]),
+        "@type": ["CreativeWork", "ArchiveComponent"],
+        "identifier": record["id"],
+        "name": record["title"],
+        "genre": record["type"],
+    }
+    optional = {
+        "abstract": record.get("summary"),
+        "text": record.get("text") or None,
+        "inLanguage": record.get("language") or None,
+        "dateCreated": record.get("date"),
+        "temporalCoverage": record.get("period"),
+        "keywords": record.get("subjects") or None,
+        "isPartOf": ({"@type": "Collection", "name": record["collection"]}
+                     if record.get("collection") else None),
+        "conditionsOfAccess": record.get("access"),
+        "copyrightNotice": record.get("rights"),
+        "dateModified": record.get("updated_at"),
+        "version": record.get("revision"),
+    }
+    node.update({k: v for k, v in optional.items() if v is not None})
+    if record.get("embargo_until"):
+        node["embargoUntil"] = record["embargo_until"]
+    source = record.get("source") or {}
+    if any(source.values()):
+        node["isBasedOn"] = {k: v for k, v in {
+            "@type": "CreativeWork", "citation": source.get("citation"), "url": source.get("url"),
+            "holdingArchive": ({"@type": "ArchiveOrganization", "name": source["repository"]}
+                               if source.get("repository") else None)}.items() if v}
+
+    by_property: dict[str, list] = {}
+    for link in record.get("people") or []:
+        person = _node(base, "person", link, "Person")
+        role = link.get("role") or "mentioned"
+        if role == "author":
+            by_property.setdefault("author", []).append(person)
+        elif role == "mentioned":
+            by_property.setdefault("mentions", []).append(person)
+        elif role == "recipient":
+            by_property.setdefault("recipient", []).append(person)
+        else:
+            by_property.setdefault("contributor", []).append(person)
+        for code in role_relators(record, role):
+            by_property.setdefault(f"marcrel:{code}", []).append({"@id": person["@id"]})
+    for link in record.get("events") or []:
+        event = _node(base, "event", link, "Event")
+        if link.get("date"):
+            event["dcterms:date"] = link["date"]
+        by_property.setdefault("about", []).append(event)
+    for link in record.get("places") or []:
+        place = _node(base, "place", link, "Place")
+        role = link.get("role") or "mentioned"
+        prop = "locationCreated" if role in ("recorded_at", "written_at") else "spatialCoverage"
+        by_property.setdefault(prop, []).append(place)
+    node.update(by_property)
+
+    dc: dict[str, list[str]] = {}
+    for element, value in dublin_core(record, base):
+        dc.setdefault(f"dcterms:{element}", []).append(value)
+    node.update(dc)
+    return node
+
+
+def entity_jsonld(entity: dict, base: str) -> dict:
+    """A person, event or place as schema.org."""
+    kind = entity["kind"]
+    node: dict = {"@id": entity_url(base, kind, entity["id"]),
+                  "@type": {"person": "Person", "event": "Event", "place": "Place"}[kind],
+                  "identifier": entity["id"], "name": entity["name"]}
+    if entity.get("variants"):
+        node["alternateName"] = entity["variants"]
+    if entity.get("note"):
+        node["description"] = entity["note"]
+    if kind == "person" and entity.get("dates"):
+        node["dcterms:temporal"] = entity["dates"]
+    if kind == "event":
+        if entity.get("date"):
+            node["dcterms:date"] = entity["date"]
+        if entity.get("places"):
+            node["location"] = [{"@id": entity_url(base, "place", p["id"]), "@type": "Place",
+                                 "name": p["name"]} for p in entity["places"]]
+        if entity.get("part_of"):
+            node["superEvent"] = {"@id": entity_url(base, "event", entity["part_of"])}
+    if kind == "place":
+        if entity.get("lat") is not None and entity.get("lon") is not None:
+            node["geo"] = {"@type": "GeoCoordinates", "latitude": entity["lat"],
+                           "longitude": entity["lon"]}
+        if entity.get("part_of"):
+            node["containedInPlace"] = {"@id": entity_url(base, "place", entity["part_of"])}
+    return node
+
+
+def to_jsonld(obj: dict, base: str) -> dict:
+    return record_jsonld(obj, base) if obj.get("kind", "record") == "record" else entity_jsonld(obj, base)

@@ -1,0 +1,140 @@
+"""Records as spreadsheet rows: the CSV columns, and how lists and links fit in one cell.
+
+One row per record, with a header row. A cell holding several values separates them with `; `
+(semicolon, space); a link to a person or place is `name|role|id` and to an event `name|id`, where
+the role and id may be left out (`Kem Sokha`, `Kem Sokha|mentioned`): an import finds the authority
+by id, else by name or variant, and creates it when unknown. A backslash escapes `;`, `|` and itself
+inside a value (`AT\\;T`). `source` is split over three columns. Both directions live here, so the
+export and the import can never disagree about the columns.
+
+What a CSV round trip loses (and JSON keeps): the authorities' own fields (variants, dates, notes,
+coordinates; the JSON Lines export carries them), the dates shown beside event links, and the
+archive's timestamps and revision numbers, which an import ignores anyway.
+"""
+from __future__ import annotations
+
+COLUMNS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people", "events",
+           "places", "subjects", "collection", "accession", "source_citation", "source_url",
+           "source_repository", "rights", "access", "embargo_until", "created_at", "updated_at",
+           "revision")
+IGNORED_ON_IMPORT = ("created_at", "updated_at", "revision")
+LIST_COLUMNS = ("language", "subjects")
+LINK_COLUMNS = {"people": ("name", "role", "id"), "events": ("name", "id"), "places": ("name", "role", "id")}
+SEPARATOR = "; "
+SOURCE = ("citation", "url", "repository")
+
+
+class CellError(ValueError):
+    def __init__(self, column: str, message: str):
+        self.column = column
+        super().__init__(message)
+
+
+def escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace("|", "\\|")
+
+
+def _split(cell: str, sep: str) -> list[str]:
+    """Split on an unescaped `sep`, undoing the escapes."""
+    parts, current, chars = [], [], iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, "\\"))
+        elif ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _split_keep(cell: str, sep: str) -> list[str]:
+    parts, current, i = [], "", 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell):
+            current += cell[i:i + 2]
+            i += 2
+            continue
+        if ch == sep:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    parts.append(current)
+    return parts
+
+
+def join_list(values: list[str]) -> str:
+    return SEPARATOR.join(escape(v) for v in values)
+
+
+def split_list(cell: str | None) -> list[str]:
+    if not cell or not cell.strip():
+        return []
+    return [v.strip() for v in _split(cell, ";") if v.strip()]
+
+
+def join_links(key: str, links: list[dict]) -> str:
+    fields = LINK_COLUMNS[key]
+    return SEPARATOR.join("|".join(escape(str(link.get(f) or "")) for f in fields) for link in links)
+
+
+def split_links(key: str, cell: str | None) -> list[dict]:
+    fields = LINK_COLUMNS[key]
+    links = []
+    for item in _split_keep(cell or "", ";"):
+        if not item.strip():
+            continue
+        values = [_split(v, "|")[0].strip() if v else "" for v in _split_keep(item, "|")]
+        if len(values) > len(fields):
+            raise CellError(key, f"{item.strip()!r} has more than {len(fields)} parts "
+                                 f"({'|'.join(fields)}); escape a | in a name as \\|")
+        links.append({f: v for f, v in zip(fields, values) if v})
+    return links
+
+
+def to_row(record: dict) -> list[str]:
+    """A record in the SPEC JSON shape as the cells of one CSV row."""
+    source = record.get("source") or {}
+    cells = {**record, **{f"source_{k}": source.get(k) for k in SOURCE}}
+    row = []
+    for column in COLUMNS:
+        value = cells.get(column)
+        if column in LIST_COLUMNS:
+            row.append(join_list(value or []))
+        elif column in LINK_COLUMNS:
+            row.append(join_links(column, value or []))
+        else:
+            row.append("" if value is None else str(value))
+    return row
+
+
+def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None) -> dict:
+    """A CSV row (by column name) as record JSON for the importer; empty cells are left out.
+
+    :raise CellError: for a cell that cannot be read, unless `errors` collects them (and the cell
+    is left out).
+    """
+    record: dict = {}
+    for column in COLUMNS:
+        raw = cells.get(column)
+        if raw is None or column in IGNORED_ON_IMPORT:
+            continue
+        if column in LIST_COLUMNS:
+            record[column] = split_list(raw)
+        elif column in LINK_COLUMNS:
+            try:
+                record[column] = split_links(column, raw)
+            except CellError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+        elif column.startswith("source_"):
+            if raw.strip():
+                record.setdefault("source", {})[column.removeprefix("source_")] = raw.strip()
+        elif raw.strip() if column != "text" else raw:
+            record[column] = raw if column == "text" else raw.strip()
+    return record

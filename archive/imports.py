@@ -1,0 +1,100 @@
+"""Blueprint `imports`: archivists bring a whole collection in through the browser.
+
+Two steps, as on the command line: the uploaded file is checked (`importer.plan`) and the report shown;
+only a second, confirmed POST imports it (`importer.run`, all or nothing). Between the two steps the
+file waits in `records/uploads/` under the archive home, named by a random token; the confirmation
+carries only that token, never a path. The forms validate; the importer writes.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, SubmitField
+from wtforms.validators import DataRequired, Regexp
+
+from . import importer
+from .web import editor_required, get_db, get_index, get_viewer
+
+bp = Blueprint("imports", __name__)
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed after a day
+
+
+class UploadForm(FlaskForm):
+    file = FileField("File to import (CSV, JSON or JSON Lines)", validators=[
+        FileRequired("Choose a file."),
+        FileAllowed(["csv", "json", "jsonl"], "The file name must end in .csv, .json or .jsonl.")])
+    submit = SubmitField("Check the file")
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN.pattern)])
+    submit = SubmitField("Import")
+
+
+def uploads() -> Path:
+    folder = Path(current_app.config["DATABASE"]).parent / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_path(token: str) -> Path | None:
+    """The waiting upload of a token, if any (the token is checked, never used as a path as given)."""
+    if not TOKEN.match(token or ""):
+        return None
+    found = [p for p in uploads().glob(f"{token}.*") if p.suffix in importer.SUFFIXES]
+    return found[0] if found else None
+
+
+def remove_stale() -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in uploads().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("import.html", form=form, plan=None)
+    remove_stale()
+    suffix = Path(form.file.data.filename or "").suffix.lower()
+    token = secrets.token_hex(16)
+    path = uploads() / f"{token}{suffix}"
+    form.file.data.save(path)
+    plan = importer.plan(get_db(), path)
+    confirm = None
+    if plan.problems:
+        path.unlink(missing_ok=True)
+    else:
+        confirm = ConfirmForm(formdata=None, token=token)
+    return render_template("import.html", form=UploadForm(formdata=None), plan=plan, confirm=confirm,
+                           filename=form.file.data.filename)
+
+
+@bp.post("/import/confirm")
+@editor_required
+def confirm():
+    form = ConfirmForm()
+    path = upload_path(form.token.data) if form.validate_on_submit() else None
+    if path is None:
+        flash("That upload is no longer waiting to be imported: upload the file again.", "error")
+        return redirect(url_for(".upload"))
+    try:
+        result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
+    except importer.ImportFailed as exc:  # the archive changed since the check
+        return render_template("import.html", form=UploadForm(formdata=None),
+                               plan=importer.Plan(problems=exc.problems), confirm=None, filename=None)
+    finally:
+        path.unlink(missing_ok=True)
+    flash(f"Imported {result.summary()}.", "success")
+    return redirect(url_for(".upload"))
