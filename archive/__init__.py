@@ -61,7 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
     web.init_app(app)
 
-    from . import cli, public
+    from . import auth, cli, editor, public
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor.bp)
     cli.register(app)
     return app

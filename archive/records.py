@@ -464,3 +464,72 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
             else:
                 write.store_entity(kind, data)
     return write
+
+
+# === archivist pages (issue 4): restore, undelete, merge ==========================================
+
+RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people",
+                     "events", "places", "subjects", "collection", "accession", "source", "rights",
+                     "access", "embargo_until")
+
+
+def _record_input(saved: dict) -> dict:
+    """A saved revision turned back into input for `store_record` (links by id, with names)."""
+    data = {k: saved.get(k) for k in RECORD_INPUT_KEYS if k in saved}
+    for key in KIND_OF_LINKS:
+        data[key] = [{k: v for k, v in link.items() if k in ("id", "name", "role") and v is not None}
+                     for link in saved.get(key) or []]
+    data["events"] = [{k: v for k, v in link.items() if k != "role"} for link in data["events"]]
+    data["language"] = saved.get("language") or []
+    data["subjects"] = saved.get("subjects") or []
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
+    """Save an earlier revision's content again, as a new revision. :raise NotFound:"""
+    old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
+    if old is None or old.get("deleted"):
+        raise NotFound(f"{record_id} revision {revision}")
+    return save_record(db, index, {**_record_input(old), "id": record_id}, user)
+
+
+def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
+    """Bring a deleted record back as it was before the deletion (a new revision). :raise NotFound:"""
+    if store.deleted_record_row(db, record_id) is None:
+        raise NotFound(record_id)
+    kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
+    if not kept:
+        raise NotFound(record_id)
+    return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
+
+
+def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
+    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant (people and
+    places), the old id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
+    if old_id == keep_id:
+        raise ValidationError([("into", "choose another one to merge into")])
+    with writing(db, index, user) as write:
+        old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
+        if old is None:
+            raise NotFound(old_id)
+        if keep is None:
+            raise ValidationError([("into", f"no {kind} with id {keep_id}")])
+        affected = set(store.linked_record_ids(db, kind, old_id))
+        kept = store.entity_json(db, kind, keep)
+        gone = store.entity_json(db, kind, old)
+        store.merge_entity_rows(db, kind, old_id, keep_id)
+        data = {k: v for k, v in kept.items() if k not in ("kind",)}
+        if kind in ("person", "place"):
+            data["variants"] = [*kept["variants"], gone["name"], *gone["variants"]]
+        for key in ("note", "dates", "date", "lat", "lon"):
+            if key in data and data[key] in (None, "") and gone.get(key) not in (None, ""):
+                data[key] = gone[key]
+        if kind == "event":
+            data["places"] = [{"id": p["id"]} for p in kept["places"] + gone["places"]]
+        if data.get("part_of") == old_id:
+            data["part_of"] = None
+        data = {k: v for k, v in data.items() if v is not None}
+        write.store_entity(kind, data)
+        write.touched.update(affected)
+        write.touched.update(store.linked_record_ids(db, kind, keep_id))
+    return store.get_entity(db, kind, keep_id, SYSTEM)
