@@ -222,7 +222,7 @@ def changes(before: dict | None, after: dict) -> list[dict]:
             continue
         change = {"field": key.replace("_", " "), "old": old, "new": new, "diff": None}
         if len(old) > 300 or len(new) > 300:
-            change["diff"] = [line for line in difflib.unified_diff(
+            change["diff"] = ["…" if line.startswith("@@") else line for line in difflib.unified_diff(
                 old.splitlines(), new.splitlines(), lineterm="", n=1)][2:]
         found.append(change)
     return found
@@ -239,8 +239,9 @@ def history(record_id: str):
     entries = []
     previous = None
     for rev in revs:
-        entries.append({**rev, "deleted": bool(rev["data"].get("deleted")),
-                        "changes": [] if rev["data"].get("deleted") else changes(previous, rev["data"])})
+        entries.append({**rev, "deleted": bool(rev["data"].get("deleted")), "created": previous is None,
+                        "changes": [] if rev["data"].get("deleted") or previous is None
+                        else changes(previous, rev["data"])})
         if not rev["data"].get("deleted"):
             previous = rev["data"]
     entries.reverse()
