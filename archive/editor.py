@@ -228,6 +228,19 @@ def changes(before: dict | None, after: dict) -> list[dict]:
     return found
 
 
+def history_entries(revs: list[dict]) -> tuple[list[dict], dict | None]:
+    """Revisions newest first, each with what it changed; and the last content before any deletion."""
+    entries, previous = [], None
+    for rev in revs:
+        deleted = bool(rev["data"].get("deleted"))
+        entries.append({**rev, "deleted": deleted, "created": previous is None and not deleted,
+                        "changes": [] if deleted or previous is None else changes(previous, rev["data"])})
+        if not deleted:
+            previous = rev["data"]
+    entries.reverse()
+    return entries, previous
+
+
 @bp.get("/records/<record_id>/history")
 @editor_required
 def history(record_id: str):
@@ -236,18 +249,49 @@ def history(record_id: str):
     if not revs:
         abort(404, f"Record {record_id} doesn't exist.")
     tombstone = store.deleted_record_row(db, record_id)
-    entries = []
-    previous = None
-    for rev in revs:
-        entries.append({**rev, "deleted": bool(rev["data"].get("deleted")), "created": previous is None,
-                        "changes": [] if rev["data"].get("deleted") or previous is None
-                        else changes(previous, rev["data"])})
-        if not rev["data"].get("deleted"):
-            previous = rev["data"]
-    entries.reverse()
-    return render_template("history.html", record_id=record_id, entries=entries,
-                           title=previous["title"] if previous else record_id, tombstone=tombstone,
-                           current=revs[-1]["revision"], form=ConfirmForm())
+    entries, last = history_entries(revs)
+    title = last["title"] if last else record_id
+    return render_template(
+        "history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
+        undelete_url=url_for(".undelete", record_id=record_id),
+        view_url=url_for("public.record_page", record_id=record_id),
+        edit_url=url_for(".edit_record", record_id=record_id),
+        restore_url=lambda rev: url_for(".restore", record_id=record_id, revision=rev))
+
+
+@bp.get("/<any(people, events, places):plural>/<entity_id>/history")
+@editor_required
+def entity_history(plural: str, entity_id: str):
+    kind = KIND_PATHS[plural]
+    entity = entity_or_404(kind, entity_id)
+    revs = store.revisions(get_db(), kind, entity_id)
+    entries, _ = history_entries(revs)
+    return render_template(
+        "history.html", entries=entries, title=entity["name"], tombstone=None,
+        current=revs[-1]["revision"] if revs else 0, undelete_url=None,
+        view_url=url_for("public.entity_page", plural=plural, entity_id=entity_id),
+        edit_url=url_for(".edit_entity", plural=plural, entity_id=entity_id),
+        restore_url=lambda rev: url_for(".restore_entity", plural=plural, entity_id=entity_id,
+                                        revision=rev))
+
+
+@bp.post("/<any(people, events, places):plural>/<entity_id>/history/<int:revision>/restore")
+@editor_required
+def restore_entity(plural: str, entity_id: str, revision: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form has expired; try again.")
+    kind = KIND_PATHS[plural]
+    entity_or_404(kind, entity_id)
+    try:
+        saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
+                                       get_viewer().username)
+    except records.NotFound:
+        abort(404, f"No revision {revision} of {entity_id}.")
+    except records.ValidationError as exc:
+        flash(f"Revision {revision} cannot be restored: {exc}", "error")
+        return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
+    flash(f"Revision {revision} of {saved['name']} restored.", "info")
+    return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
 
 
 @bp.post("/records/<record_id>/history/<int:revision>/restore")

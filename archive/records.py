@@ -530,6 +530,29 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
             data["part_of"] = None
         data = {k: v for k, v in data.items() if v is not None}
         write.store_entity(kind, data)
-        write.touched.update(affected)
+        # the records whose links moved get a revision, so their history shows the change
+        for record_id in sorted(affected):
+            row = store.record_row(db, record_id)
+            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id})
         write.touched.update(store.linked_record_ids(db, kind, keep_id))
     return store.get_entity(db, kind, keep_id, SYSTEM)
+
+
+def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: str | None = None) -> dict:
+    """Save an earlier revision of a person, event or place again, as a new revision.
+
+    Ids that were merged away since are followed to the kept authority. :raise NotFound:
+    """
+    if store.entity_row(db, kind, entity_id) is None:
+        raise NotFound(entity_id)
+    old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
+    if old is None:
+        raise NotFound(f"{entity_id} revision {revision}")
+    data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
+    if data.get("part_of"):
+        data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]
+    if kind == "event":
+        data["places"] = [{"id": store.redirect_target(db, "place", p["id"]) or p["id"]}
+                          for p in data.get("places") or []]
+    return save_entity(db, index, kind, {**{k: v for k, v in data.items() if v is not None},
+                                         "id": entity_id}, user)

@@ -389,3 +389,52 @@ def test_suggest_offers_names_and_variants(client, save):
     assert client.get("/suggest?q=%25&kind=person").get_json() == []
     response = client.get("/suggest?q=kem&kind=nonsense")
     assert response.status_code == 400 and response.get_json()["ok"] is False
+
+
+def test_people_have_history_and_restore(archivist, save, home):
+    record = save(title="x", people=[{"name": "Kem Sokha"}])
+    person = record["people"][0]["id"]
+    archivist.post(f"/people/{person}/edit", data={"name": "Kem Sokha", "variants": "Kim Sokha", "save": "Save"})
+    page = archivist.get(f"/people/{person}/history").get_data(as_text=True)
+    assert "Revision 2 (current)" in page and "Kim Sokha" in page
+    assert archivist.post(f"/people/{person}/history/1/restore").status_code == 302
+    assert store.get_entity(home.db, "person", person, SYSTEM)["variants"] == []
+    assert archivist.get("/search.json?q=person:Kim Sokha").get_json()["total"] == 0
+
+
+def test_merging_gives_the_moved_records_a_revision(archivist, save, home):
+    a = save(title="Letter A", people=[{"name": "Kem Sokha"}])
+    b = save(title="Letter B", people=[{"name": "K. Sokha"}])
+    records.merge_entities(home.db, archivist.application.extensions["archive.index"], "person",
+                           b["people"][0]["id"], a["people"][0]["id"], "ada")
+    page = archivist.get(f"/records/{b['id']}/history").get_data(as_text=True)
+    assert "Revision 2 (current)" in page and "K. Sokha (mentioned)" in page and "Kem Sokha (mentioned)" in page
+
+
+def test_khmer_in_a_form_field_carries_lang(archivist, save):
+    record = save(title="សេចក្ដីប្រកាស", text="មនុស្សទាំងអស់")
+    page = archivist.get(f"/records/{record['id']}/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="title"[^>]*lang="km"|<input[^>]*lang="km"[^>]*id="title"', page)
+
+
+def test_an_old_database_gains_the_sign_in_table(tmp_path):
+    path = tmp_path / "old.db"
+    db = store.connect(path)
+    for statement in store._statements(store.MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    assert store.create_tables(db) == 1
+    assert "sign_in_failures" in db.table_names()
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    db.close()
+
+
+def test_cli_user_add_then_sign_in(app, runner, client):
+    result = runner.invoke(args=["user", "add", "cleo", "--role", "archivist", "--password-stdin"],
+                           input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    response = client.post("/login", data={"username": "cleo", "password": "a long enough password"})
+    assert response.status_code == 302
+    result = runner.invoke(args=["user", "add", "cleo", "--role", "archivist", "--password-stdin"],
+                           input="short\n")
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
