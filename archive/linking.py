@@ -83,8 +83,10 @@ DATE_PATTERNS = [
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.I),
     re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I),
     re.compile(rf"(?<![\d,.])\b(?P<decade>1[0-9]{{2}}0|20[0-9]0)['’]?s\b"),
-    re.compile(rf"(?<![\d,.$£€])\b{_YEAR}\b(?![,.]\d|\d)"),
+    # a bare number is taken for a year only from 1700 on ("in 1000 ways" is no date)
+    re.compile(r"(?<![\d,.$£€])\b(?P<year>1[7-9][0-9]{2}|20[0-9]{2})\b(?![,.]\d|\d)"),
 ]
+KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def find_dates(text: str) -> list[FoundDate]:
     is not listed again."""
     if not text:
         return []
+    original, text = text, text.translate(KHMER_DIGITS)  # same length: spans stay in place
     taken: list[tuple[int, int]] = []
     found: dict[str, tuple[int, FoundDate]] = {}
     for pattern in DATE_PATTERNS:
@@ -128,7 +131,7 @@ def find_dates(text: str) -> list[FoundDate]:
                 continue
             taken.append((start, end))
             if value not in found or found[value][0] > start:
-                found[value] = (start, FoundDate(value, match.group(0)))
+                found[value] = (start, FoundDate(value, original[start:end]))
     return [d for _, d in sorted(found.values(), key=lambda p: p[0])]
 
 

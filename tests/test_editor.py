@@ -282,6 +282,8 @@ def test_found_names_and_dates():
     assert [d.edtf for d in linking.find_dates(
         "On 17 April 1975, in the 1970s; 3 Sept. 2017; 2018-07-29; 100, 200 people; $1500; July of 2018")] == [
         "1975-04-17", "197X", "2017-09-03", "2018-07-29", "2018-07"]
+    assert linking.find_dates("in 1000 ways") == []
+    assert linking.find_dates("ឆ្នាំ១៩៧៥") == [linking.FoundDate("1975", "១៩៧៥")]
 
 
 # --- history, restore, delete, undo ----------------------------------------------------------------
