@@ -13,10 +13,12 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from flask_wtf.csrf import CSRFError
+
 from . import accounts, db as store
 from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
 from .records import ValidationError
-from .web import get_db, get_viewer
+from .web import get_db, get_viewer, handle_http_error, load_viewer
 
 bp = Blueprint("auth", __name__)
 
@@ -91,6 +93,18 @@ def login():
         status = 400
     form.password.data = ""
     return render_template("login.html", form=form), status
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(exc: CSRFError):
+    """An old sign-in form (its session ended): show a fresh one instead of a bare error."""
+    load_viewer()
+    if request.endpoint == "auth.login":
+        form = LoginForm()
+        form.password.data = ""
+        form.form_errors.append("The sign-in form had expired. Please sign in again.")
+        return render_template("login.html", form=form), 400
+    return handle_http_error(exc)
 
 
 @bp.post("/logout")

@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
 from . import db as store, linking, records
 from .access import SYSTEM
 from .forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
                     lines, record_data)
 from .names import name_key
-from .web import editor_required, get_db, get_index, get_viewer, json_error
+from .web import (editor_required, get_db, get_index, get_viewer, handle_http_error, json_error,
+                  load_viewer)
 
 bp = Blueprint("editor", __name__)
 
@@ -191,6 +193,26 @@ def record_form(current: dict | None):
     flash(f"Saved revision {saved['revision']}."
           + (f" New in the archive: {', '.join(created)}." if created else ""), "info")
     return redirect(url_for(".edit_record", record_id=saved["id"]))
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(exc: CSRFError):
+    """A form sent after its session ended (signed out, expired): show it again, typed work kept.
+
+    Nothing of the stored record is shown, since the sender may no longer be signed in; the form
+    carries a fresh token, so once signed in again, Save works.
+    """
+    load_viewer()  # the CSRF check ran before the viewer was loaded
+    if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
+        kind = KIND_PATHS[request.view_args["plural"]]
+        form = FORMS[kind]()
+        return render_template("entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
+                               new_names=[], expired=True, action=request.path), 400
+    if request.endpoint not in ("editor.new_record", "editor.edit_record"):
+        return handle_http_error(exc)
+    form = RecordForm()
+    return render_template("record_form.html", form=form, record=None, new_names=[], expired=True,
+                           action=request.path, suggestions={"names": [], "dates": []}), 400
 
 
 # --- history, restore, delete, undo ----------------------------------------------------------------

@@ -141,7 +141,8 @@ def test_admin_manages_users(app, client):
 
 def test_csrf_is_enforced_on_the_forms(sample_app):
     client = sample_app.test_client()
-    assert client.post("/login", data={"username": "x", "password": "y"}).status_code == 400
+    response = client.post("/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400 and "The sign-in form had expired" in response.get_data(as_text=True)
     assert client.post("/logout").status_code == 400
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"username": "x", "password": "wrong password", "csrf_token": token})
@@ -440,3 +441,40 @@ def test_cli_user_add_then_sign_in(app, runner, client):
     result = runner.invoke(args=["user", "add", "cleo", "--role", "archivist", "--password-stdin"],
                            input="short\n")
     assert result.exit_code != 0 and "at least 10 characters" in result.output
+
+
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(sample_app):
+    add_user(sample_app, "ada", "archivist")
+    client = sample_app.test_client()
+    typed = {"title": "Hours of typing", "type": "testimony", "access": "private",
+             "text": "A long <testimony>.", "save": "Save"}
+    # signed out meanwhile: no session, so no valid token
+    response = client.post("/records/r-seed-letter/edit", data={**typed, "csrf_token": "stale"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing was saved" in page and "Sign in in a new tab" in page
+    assert 'value="Hours of typing"' in page and "A long &lt;testimony&gt;." in page
+    assert "The Cambodian people" not in page  # nothing of the stored record for a signed-out sender
+    # signing in again (in another tab) starts a new session: the next Save is refused once more, and
+    # the form comes back again, with a token that now works
+    signed_in = client.post("/login", data={"username": "ada", "password": "a long enough password",
+                                            "csrf_token": csrf_token(client, "/login")})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
+    response = client.post("/records/r-seed-letter/edit", data={**typed, "csrf_token": re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Press Save again" in page and 'value="Hours of typing"' in page
+    response = client.post("/records/r-seed-letter/edit", data={**typed, "csrf_token": re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)})
+    assert response.status_code == 302
+    with sample_app.app_context():
+        assert store.get_record(get_db(), "r-seed-letter", SYSTEM)["title"] == "Hours of typing"
+
+
+def test_csrf_applies_to_the_record_form(sample_app):
+    add_user(sample_app, "ada", "archivist")
+    client = sample_app.test_client()
+    sign_in(client, "ada")
+    response = client.post("/records/new", data=record_form(title="No token"))
+    assert response.status_code == 400
+    with sample_app.app_context():
+        assert store.count_records(get_db(), SYSTEM) == 31
