@@ -78,11 +78,11 @@ _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 _DAY = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?"
 DATE_PATTERNS = [
-    re.compile(rf"\b(?P<iso>{_YEAR}-(?P<imonth>[01][0-9])-(?P<iday>[0-3][0-9]))\b"),
+    re.compile(rf"\b(?P<iso>{_YEAR}-[01][0-9](?:-[0-3][0-9])?)\b"),
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.I),
     re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I),
-    re.compile(rf"(?<![\d,.])\b(?P<decade>1[0-9]{{2}}0|20[0-9]0)['’]?s\b"),
+    re.compile(r"(?<![\d,.])\b(?P<decade>1[0-9]{2}0|20[0-9]0)['’]?s\b"),
     # a bare number is taken for a year only from 1700 on ("in 1000 ways" is no date)
     re.compile(r"(?<![\d,.$£€])\b(?P<year>1[7-9][0-9]{2}|20[0-9]{2})\b(?![,.]\d|\d)"),
 ]
