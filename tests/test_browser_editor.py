@@ -100,3 +100,13 @@ def test_sign_out_and_delete_with_undo(page, archivist_live):
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     page.goto(url + "/records/new")
     expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_the_record_form_fits_a_phone(browser, archivist_live):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = context.new_page()
+    sign_in(pg, archivist_live.url)
+    for path in ("/records/r-seed-letter/edit", "/records/r-seed-letter/history", "/people/p-kem-sokha/edit"):
+        pg.goto(archivist_live.url + path)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 375, path
+    context.close()
