@@ -106,7 +106,10 @@ class RecordForm(FlaskForm):
     language = StringField("Languages", description="Language codes separated by commas: en, km, fr")
     subjects = TextAreaField("Subjects", description="One per line")
     collection = StringField("Collection", validators=[Length(max=500)])
-    accession = StringField("Accession", validators=[Length(max=200)])
+    # Not labelled "Accession": a label must not contain another field's label ("Access"), so that
+    # people, screen readers and browser tests (which match labels as substrings) find the right one.
+    accession = StringField("Inventory number", validators=[Length(max=200)],
+                            description="The accession number in the collection, e.g. DL-2017-004")
     source_citation = TextAreaField("Source citation", validators=[Length(max=5000)])
     source_url = StringField("Source URL", validators=[Length(max=2000)])
     source_repository = StringField("Source repository", validators=[Length(max=1000)])

@@ -154,10 +154,14 @@ def test_csrf_is_enforced_on_the_forms(sample_app):
 def test_form_has_a_label_for_every_field(archivist):
     page = archivist.get("/records/new").get_data(as_text=True)
     for label in ("Title", "Type", "Date", "Period", "Summary", "Text", "Languages", "Subjects",
-                  "Collection", "Accession", "Source citation", "Source URL", "Source repository",
+                  "Collection", "Inventory number", "Source citation", "Source URL", "Source repository",
                   "Rights", "Access", "Embargo until", "People", "Events", "Places"):
         assert re.search(rf'<label for="[a-z_]+">{label}</label>', page), label
     assert 'value="Save"' in page and "EDTF" in page
+    # no label holds another (browser tests and screen-reader searches match labels as substrings)
+    labels = re.findall(r'<label for="[^"]+">([^<]+)</label>', page)
+    for label in labels:
+        assert [other for other in labels if label.casefold() in other.casefold()] == [label], label
 
 
 def test_invalid_form_keeps_everything_typed_and_saves_nothing(archivist, home):
