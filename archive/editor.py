@@ -366,8 +366,12 @@ FORMS = {"person": PersonForm, "event": EventForm, "place": PlaceForm}
 
 
 def entity_or_404(kind: str, entity_id: str) -> dict:
+    """An authority for its archivist pages; a merged id leads to the same page of the kept one."""
     entity = store.get_entity(get_db(), kind, entity_id, SYSTEM)
     if entity is None:
+        target = store.redirect_target(get_db(), kind, entity_id)
+        if target and request.method == "GET":
+            abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
         abort(404, f"No {kind} {entity_id}.")
     return entity
 

@@ -360,6 +360,8 @@ def test_merging_people_moves_links_and_redirects(archivist, save, home):
     response = archivist.post(f"/people/{old}/merge", data={"into": "Kem Sokha"})
     assert response.status_code == 302 and response.headers["Location"] == f"/people/{keep}"
     assert archivist.get(f"/people/{old}").status_code == 301
+    response = archivist.get(f"/people/{old}/edit")
+    assert response.status_code == 301 and response.headers["Location"] == f"/people/{keep}/edit"
     assert store.get_record(home.db, b["id"], SYSTEM)["people"] == [
         {"id": keep, "name": "Kem Sokha", "role": "author"}]
     assert "Kem Sokhaa" in store.get_entity(home.db, "person", keep, SYSTEM)["variants"]
