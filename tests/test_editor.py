@@ -342,6 +342,8 @@ def test_person_form_saves_variants_and_dates(archivist, home):
     person_id = response.headers["Location"].split("/")[2]
     person = store.get_entity(home.db, "person", person_id, SYSTEM)
     assert person["variants"] == ["Kim Sokha", "កឹម សុខា"] and person["dates"] == "1953"
+    assert f'href="/people/{person_id}/edit">Edit this person' in archivist.get(f"/people/{person_id}").get_data(as_text=True)
+    assert 'href="/people/new">Add a person' in archivist.get("/people").get_data(as_text=True)
     response = archivist.post(f"/people/{person_id}/edit", data={"name": "Kem Sokha", "dates": "circa 1953",
                                                                  "save": "Save"})
     assert response.status_code == 400 and "Did you mean 1953~?" in response.get_data(as_text=True)
