@@ -61,8 +61,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
     web.init_app(app)
 
-    from . import cli, formats, imports, oai, public
+    from . import auth, cli, editor, formats, imports, oai, public
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(formats.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(imports.bp)

@@ -41,3 +41,26 @@ def authenticate(db, username: str, password: str) -> Viewer | None:
     if not check_password_hash(user["password_hash"], password or ""):
         return None
     return Viewer(user["username"], user["role"])
+
+
+def set_role(db, username: str, role: str) -> None:
+    """Change an account's role. :raise ValidationError: on an unknown user or role, or the last admin."""
+    if role not in ROLES:
+        raise ValidationError([("role", f"must be one of {', '.join(ROLES)}")])
+    with store.write_transaction(db):
+        user = store.get_user(db, username)
+        if user is None:
+            raise ValidationError([("username", f"no user {username}")])
+        if user["role"] == "admin" and role != "admin" and store.count_admins(db) <= 1:
+            raise ValidationError([("role", "the archive needs at least one admin")])
+        store.set_user_role(db, username, role)
+
+
+def set_password(db, username: str, password: str) -> None:
+    """Reset an account's password. :raise ValidationError:"""
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError([("password", f"must have at least {MIN_PASSWORD} characters")])
+    with store.write_transaction(db):
+        if store.get_user(db, username) is None:
+            raise ValidationError([("username", f"no user {username}")])
+        store.set_user_password(db, username, generate_password_hash(password, method="scrypt"))

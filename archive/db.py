@@ -122,8 +122,18 @@ CREATE TABLE users (
 );
 """
 
+# Failed sign-ins, counted per username and per client address to pause guessing (issue 4).
+SCHEMA_V2_SIGN_IN = """
+CREATE TABLE sign_in_failures (
+    scope TEXT NOT NULL CHECK (scope IN ('user', 'address')),
+    key TEXT NOT NULL,
+    failed_at REAL NOT NULL                    -- seconds since the epoch
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (scope, key, failed_at);
+"""
+
 # Each entry upgrades the schema by one version; later issues append to it.
-MIGRATIONS = [SCHEMA_V1]
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -647,3 +657,122 @@ def harvest_collections(db) -> list[str]:
     return [r[0] for r in db.execute(f"{cte} SELECT DISTINCT oai_collection FROM h "
                                      f"WHERE oai_collection IS NOT NULL ORDER BY oai_collection",
                                      {"today": today()})]
+
+# === archivist pages (issue 4): users, sign-in failures, names, merges ============================
+
+def list_users(db) -> list[dict]:
+    return [dict(r) for r in db.query(
+        "SELECT username, role, created_at FROM users ORDER BY username")]
+
+
+def set_user_role(db, username: str, role: str) -> None:
+    db.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
+
+
+def set_user_password(db, username: str, password_hash: str) -> None:
+    db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
+
+
+def count_admins(db) -> int:
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+
+
+def add_sign_in_failure(db, scope: str, key: str, at: float) -> None:
+    db.execute("INSERT INTO sign_in_failures (scope, key, failed_at) VALUES (?, ?, ?)",
+               [scope, key, at])
+
+
+def sign_in_failures(db, scope: str, key: str, since: float) -> tuple[int, float | None]:
+    """How many failures a username or address had since a moment, and the oldest of them."""
+    row = db.execute("SELECT count(*), min(failed_at) FROM sign_in_failures "
+                     "WHERE scope = ? AND key = ? AND failed_at >= ?", [scope, key, since]).fetchone()
+    return row[0], row[1]
+
+
+def clear_sign_in_failures(db, scope: str, key: str) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE scope = ? AND key = ?", [scope, key])
+
+
+def forget_sign_in_failures(db, before: float) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [before])
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def suggest_names(db, kind: str, prefix: str, viewer: Viewer, limit: int = 10) -> list[dict]:
+    """Authorities of a kind whose name or a variant starts with `prefix` (or has a word that does)."""
+    key = name_key(prefix)
+    if not key:
+        return []
+    where, params = visible_entities_sql(kind, viewer)
+    rows = db.query(
+        f"SELECT n.entity_id AS id, n.name AS matched, a.name AS name, n.is_primary "
+        f"FROM names n JOIN {TABLE[kind]} a ON a.id = n.entity_id "
+        f"WHERE n.kind = ? AND (n.key LIKE ? ESCAPE '\\' OR n.name LIKE ? ESCAPE '\\') AND {where} "
+        f"ORDER BY n.key LIKE ? ESCAPE '\\' DESC, n.is_primary DESC, n.key LIMIT ?",
+        [kind, _like_prefix(key), "% " + _like_prefix(prefix.strip()), *params,
+         _like_prefix(key), limit * 3])
+    found, seen = [], set()
+    for r in rows:
+        if r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        found.append({"id": r["id"], "name": r["name"], "kind": kind,
+                      "matched": r["matched"]})
+        if len(found) == limit:
+            break
+    return found
+
+
+def authority_names(db, viewer: Viewer) -> list[dict]:
+    """Every name and variant of the authorities a viewer may see: kind, id, name, primary name."""
+    found = []
+    for kind in KINDS:
+        where, params = visible_entities_sql(kind, viewer)
+        found.extend(dict(r) for r in db.query(
+            f"SELECT n.kind, n.entity_id AS id, n.name AS matched, a.name AS name "
+            f"FROM names n JOIN {TABLE[kind]} a ON a.id = n.entity_id "
+            f"WHERE n.kind = ? AND {where}", [kind, *params]))
+    return found
+
+
+def entity_names(db, kind: str) -> list[dict]:
+    """Id and name of every authority of a kind, by name (for the merge form's choices)."""
+    return [dict(r) for r in db.query(f"SELECT id, name FROM {TABLE[kind]} ORDER BY name COLLATE NOCASE")]
+
+
+def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
+    """Move every link of `old_id` to `keep_id`, retire `old_id` and redirect it to `keep_id`."""
+    link, column = LINK[kind]
+    # INSERT OR IGNORE: a record linked to both keeps one link
+    rows = [dict(r) for r in db.query(f"SELECT * FROM {link} WHERE {column} = ?", [old_id])]
+    for row in rows:
+        row[column] = keep_id
+        cols = ", ".join(row)
+        db.execute(f"INSERT OR IGNORE INTO {link} ({cols}) VALUES ({', '.join('?' for _ in row)})",
+                   list(row.values()))
+    db.execute(f"DELETE FROM {link} WHERE {column} = ?", [old_id])
+    if kind == "place":
+        db.execute("INSERT OR IGNORE INTO event_places (event_id, place_id, position) "
+                   "SELECT event_id, ?, position FROM event_places WHERE place_id = ?", [keep_id, old_id])
+        db.execute("DELETE FROM event_places WHERE place_id = ?", [old_id])
+    if kind in ("event", "place"):
+        table = TABLE[kind]
+        db.execute(f"UPDATE {table} SET part_of = ? WHERE part_of = ? AND id != ?",
+                   [keep_id, old_id, keep_id])
+        db.execute(f"UPDATE {table} SET part_of = NULL WHERE id = ? AND part_of = ?", [keep_id, old_id])
+    if kind == "event":
+        db.execute("DELETE FROM event_places WHERE event_id = ?", [old_id])
+    db.execute("DELETE FROM names WHERE kind = ? AND entity_id = ?", [kind, old_id])
+    db.execute(f"DELETE FROM {TABLE[kind]} WHERE id = ?", [old_id])
+    db.execute("UPDATE redirects SET new_id = ? WHERE kind = ? AND new_id = ?", [keep_id, kind, old_id])
+    db.execute("INSERT OR REPLACE INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)",
+               [kind, old_id, keep_id])
+
+
+def deleted_record_row(db, record_id: str) -> dict | None:
+    """The tombstone of a deleted record, or None."""
+    rows = list(db.query("SELECT * FROM records WHERE id = ? AND deleted_at IS NOT NULL", [record_id]))
+    return rows[0] if rows else None

@@ -271,9 +271,9 @@ class Write:
                            {**data, "deleted": True}, self.user, self.stamp)
         self.touched.add(record_id)
 
-    def flush(self, procs: int = 1, progress: Callable[[int], None] | None = None) -> None:
+    def flush(self, progress: Callable[[int], None] | None = None) -> None:
         """Index every touched record, move the marker, commit the index."""
-        writer = self.index.writer(procs=procs if len(self.touched) > 1000 else 1)
+        writer = self.index.writer()
         try:
             names = NameCache(self.db)
             store.set_record_seq(self.db, self.touched, self.seq)
@@ -293,14 +293,14 @@ class Write:
 
 
 @contextmanager
-def writing(db, index: search.Index, user: str | None = None, procs: int = 1,
+def writing(db, index: search.Index, user: str | None = None,
             progress: Callable[[int], None] | None = None):
     """One write: SQLite transaction and index writer, committed together or not at all."""
     with index.write_lock:
         with store.write_transaction(db):
             write = Write(db, index, user, store.next_seq(db), now())
             yield write
-            write.flush(procs=procs, progress=progress)
+            write.flush(progress=progress)
     index.refresh()
 
 
@@ -453,7 +453,7 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
     `progress` is called with "store" for each object stored and "index" for each record indexed.
     """
     indexed = (lambda n: progress("index")) if progress else None
-    with writing(db, index, user, procs=2, progress=indexed) as write:
+    with writing(db, index, user, progress=indexed) as write:
         for obj in objects:
             if progress:
                 progress("store")
@@ -464,3 +464,95 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
             else:
                 write.store_entity(kind, data)
     return write
+
+
+# === archivist pages (issue 4): restore, undelete, merge ==========================================
+
+RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people",
+                     "events", "places", "subjects", "collection", "accession", "source", "rights",
+                     "access", "embargo_until")
+
+
+def _record_input(saved: dict) -> dict:
+    """A saved revision turned back into input for `store_record` (links by id, with names)."""
+    data = {k: saved.get(k) for k in RECORD_INPUT_KEYS if k in saved}
+    for key in KIND_OF_LINKS:
+        data[key] = [{k: v for k, v in link.items() if k in ("id", "name", "role") and v is not None}
+                     for link in saved.get(key) or []]
+    data["events"] = [{k: v for k, v in link.items() if k != "role"} for link in data["events"]]
+    data["language"] = saved.get("language") or []
+    data["subjects"] = saved.get("subjects") or []
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
+    """Save an earlier revision's content again, as a new revision. :raise NotFound:"""
+    old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
+    if old is None or old.get("deleted"):
+        raise NotFound(f"{record_id} revision {revision}")
+    return save_record(db, index, {**_record_input(old), "id": record_id}, user)
+
+
+def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
+    """Bring a deleted record back as it was before the deletion (a new revision). :raise NotFound:"""
+    if store.deleted_record_row(db, record_id) is None:
+        raise NotFound(record_id)
+    kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
+    if not kept:
+        raise NotFound(record_id)
+    return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
+
+
+def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
+    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant (people and
+    places), the old id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
+    if old_id == keep_id:
+        raise ValidationError([("into", "choose another one to merge into")])
+    with writing(db, index, user) as write:
+        old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
+        if old is None:
+            raise NotFound(old_id)
+        if keep is None:
+            raise ValidationError([("into", f"no {kind} with id {keep_id}")])
+        affected = set(store.linked_record_ids(db, kind, old_id))
+        kept = store.entity_json(db, kind, keep)
+        gone = store.entity_json(db, kind, old)
+        store.merge_entity_rows(db, kind, old_id, keep_id)
+        data = {k: v for k, v in kept.items() if k not in ("kind",)}
+        if kind in ("person", "place"):
+            data["variants"] = [*kept["variants"], gone["name"], *gone["variants"]]
+        for key in ("note", "dates", "date", "lat", "lon"):
+            if key in data and data[key] in (None, "") and gone.get(key) not in (None, ""):
+                data[key] = gone[key]
+        if kind == "event":
+            data["places"] = [{"id": p["id"]} for p in kept["places"] + gone["places"]]
+        if data.get("part_of") == old_id:
+            data["part_of"] = None
+        data = {k: v for k, v in data.items() if v is not None}
+        write.store_entity(kind, data)
+        # the records whose links moved get a revision, so their history shows the change
+        for record_id in sorted(affected):
+            row = store.record_row(db, record_id)
+            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id})
+        write.touched.update(store.linked_record_ids(db, kind, keep_id))
+    return store.get_entity(db, kind, keep_id, SYSTEM)
+
+
+def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: str | None = None) -> dict:
+    """Save an earlier revision of a person, event or place again, as a new revision.
+
+    Ids that were merged away since are followed to the kept authority. :raise NotFound:
+    """
+    if store.entity_row(db, kind, entity_id) is None:
+        raise NotFound(entity_id)
+    old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
+    if old is None:
+        raise NotFound(f"{entity_id} revision {revision}")
+    data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
+    if data.get("part_of"):
+        data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]
+    if kind == "event":
+        data["places"] = [{"id": store.redirect_target(db, "place", p["id"]) or p["id"]}
+                          for p in data.get("places") or []]
+    return save_entity(db, index, kind, {**{k: v for k, v in data.items() if v is not None},
+                                         "id": entity_id}, user)

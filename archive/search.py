@@ -210,12 +210,13 @@ class Index:
             return s.doc_count() - (1 if s.document_number(id=MARKER_ID) is not None else 0)
 
     # --- writing -----------------------------------------------------------------------------
-    def writer(self, procs: int = 1):
-        """A Whoosh writer, waiting up to INDEX_TIMEOUT for another writer's lock."""
+    def writer(self):
+        """A Whoosh writer, waiting up to INDEX_TIMEOUT for another writer's lock.
+
+        Never whoosh's multiprocessing writer (`procs=2`): when its parent is killed, its workers
+        live on and keep the index locked (found by tests/test_crash.py).
+        """
         try:
-            if procs > 1:
-                return self.ix.writer(timeout=INDEX_TIMEOUT, limitmb=WRITER_MEMORY_MB,
-                                      procs=procs, multisegment=True)
             return self.ix.writer(timeout=INDEX_TIMEOUT, limitmb=WRITER_MEMORY_MB)
         except LockError as exc:
             raise IndexBusy("the search index is locked by another writer; try again") from exc

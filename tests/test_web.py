@@ -72,6 +72,8 @@ def test_each_output_shows_only_what_the_viewer_may_see(app, client, canaries, r
         "search.json": client.get("/search.json?q=canary*").get_data(as_text=True),
         "people": client.get("/people").get_data(as_text=True),
         "export": client.get("/export.jsonl").get_data(as_text=True),
+        "suggest": client.get("/suggest?q=witness&kind=person").get_data(as_text=True),
+        "suggest any kind": client.get("/suggest?q=witness").get_data(as_text=True),
     }
     for level in visible:
         assert f"Canary {level}" in outputs["export"]
@@ -85,6 +87,27 @@ def test_each_output_shows_only_what_the_viewer_may_see(app, client, canaries, r
         assert client.get(f"/people/{person}").status_code == 404
         assert client.get(f"/people/{person}.json").status_code == 404
     assert client.get("/search.json?q=canary*").get_json()["total"] == len(visible)
+    assert {s["name"] for s in client.get("/suggest?q=witness&kind=person").get_json()} == {
+        f"Witness {level}" for level in visible}
+    # the archivist pages: others are sent to sign in (anonymous) or refused (researchers)
+    record = canaries["public"]["id"]
+    person = canaries["public"]["people"][0]["id"]
+    for url in ("/records/new", f"/records/{record}/edit", f"/records/{record}/history",
+                f"/records/{record}/delete", f"/people/{person}/edit", f"/people/{person}/merge",
+                "/people/new", "/events/new", "/places/new"):
+        status = client.get(url).status_code
+        assert status == {None: 302, "researcher": 403, "archivist": 200}[role], url
+    for url in ("/records/new", f"/records/{record}/delete", f"/records/{record}/undelete",
+                f"/records/{record}/history/1/restore", f"/people/{person}/merge"):
+        status = client.post(url, data={"title": "Changed", "into": person}).status_code
+        if role != "archivist":
+            assert status == {None: 302, "researcher": 403}[role], url
+    if role == "archivist":
+        # what the form suggests is what the archivist may see: the hidden canaries too
+        page = client.post("/records/new", data={"title": "t", "type": "testimony", "access": "private",
+                                                "text": "Witness private and Witness restricted",
+                                                "preview": "Preview links"}).get_data(as_text=True)
+        assert "Witness private" in page and "Witness restricted" in page
 
 
 def test_export_lists_authorities_first(client, save):

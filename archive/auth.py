@@ -1,0 +1,190 @@
+"""Blueprint `auth`: signing in and out, and the admin's page of users.
+
+Sessions are Flask's signed cookies, made permanent on sign-in so that they expire after
+PERMANENT_SESSION_LIFETIME. Repeated failed sign-ins pause further tries for that username and for
+that client address (kept in the database, so every worker process sees them). `next` only ever
+leads to a path on this site.
+"""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+
+from flask_wtf.csrf import CSRFError
+
+from . import accounts, db as store
+from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
+from .records import ValidationError
+from .web import get_db, get_viewer, handle_http_error, load_viewer
+
+bp = Blueprint("auth", __name__)
+
+# Failures counted within the window; at the limit, sign-in pauses until the oldest ages out.
+DEFAULTS = {"SIGN_IN_WINDOW": 15 * 60, "SIGN_IN_MAX_PER_USER": 5, "SIGN_IN_MAX_PER_ADDRESS": 20}
+
+
+def setting(name: str):
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site path to go to after signing in; anything else leads home."""
+    target = (target or "").strip()
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith(("//", "/\\")) or parts.scheme or parts.netloc
+            or any(ch in target for ch in "\\\r\n\t")):
+        return url_for("public.home")
+    return target
+
+
+def paused_for(db, username: str, address: str) -> int:
+    """Seconds until this username or address may try again (0: now)."""
+    window, now = setting("SIGN_IN_WINDOW"), time.time()
+    wait = 0.0
+    for scope, key, limit in (("user", username.casefold(), setting("SIGN_IN_MAX_PER_USER")),
+                              ("address", address, setting("SIGN_IN_MAX_PER_ADDRESS"))):
+        count, oldest = store.sign_in_failures(db, scope, key, now - window)
+        if count >= limit:
+            wait = max(wait, oldest + window - now)
+    return int(wait) + (1 if wait else 0)
+
+
+def note_failure(db, username: str, address: str) -> None:
+    now = time.time()
+    with store.write_transaction(db):
+        store.forget_sign_in_failures(db, now - setting("SIGN_IN_WINDOW"))
+        store.add_sign_in_failure(db, "user", username.casefold(), now)
+        store.add_sign_in_failure(db, "address", address, now)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        db = get_db()
+        username, address = form.username.data.strip(), request.remote_addr or "unknown"
+        wait = paused_for(db, username, address)
+        if wait:
+            minutes = -(-wait // 60)
+            form.form_errors.append(f"Too many failed sign-ins. Try again in {minutes} minute"
+                                    f"{'s' if minutes != 1 else ''}.")
+            status = 429
+        else:
+            viewer = accounts.authenticate(db, username, form.password.data)
+            if viewer is None:
+                note_failure(db, username, address)
+                form.form_errors.append("Wrong username or password.")
+                status = 401
+            else:
+                with store.write_transaction(db):
+                    store.clear_sign_in_failures(db, "user", username.casefold())
+                session.clear()  # a fresh session: nothing carried over from before signing in
+                session.permanent = True
+                session["user"] = viewer.username
+                flash(f"Signed in as {viewer.username}.", "info")
+                return redirect(safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    return render_template("login.html", form=form), status
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(exc: CSRFError):
+    """An old sign-in form (its session ended): show a fresh one instead of a bare error."""
+    load_viewer()
+    if request.endpoint == "auth.login":
+        form = LoginForm()
+        form.password.data = ""
+        form.form_errors.append("The sign-in form had expired. Please sign in again.")
+        return render_template("login.html", form=form), 400
+    return handle_http_error(exc)
+
+
+@bp.post("/logout")
+def logout():
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form has expired; try again.")
+    session.clear()
+    flash("Signed out.", "info")
+    return redirect(url_for("public.home"))
+
+
+def admin_required():
+    viewer = get_viewer()
+    if not viewer.signed_in:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if viewer.role != "admin":
+        abort(403, "Only admins may manage users.")
+    return None
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    refused = admin_required()
+    if refused:
+        return refused
+    db = get_db()
+    add = UserAddForm(prefix="add")
+    status = 200
+    if add.add.data and add.validate_on_submit():
+        try:
+            if store.get_user(db, add.username.data.strip()):
+                raise ValidationError([("username", "is taken")])
+            accounts.add_user(db, add.username.data.strip(), add.password.data, add.role.data)
+        except ValidationError as exc:
+            for path, message in exc.errors:
+                getattr(add, path, add.username).errors.append(message)
+            status = 400
+        else:
+            flash(f"User {add.username.data.strip()} added.", "info")
+            return redirect(url_for(".users"))
+    elif add.add.data:
+        status = 400
+    add.password.data = ""
+    people = store.list_users(db)
+    for user in people:
+        user["role_form"] = UserRoleForm(prefix=f"role-{user['username']}", formdata=None,
+                                         role=user["role"])
+        user["password_form"] = PasswordResetForm(prefix=f"pw-{user['username']}", formdata=None)
+    return render_template("users.html", add=add, users=people), status
+
+
+@bp.post("/users/<username>/role")
+def user_role(username: str):
+    refused = admin_required()
+    if refused:
+        return refused
+    form = UserRoleForm(prefix=f"role-{username}")
+    if not form.validate_on_submit():
+        abort(400, "Choose a role.")
+    try:
+        accounts.set_role(get_db(), username, form.role.data)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{username} is now {form.role.data}.", "info")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<username>/password")
+def user_password(username: str):
+    refused = admin_required()
+    if refused:
+        return refused
+    form = PasswordResetForm(prefix=f"pw-{username}")
+    if not form.validate_on_submit():
+        abort(400, "Type a new password.")
+    try:
+        accounts.set_password(get_db(), username, form.password.data)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"The password of {username} was reset.", "info")
+    return redirect(url_for(".users"))

@@ -1,0 +1,277 @@
+"""Forms of the archivist pages (Flask-WTF): they read and check what was typed; they never write.
+
+Turning a valid form into the data `records.save_record` / `save_entity` take is also here
+(`record_data`, `entity_data`), so the views stay thin. Everything the write path checks again
+(JSON Schema, EDTF) is checked by `records.validate`; its (field, message) pairs come back onto
+these fields through `FIELD_OF`.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
+                     SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from . import dates
+from .access import ACCESS_LEVELS, ROLES
+
+RECORD_TYPES = [SelectChoice(v, label) for v, label in (
+    ("testimony", "Testimony"), ("interview", "Interview"), ("open_letter", "Open letter"),
+    ("petition", "Petition"), ("statement", "Statement"), ("document", "Document"))]
+PERSON_ROLES = ("author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned")
+PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
+ACCESS_LABELS = {"public": "Public: anyone", "restricted": "Restricted: signed-in users",
+                 "private": "Private: archivists only"}
+ACCESS_CHOICES = [SelectChoice(level, ACCESS_LABELS[level]) for level in ACCESS_LEVELS]
+ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLES]
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class EDTF:
+    """A validator for EDTF dates; when the words typed can be read as a date, it offers that
+    (`circa 1975` -> `1975~`, `1975-1979` -> `1975/1979`) in `field.suggestion`."""
+
+    def __call__(self, form, field):
+        field.suggestion = None
+        value = (field.data or "").strip()
+        if not value:
+            return
+        try:
+            dates.bounds(value)
+        except dates.DateError as exc:
+            suggestion = dates.suggest(value)
+            if suggestion and suggestion != value:
+                field.suggestion = suggestion
+                raise ValidationError(f"{value!r} is not an EDTF date. Did you mean {suggestion}?")
+            raise ValidationError(str(exc))
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def parse_links(text: str | None, roles: tuple[str, ...] | None) -> tuple[list[dict], list[str]]:
+    """`name | role` lines into links, and the problems found (one message per bad line)."""
+    links, problems = [], []
+    for number, line in enumerate(lines(text), start=1):
+        name, _, role = (part.strip() for part in line.partition("|"))
+        if not name:
+            problems.append(f"line {number}: a name is needed before the |")
+            continue
+        link = {"name": name}
+        if roles is not None:
+            role = re.sub(r"[\s-]+", "_", role.casefold()) or "mentioned"
+            if role not in roles:
+                problems.append(f"line {number}: role must be one of "
+                                f"{', '.join(r.replace('_', ' ') for r in roles)}")
+                continue
+            link["role"] = role
+        elif role:
+            problems.append(f"line {number}: events take no role")
+            continue
+        links.append(link)
+    return links, problems
+
+
+class Links:
+    """A validator for a links textarea: one `name | role` per line."""
+
+    def __init__(self, roles: tuple[str, ...] | None):
+        self.roles = roles
+
+    def __call__(self, form, field):
+        _, problems = parse_links(field.data, self.roles)
+        if problems:
+            raise ValidationError("; ".join(problems))
+
+
+def link_lines(links: list[dict], with_role: bool) -> str:
+    """Links back into the textarea's `name | role` lines."""
+    return "\n".join(f"{link['name']} | {link['role'].replace('_', ' ')}" if with_role and link.get("role")
+                     else link["name"] for link in links)
+
+
+class RecordForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=1000)])
+    type = SelectField("Type", choices=RECORD_TYPES, default="testimony")
+    date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
+                       description="EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), 197X (1970s)")
+    period = StringField("Period", validators=[Optional(), Length(max=100), EDTF()],
+                         description="The time the record speaks of, e.g. 1975/1979")
+    summary = TextAreaField("Summary", validators=[Length(max=20000)])
+    text = TextAreaField("Text", description="Plain text; a blank line starts a new paragraph.")
+    language = StringField("Languages", description="Language codes separated by commas: en, km, fr")
+    subjects = TextAreaField("Subjects", description="One per line")
+    collection = StringField("Collection", validators=[Length(max=500)])
+    # Not labelled "Accession": a label must not contain another field's label ("Access"), so that
+    # people, screen readers and browser tests (which match labels as substrings) find the right one.
+    accession = StringField("Inventory number", validators=[Length(max=200)],
+                            description="The accession number in the collection, e.g. DL-2017-004")
+    source_citation = TextAreaField("Source citation", validators=[Length(max=5000)])
+    source_url = StringField("Source URL", validators=[Length(max=2000)])
+    source_repository = StringField("Source repository", validators=[Length(max=1000)])
+    rights = TextAreaField("Rights", validators=[Length(max=5000)])
+    access = SelectField("Access", choices=ACCESS_CHOICES, default="private")
+    embargo_until = StringField("Embargo until", validators=[Optional()],
+                                description="A day, YYYY-MM-DD: until then only archivists see the record")
+    people = TextAreaField("People", validators=[Links(PERSON_ROLES)],
+                           description="One per line: name | role (" + ", ".join(
+                               r.replace("_", " ") for r in PERSON_ROLES) + ")")
+    events = TextAreaField("Events", validators=[Links(None)], description="One per line: name")
+    places = TextAreaField("Places", validators=[Links(PLACE_ROLES)],
+                           description="One per line: name | role (" + ", ".join(
+                               r.replace("_", " ") for r in PLACE_ROLES) + ")")
+    create_new = BooleanField("Create these")
+    base_revision = HiddenField()
+    save = SubmitField("Save")
+    preview = SubmitField("Preview links")
+
+    def validate_language(self, field):
+        bad = [code for code in split_codes(field.data) if not LANGUAGE.match(code)]
+        if bad:
+            raise ValidationError(f"not a language code: {', '.join(bad)} (use en, km, fr …)")
+
+    def validate_embargo_until(self, field):
+        import datetime as dt
+        value = (field.data or "").strip()
+        if value:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    raise ValueError
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValidationError("must be a day, YYYY-MM-DD") from None
+
+    def fill(self, record: dict) -> None:
+        """Show a saved record in the form."""
+        for key in ("title", "type", "date", "period", "summary", "text", "collection", "accession",
+                    "rights", "access", "embargo_until"):
+            getattr(self, key).data = record.get(key) or ""
+        self.language.data = ", ".join(record.get("language") or [])
+        self.subjects.data = "\n".join(record.get("subjects") or [])
+        source = record.get("source") or {}
+        self.source_citation.data = source.get("citation") or ""
+        self.source_url.data = source.get("url") or ""
+        self.source_repository.data = source.get("repository") or ""
+        self.people.data = link_lines(record.get("people") or [], True)
+        self.events.data = link_lines(record.get("events") or [], False)
+        self.places.data = link_lines(record.get("places") or [], True)
+        self.base_revision.data = str(record.get("revision") or "")
+
+
+def split_codes(text: str | None) -> list[str]:
+    return [c for c in re.split(r"[\s,;]+", (text or "").strip()) if c]
+
+
+def record_data(form: RecordForm) -> dict:
+    """What `records.save_record` takes, from a valid form (links by name, as typed)."""
+    def text(value):
+        return (value or "").strip() or None
+    return {
+        "type": form.type.data, "title": (form.title.data or "").strip(),
+        "summary": text(form.summary.data), "text": form.text.data or "",
+        "language": split_codes(form.language.data), "date": text(form.date.data),
+        "period": text(form.period.data), "subjects": lines(form.subjects.data),
+        "collection": text(form.collection.data), "accession": text(form.accession.data),
+        "source": {"citation": text(form.source_citation.data), "url": text(form.source_url.data),
+                   "repository": text(form.source_repository.data)},
+        "rights": text(form.rights.data), "access": form.access.data,
+        "embargo_until": text(form.embargo_until.data),
+        "people": parse_links(form.people.data, PERSON_ROLES)[0],
+        "events": parse_links(form.events.data, None)[0],
+        "places": parse_links(form.places.data, PLACE_ROLES)[0],
+    }
+
+
+# Where an error of the write path (its field path) is shown in the record form.
+FIELD_OF = {"source": "source_citation", "source.citation": "source_citation", "source.url": "source_url",
+            "source.repository": "source_repository"}
+
+
+def field_for(form: FlaskForm, path: str):
+    """The form field to show a (field, message) error from the write path next to."""
+    if path in FIELD_OF:
+        return getattr(form, FIELD_OF[path])
+    head = path.split(".")[0]
+    return getattr(form, head, None) if head else None
+
+
+class EntityForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=500)])
+    note = TextAreaField("Note", validators=[Length(max=20000)])
+    base_revision = HiddenField()
+    save = SubmitField("Save")
+
+
+class PersonForm(EntityForm):
+    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
+    dates = StringField("Dates", validators=[Optional(), Length(max=100), EDTF()],
+                        description="EDTF, e.g. 1933/2020 or 1950~/..")
+
+
+class PlaceForm(EntityForm):
+    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
+    part_of = StringField("Part of", description="The name of a larger place")
+    lat = StringField("Latitude")
+    lon = StringField("Longitude")
+
+    def validate_lat(self, field):
+        _coordinate(field, 90)
+
+    def validate_lon(self, field):
+        _coordinate(field, 180)
+
+
+def _coordinate(field, limit: int) -> None:
+    value = (field.data or "").strip()
+    if value:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValidationError("must be a number in degrees") from None
+        if not -limit <= number <= limit:
+            raise ValidationError(f"must lie between -{limit} and {limit}")
+
+
+class EventForm(EntityForm):
+    date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
+                       description="EDTF, usually an interval: 1975/1979")
+    places = TextAreaField("Places", validators=[Links(None)], description="One per line: name")
+    part_of = StringField("Part of", description="The name of a larger event")
+    create_new = BooleanField("Create these")
+
+
+class MergeForm(FlaskForm):
+    into = StringField("Merge into", validators=[DataRequired()],
+                       description="The name or id of the one to keep")
+    merge = SubmitField("Merge")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    next = HiddenField()
+    submit = SubmitField("Sign in")
+
+
+class UserAddForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired()])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="researcher")
+    add = SubmitField("Add user")
+
+
+class UserRoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    change = SubmitField("Change role")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired()])
+    reset = SubmitField("Reset password")
