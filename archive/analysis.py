@@ -246,7 +246,7 @@ def tokens(text: str, mode: str = "index") -> list[tuple[int, str, int, int]]:
 
 
 def spans(text: str, phrases: list[list[str]]) -> list[tuple[int, int]]:
-    """Character spans of `text` where any query phrase occurs, merged and in order.
+    """Character spans of `text` where any query phrase occurs, overlaps merged, in order.
 
     A phrase is a list of words as a person typed them (`[["kem", "sokha"], ["arrest"]]`). The words
     of a phrase are analyzed together as a query, exactly as the search reads a quoted phrase, and
@@ -275,7 +275,7 @@ def spans(text: str, phrases: list[list[str]]) -> list[tuple[int, int]]:
                 found.append((min(h[0] for h in hits), max(h[1] for h in hits)))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
-        if merged and start <= merged[-1][1]:
+        if merged and start < merged[-1][1]:  # overlapping; touching spans stay apart
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
