@@ -56,11 +56,12 @@ def _mark_ranges() -> str:
 CHAIN = f"[{KHMER}]+(?:{HSPACE}+[{KHMER}]+)*"
 WORD = f"(?:[^\\W{KHMER}]|[{_mark_ranges()}])+"
 SPLIT = re.compile(f"(?P<k>{CHAIN})|(?P<w>{WORD})")
+ASCII_WORD = re.compile(r"\w+", re.ASCII)
 
 
 def fold(word: str) -> str:
     """A non-Khmer word as a term: lower-cased, accents folded."""
-    return word.lower().translate(accent_map)
+    return word.lower() if word.isascii() else word.lower().translate(accent_map)
 
 
 def _clusters(norm: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -114,6 +115,21 @@ class MixedScriptTokenizer(Tokenizer):
             return offsets[s][0], max(o[1] for o in offsets[s:e])
 
         pos = start_pos
+        if offsets is None and norm.isascii():  # most English text: words only, offsets as they are
+            for match in ASCII_WORD.finditer(norm):
+                t.text = match.group(0).lower()
+                t.chain = 0
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = match.group(0)
+                if chars:
+                    t.startchar, t.endchar = start_char + match.start(), start_char + match.end()
+                if positions:
+                    t.pos = pos
+                pos += 1
+                yield t
+            return
         chain = 0
         for match in SPLIT.finditer(norm):
             if match.lastgroup == "w":
@@ -164,6 +180,11 @@ class KhmerPairFilter(Filter):
         has_chars = t.chars
         tok = t
         while tok is not None:
+            if not tok.chain:
+                prev = None
+                yield tok
+                tok = next(tokens, None)
+                continue
             if tok.chain:
                 if prev is not None and prev[0] == tok.chain:
                     text, pos, start = tok.text, getattr(tok, "pos", 0), getattr(tok, "startchar", 0)
