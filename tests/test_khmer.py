@@ -156,3 +156,28 @@ def test_lang_attr_marks_khmer_text():
     assert lang_attr("ហ៊ុន សែន") == ' lang="km"'
     assert lang_attr("Hun Sen") == ""
     assert script_lang("Universal Declaration (Khmer) - Article 4 / សេចក្ដីប្រកាស - មាត្រា ៤") is None
+
+
+# --- in the browser --------------------------------------------------------------------------------
+
+def platform_fonts(page, selector):
+    """The fonts chromium really used to draw the text of an element (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return {f["familyName"]: f["glyphCount"] for f in fonts}
+
+
+@pytest.mark.browser
+def test_chromium_draws_khmer_with_a_khmer_font(page, live):
+    page.goto(f"{live.url}/records/udhr-km-04")
+    assert page.locator("section.text p[lang=km]").count() >= 1
+    assert page.locator('h1 span[lang="km"]').count() == 2  # the Khmer half of a mixed title
+    fonts = platform_fonts(page, "section.text p[lang=km]")
+    assert fonts and all("khmer" in name.lower() for name in fonts), fonts
+    page.goto(f"{live.url}/people/p-kem-sokha")
+    assert page.locator('ul.variants li[lang="km"]').inner_text() == "កឹម សុខា"
