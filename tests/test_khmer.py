@@ -136,7 +136,8 @@ def test_a_one_cluster_khmer_query_and_a_khmer_year(sample_app):
 
 
 @pytest.mark.parametrize("q", ["កឹម សុខា", "កឹមសុខា", '"កឹម សុខា"', "Kim Sokha", "Kem Sokha",
-                               "KEM SOKHA", "ហ៊ុន សែន", "ហ៊ុនសែន"])
+                               "KEM SOKHA", "ហ៊ុន សែន", "ហ៊ុនសែន", "ដូណាល់ត្រាំ",
+                               "ដូណាល់ ត្រាំ"])
 def test_a_name_in_khmer_or_any_romanisation_finds_the_letter(sample_app, q):
     with sample_app.test_client() as client:
         assert "r-seed-letter" in found(client, q)
