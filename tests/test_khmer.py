@@ -182,3 +182,24 @@ def test_chromium_draws_khmer_with_a_khmer_font(page, live):
     assert fonts and all("khmer" in name.lower() for name in fonts), fonts
     page.goto(f"{live.url}/people/p-kem-sokha")
     assert page.locator('ul.variants li[lang="km"]').inner_text() == "កឹម សុខា"
+
+
+def test_english_is_analyzed_exactly_as_before():
+    """The old analyzer (`\\w+` words, lower-cased, accents folded) and the new one agree on English."""
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+    from whoosh.support.charset import accent_map
+    old = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
+    text = ("“It was the worse time to be human.” Mr. Kem Sokha, President of CNRP; NGO’s; "
+            "Lieutenant/three-star General; António Guterres — 3 decades, 100, 200; naïve café_au_lait")
+    assert [(t.text, t.startchar, t.endchar) for t in old(text, chars=True)] == [
+        (t.text, t.startchar, t.endchar) for t in analysis.ANALYZER(text, chars=True)]
+
+
+def test_lang_runs_wraps_khmer_inside_other_text():
+    from markupsafe import Markup
+    from archive.web import lang_runs
+    assert lang_runs("Article 4 / មាត្រា ៤ <b>") == (
+        'Article 4 / <span lang="km">មាត្រា ៤</span> &lt;b&gt;')
+    assert lang_runs(Markup("Hun Sen, <mark>ហ៊ុន</mark> សែន")) == (
+        'Hun Sen, <mark><span lang="km">ហ៊ុន</span></mark> <span lang="km">សែន</span>')
+    assert lang_runs("ហ៊ុន សែន") == "ហ៊ុន សែន"  # the element carries lang="km" itself
