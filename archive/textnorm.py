@@ -105,7 +105,10 @@ def normalize(text: str) -> tuple[str, list[tuple[int, int]] | None]:
     """The normalised text and the original span of each of its characters (None: identical)."""
     if text.isascii():
         return text, None
-    if unicodedata.is_normalized("NFC", text):
+    nfc = unicodedata.is_normalized("NFC", text)
+    if nfc and _KHMER.search(text) is None and not SPECIAL.intersection(text):
+        return text, None
+    if nfc:
         chars = list(text)
         offsets = [(i, i + 1) for i in range(len(text))]
     else:
