@@ -278,6 +278,13 @@ def main() -> None:
         print(f"   {name:<22} {seconds:10.2f}s {size / 1e6:10.2f}MB {speed:18,.0f}")
     (t0, s0, _), (t1, s1, _) = rows.values()
     print(f"   new/old: time x{t1 / t0:.2f}, size x{s1 / s0:.2f}")
+    km = [d for d in docs if d[3] == "km"]
+    print(f"   the {len(km)} Khmer records alone ({sum(len(d[2]) for d in km):,} characters):")
+    rows = cost(km, args.repeat)
+    for name, (seconds, size, speed) in rows.items():
+        print(f"   {name:<22} {seconds:10.2f}s {size / 1e6:10.2f}MB {speed:18,.0f}")
+    (t0, s0, _), (t1, s1, _) = rows.values()
+    print(f"   new/old: time x{t1 / t0:.2f}, size x{s1 / s0:.2f}")
 
     print()
     found, n_en = stemming(docs)
