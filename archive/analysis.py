@@ -162,33 +162,27 @@ class KhmerPairFilter(Filter):
         return other.__class__ is self.__class__
 
     def __call__(self, tokens):
-        first = None
-        for t in tokens:
-            if first is None:
-                first = t
-                query = t.mode == "query"
-            if query:
-                yield from self._query(tokens, t)
-                return
-            yield from self._index(tokens, t)
+        for first in tokens:  # the mode is on every token; look at the first, then take over
+            if first.mode == "query":
+                yield from self._query(tokens, first)
+            else:
+                yield from self._index(tokens, first)
             return
 
     @staticmethod
     def _index(tokens, t):
+        # The tokenizer reuses one Token: a pair is the current token, briefly rewritten to start
+        # where the previous cluster started, then restored and yielded as the cluster itself.
         prev = None  # (chain, text, pos, startchar) of the previous cluster
-        has_pos = t.positions
-        has_chars = t.chars
+        has_pos, has_chars = t.positions, t.chars
         tok = t
         while tok is not None:
             if not tok.chain:
                 prev = None
-                yield tok
-                tok = next(tokens, None)
-                continue
-            if tok.chain:
+            else:
                 if prev is not None and prev[0] == tok.chain:
-                    text, pos, start = tok.text, getattr(tok, "pos", 0), getattr(tok, "startchar", 0)
-                    end = getattr(tok, "endchar", 0)
+                    text, pos = tok.text, getattr(tok, "pos", 0)
+                    start, end = getattr(tok, "startchar", 0), getattr(tok, "endchar", 0)
                     tok.text = prev[1] + text
                     if has_pos:
                         tok.pos = prev[2]
@@ -201,8 +195,6 @@ class KhmerPairFilter(Filter):
                     if has_chars:
                         tok.startchar, tok.endchar = start, end
                 prev = (tok.chain, tok.text, getattr(tok, "pos", 0), getattr(tok, "startchar", 0))
-            else:
-                prev = None
             yield tok
             tok = next(tokens, None)
 

@@ -203,3 +203,17 @@ def test_lang_runs_wraps_khmer_inside_other_text():
     assert lang_runs(Markup("Hun Sen, <mark>ហ៊ុន</mark> សែន")) == (
         'Hun Sen, <mark><span lang="km">ហ៊ុន</span></mark> <span lang="km">សែន</span>')
     assert lang_runs("ហ៊ុន សែន") == "ហ៊ុន សែន"  # the element carries lang="km" itself
+
+
+def test_a_link_by_khmer_name_finds_the_person_with_or_without_spaces(app, home, save, client):
+    from archive import db as store, records
+    index = app.extensions["archive.index"]
+    records.save_entity(home.db, index, "person",
+                        {"id": "p-hun-sen", "name": "Hun Sen", "variants": ["ហ៊ុន សែន"]}, user="test")
+    for typed in ("ហ៊ុនសែន", "ហ៊ុន\u200bសែន", "hun-sen"):
+        assert store.find_by_name(home.db, "person", typed) == "p-hun-sen"
+    saved = save(title="ការសម្ភាសន៍", text="គាត់និយាយអំពីលោកហ៊ុនសែន។",
+                 people=[{"name": "ហ៊ុនសែន", "role": "mentioned"}])
+    assert [p["id"] for p in saved["people"]] == ["p-hun-sen"]
+    assert saved["id"] in found(client, "Hun Sen")
+    assert saved["id"] in found(client, "ហ៊ុន")
