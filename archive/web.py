@@ -134,8 +134,9 @@ def script_lang(text: str | None) -> str | None:
 
 
 def lang_attr(text: str | None):
-    """A ` lang="km"` attribute for Khmer text, nothing otherwise."""
-    return Markup(' lang="km"') if script_lang(text) == "km" else ""
+    """A ` lang="km"` attribute for Khmer text (or HTML such as a snippet), nothing otherwise."""
+    plain = text.striptags() if isinstance(text, Markup) else text
+    return Markup(' lang="km"') if script_lang(plain) == "km" else ""
 
 
 def lang_runs(text) -> Markup:
