@@ -2,16 +2,19 @@
 
 `Kem Sokha`, `kem-sokha` and `KEM  SOKHA` share one key; so do `António` and `Antonio`. Khmer
 vowel signs and other combining marks outside the Latin accents are kept: they are letters, not
-accents. Used by the store (name lookups) and the search (expanding a named person to its variants).
+accents. Khmer is normalised like the search text first (`textnorm`: `្ដ`/`្ត`, the order of marks,
+Khmer digits), so `ហ៊ុនសែន` and `ហ៊ុន សែន` share a key too. Used by the store (name lookups) and the search (expanding a named person to its variants).
 """
 from __future__ import annotations
 
 import unicodedata
 
+from .textnorm import normalize_text
+
 
 def name_key(name: str) -> str:
     """A key that ignores case, Latin accents, spaces, hyphens and punctuation."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    decomposed = unicodedata.normalize("NFKD", normalize_text(name).casefold())
     kept = []
     for ch in decomposed:
         if "\u0300" <= ch <= "\u036f":  # combining diacritical marks: Latin accents

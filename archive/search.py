@@ -41,13 +41,13 @@ def _schema() -> fields.Schema:
         doctype=fields.ID(),  # "record", or "marker" for the marker document
         seq=fields.NUMERIC(stored=True, bits=64),
         archive=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=text, field_boost=3.0, phrase=True),
-        summary=fields.TEXT(analyzer=text, field_boost=2.0, phrase=True),
-        text=fields.TEXT(analyzer=text, phrase=True, chars=True),
-        person=fields.TEXT(analyzer=text, field_boost=1.5),  # names and all their variants
-        event=fields.TEXT(analyzer=text, field_boost=1.5),
-        place=fields.TEXT(analyzer=text, field_boost=1.5),
-        subject=fields.TEXT(analyzer=text, field_boost=1.5),
+        title=fields.TEXT(analyzer=text, field_boost=3.0, phrase=True, multitoken_query="phrase"),
+        summary=fields.TEXT(analyzer=text, field_boost=2.0, phrase=True, multitoken_query="phrase"),
+        text=fields.TEXT(analyzer=text, phrase=True, chars=True, multitoken_query="phrase"),
+        person=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),  # names and all their variants
+        event=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
+        place=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
+        subject=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
         person_id=fields.KEYWORD(commas=True),
         event_id=fields.KEYWORD(commas=True),
         place_id=fields.KEYWORD(commas=True),

@@ -108,7 +108,9 @@ def main() -> int:
                 "title": f"Soak record {word}", "type": "statement", "access": "public",
                 "text": f"Written under load by writer {n}. The unique word is {word}.",
                 "save": "Save"})
-            ok = status == 200 and re.search(r"/records/[^/?#]+$", url) is not None
+            # a saved record lands on its edit page, which offers links to what the text names
+            ok = status == 200 and re.search(r"/records/[^/?#]+/edit$", url) is not None \
+                and "Saved revision" in body
             count("save", (time.perf_counter() - started) * 1000, ok, f"save {word}: {status} {url}")
             if ok:
                 with lock:

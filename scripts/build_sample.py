@@ -148,11 +148,12 @@ PEOPLE = [
     {"kind": "person", "id": "p-kim-sok", "name": "Kim Sok", "variants": [], "dates": None,
      "note": "Independent Cambodian political analyst, named in the 2017 open letter as arrested and "
              "jailed. Khmer spelling not recorded here (not verified against a source)."},
-    {"kind": "person", "id": "p-donald-trump", "name": "Donald Trump", "variants": ["Donald J. Trump"],
-     "dates": "1946/..",
+    {"kind": "person", "id": "p-donald-trump", "name": "Donald Trump",
+     "variants": ["Donald J. Trump", "ដូណាល់ ត្រាំ"], "dates": "1946/..",
      "note": "President of the United States (2017-2021, and again from 2025), born 14 June 1946. The "
              "2017 open letter quotes his speech to the 72nd United Nations General Assembly "
-             "(19 September 2017)."},
+             f"(19 September 2017). Khmer spelling ដូណាល់ ត្រាំ confirmed in a {WORD_LIST}, which lists "
+             "ដូណាល់ត្រាំ."},
 ]
 
 EVENTS = [
@@ -169,22 +170,30 @@ EVENTS = [
      "places": [{"id": "l-cambodia", "name": "Cambodia"}], "part_of": "e-khmer-rouge-regime",
      "note": "The mass killings, forced labour and starvation under the Khmer Rouge regime, 1975-1979, "
              "in which between 1.5 and 2 million people died. Often called the “Killing Fields”; the "
-             "2017 open letter also calls the period “Year Zero”."},
+             "2017 open letter also calls the period “Year Zero”. Khmer: វាលពិឃាត (“killing fields”: "
+             f"វាល field, ពិឃាត killing): the spelling is in a {WORD_LIST}, its meaning is not checked "
+             "against the project's data. A Khmer name for the genocide itself is not recorded here "
+             "(not verified against a source)."},
     {"kind": "event", "id": "e-vietnamese-invasion-of-cambodia", "name": "Vietnamese invasion of Cambodia",
      "date": "1978-12-25/1979-01-07",
      "places": [{"id": "l-cambodia", "name": "Cambodia"}, {"id": "l-phnom-penh", "name": "Phnom Penh"}],
      "part_of": None,
      "note": "Vietnamese forces entered Cambodia on 25 December 1978 and took Phnom Penh on 7 January "
-             "1979, ending the Khmer Rouge regime. The 2017 open letter dates it to 1979."},
+             "1979, ending the Khmer Rouge regime. The 2017 open letter dates it to 1979. Khmer name not "
+             "recorded here (not verified against a source)."},
     {"kind": "event", "id": "e-arrest-of-kem-sokha", "name": "Arrest of Kem Sokha", "date": "2017-09-03",
      "places": [{"id": "l-phnom-penh", "name": "Phnom Penh"}], "part_of": None,
      "note": "Kem Sokha, president of the Cambodia National Rescue Party (CNRP), was arrested at his "
              "home in Phnom Penh shortly after midnight on 3 September 2017 and charged with treason. "
-             "The Supreme Court dissolved the CNRP on 16 November 2017."},
+             "The Supreme Court dissolved the CNRP on 16 November 2017. Khmer ការចាប់ខ្លួន កឹម សុខា "
+             "(“the arrest of Kem Sokha”) is a descriptive name made for this archive, not an attested "
+             f"title; its parts (ការចាប់ខ្លួន, កឹម, សុខា) are in a {WORD_LIST}."},
     {"kind": "event", "id": "e-2018-cambodian-general-election", "name": "2018 Cambodian general election",
      "date": "2018-07-29", "places": [{"id": "l-cambodia", "name": "Cambodia"}], "part_of": None,
      "note": "Election of the National Assembly on 29 July 2018, held after the main opposition party, "
-             "the CNRP, had been dissolved; the Cambodian People's Party won all 125 seats."},
+             "the CNRP, had been dissolved; the Cambodian People's Party won all 125 seats. Khmer "
+             "ការបោះឆ្នោត ឆ្នាំ២០១៨ (“the 2018 election”, with Khmer digits) is a descriptive name made "
+             f"for this archive, not an attested title; its words (ការបោះឆ្នោត, ឆ្នាំ) are in a {WORD_LIST}."},
 ]
 
 # Khmer spellings and what the data must confirm for the notes above to be true:
@@ -206,6 +215,10 @@ KHMER_CLAIMS = [
     ("e-khmer-rouge-regime", "ខ្មែរក្រហម", "entry", None),
     ("e-khmer-rouge-regime", "កម្ពុជាប្រជាធិបតេយ្យ", "parts", ["កម្ពុជា", "ប្រជាធិបតេយ្យ"]),
     ("e-udhr-adoption", "សេចក្ដីប្រកាសជាសកលស្ដីពីសិទ្ធិមនុស្ស", "udhr", None),
+    ("p-donald-trump", "ដូណាល់ ត្រាំ", "entry", None),
+    ("e-cambodian-genocide", "វាលពិឃាត", "entry", None),
+    ("e-arrest-of-kem-sokha", "ការចាប់ខ្លួន កឹម សុខា", "parts", ["ការចាប់ខ្លួន", "កឹម", "សុខា"]),
+    ("e-2018-cambodian-general-election", "ការបោះឆ្នោត ឆ្នាំ២០១៨", "parts", ["ការបោះឆ្នោត", "ឆ្នាំ"]),
 ]
 _STRENGTH = {"none": 0, "parts": 1, "entry": 2, "udhr": 2}
 
