@@ -132,8 +132,23 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_key ON sign_in_failures (scope, key, failed_at);
 """
 
+# Who looked at records that are not public: an audit trail shown on the record's history page.
+SCHEMA_V3_VIEW_LOG = """
+CREATE TABLE view_log (
+    id INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    username TEXT,
+    role TEXT,
+    address TEXT,
+    via TEXT NOT NULL,                         -- page, json, jsonld
+    access TEXT NOT NULL,                      -- the record's access level at the time
+    viewed_at TEXT NOT NULL
+);
+CREATE INDEX view_log_record ON view_log (record_id, viewed_at);
+"""
+
 # Each entry upgrades the schema by one version; later issues append to it.
-MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN]
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -776,3 +791,18 @@ def deleted_record_row(db, record_id: str) -> dict | None:
     """The tombstone of a deleted record, or None."""
     rows = list(db.query("SELECT * FROM records WHERE id = ? AND deleted_at IS NOT NULL", [record_id]))
     return rows[0] if rows else None
+
+
+# --- the view log of records that are not public -----------------------------------------------------
+
+def log_view(db, record_id: str, username: str | None, role: str | None, address: str | None,
+             via: str, access: str, viewed_at: str) -> None:
+    db.execute("INSERT INTO view_log (record_id, username, role, address, via, access, viewed_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)", [record_id, username, role, address, via, access, viewed_at])
+
+
+def record_views(db, record_id: str, limit: int = 200) -> list[dict]:
+    """The latest views of a record that were logged, newest first."""
+    return [dict(r) for r in db.query(
+        "SELECT username, role, address, via, access, viewed_at FROM view_log WHERE record_id = ? "
+        "ORDER BY viewed_at DESC, id DESC LIMIT ?", [record_id, limit])]

@@ -275,6 +275,7 @@ def history(record_id: str):
     title = last["title"] if last else record_id
     return render_template(
         "history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
+        views=store.record_views(db, record_id),
         undelete_url=url_for(".undelete", record_id=record_id),
         view_url=url_for("public.record_page", record_id=record_id),
         edit_url=url_for(".edit_record", record_id=record_id),

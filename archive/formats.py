@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from . import crosswalk, db as store, export
 from .access import Viewer
-from .web import get_db, get_index, get_viewer
+from .web import get_db, get_index, get_viewer, visible_record_or_404
 
 bp = Blueprint("formats", __name__)
 
@@ -28,9 +28,7 @@ def context():
 
 @bp.get("/records/<record_id>.jsonld")
 def record_jsonld(record_id: str):
-    record = store.get_record(get_db(), record_id, get_viewer())
-    if record is None:
-        abort(404, f"Record {record_id} doesn't exist.")
+    record = visible_record_or_404(record_id, "jsonld")
     document = {"@context": url_for(".context", _external=True), **crosswalk.record_jsonld(record, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"

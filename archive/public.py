@@ -13,7 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, r
                    request, url_for)
 
 from . import db as store, export, records
-from .web import get_db, get_index, get_viewer
+from .web import get_db, get_index, get_viewer, visible_record_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -94,17 +94,13 @@ def search_json():
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
-    record = store.get_record(get_db(), record_id, get_viewer())
-    if record is None:
-        abort(404, f"Record {record_id} doesn't exist.")
+    record = visible_record_or_404(record_id, "page")
     return render_template("record.html", record=record, paragraphs=paragraphs(record["text"]))
 
 
 @bp.get("/records/<record_id>.json")
 def record_json(record_id: str):
-    record = store.get_record(get_db(), record_id, get_viewer())
-    if record is None:
-        abort(404, f"Record {record_id} doesn't exist.")
+    record = visible_record_or_404(record_id, "json")
     return jsonify(record)
 
 

@@ -115,6 +115,21 @@ def editor_required(view):
     return wrapped
 
 
+def visible_record_or_404(record_id: str, via: str) -> dict:
+    """The record as this viewer may see it; a view of one that is not public is logged.
+
+    :raise 404: when missing, deleted or not for this viewer (alike, so nothing is revealed).
+    """
+    db, viewer = get_db(), get_viewer()
+    record = store.get_record(db, record_id, viewer)
+    if record is None:
+        abort(404, f"Record {record_id} doesn't exist.")
+    if not ANONYMOUS.may_see(record["access"], record["embargo_until"]):
+        store.log_view(db, record_id, viewer.username, viewer.role, request.remote_addr, via,
+                       record["access"], records.now())
+    return record
+
+
 def wants_json() -> bool:
     return request.path.endswith((".json", ".jsonl", ".jsonld")) or (
         request.accept_mimetypes.best == "application/json")
