@@ -5,14 +5,15 @@ the store and the index only through `web.get_db()` / `web.get_index()` and neve
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
-import re
+import unicodedata
 from itertools import groupby
 
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import db as store, export, records
+from . import cite, db as store, export, finder, highlight, records
 from .web import get_db, get_index, get_viewer
 
 bp = Blueprint("public", __name__)
@@ -23,9 +24,7 @@ PLURAL = {v: k for k, v in KIND_PATHS.items()}
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def paragraphs(text: str | None) -> list[str]:
-    """Blank lines separate paragraphs; record pages number them so a citation can point at one."""
-    return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text or "") if p.strip()]
+paragraphs = highlight.paragraphs  # blank lines separate paragraphs
 
 
 def int_arg(name: str, default: int, lowest: int = 1, highest: int | None = None) -> int:
@@ -56,40 +55,54 @@ def home():
     counts = {"records": store.count_records(db, viewer),
               **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
     newest = [card(row, db) for row in store.newest_records(db, viewer, 10)]
-    return render_template("index.html", counts=counts, newest=newest)
+    picture = timeline_picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
+    return render_template("index.html", counts=counts, newest=newest, timeline=picture)
 
 
-def run_search():
-    per_page = int_arg("per_page", current_app.config["RECORDS_PER_PAGE"], 1,
-                       current_app.config["MAX_PER_PAGE"])
-    page = int_arg("page", 1)
-    q = request.args.get("q", "")[:1000]
-    sort = request.args.get("sort", "relevance")
-    if sort not in ("relevance", "date", "-date", "title"):
-        sort = "relevance"
-    results = get_index().search(q, get_viewer(), page=page, per_page=per_page, sort=sort)
-    rows = store.records_by_ids(get_db(), results.ids, get_viewer())
-    return q, sort, results, rows
+def search_params() -> finder.Params:
+    try:
+        return finder.Params.from_args(request.args, current_app.config["RECORDS_PER_PAGE"],
+                                       current_app.config["MAX_PER_PAGE"])
+    except ValueError as exc:
+        abort(400, str(exc))
 
 
 @bp.get("/search")
 def search_page():
-    q, sort, results, rows = run_search()
-    db = get_db()
-    hits = [card(row, db) for row in rows]
-    pages = max(1, -(-results.total // results.per_page))
-    return render_template("search.html", q=q, sort=sort, results=results, hits=hits, pages=pages)
+    params = search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    return render_template("search.html", q=params.q, params=params, result=result,
+                           facet_names=FACET_TITLES)
+
+
+FACET_TITLES = {"type": "Type", "language": "Language", "person": "People", "event": "Events",
+                "place": "Places", "decade": "Decade", "collection": "Collection"}
 
 
 @bp.get("/search.json")
 def search_json():
-    q, sort, results, rows = run_search()
-    hits = [{"id": r["id"], "title": r["title"], "type": r["type"], "date": r["date"],
-             "snippet": "", "score": results.scores.get(r["id"])} for r in rows]
-    return jsonify({"total": results.total, "page": results.page, "per_page": results.per_page,
+    params = search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
+             "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
+    return jsonify({"total": result.total, "page": params.page, "per_page": params.per_page,
                     "hits": hits,
-                    "facets": {k: [] for k in ("type", "language", "person", "event", "place", "decade")},
-                    "suggestion": None})
+                    "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+                    "suggestion": result.suggestion})
+
+
+@bp.get("/export.json")
+def export_search():
+    """The full records of a search, every page, one JSON object per line (streamed)."""
+    params = search_params()
+    ids = list(finder.matching_ids(get_db(), get_index(), get_viewer(), params))
+
+    def objects_of(db, viewer_):
+        for start in range(0, len(ids), 200):
+            for row in store.records_by_ids(db, ids[start:start + 200], viewer_):
+                yield store.record_json(db, row)
+
+    return streamed(objects_of, export.json_chunks, "application/json", "search.json")
 
 
 @bp.get("/records/<record_id>")
@@ -97,7 +110,15 @@ def record_page(record_id: str):
     record = store.get_record(get_db(), record_id, get_viewer())
     if record is None:
         abort(404, f"Record {record_id} doesn't exist.")
-    return render_template("record.html", record=record, paragraphs=paragraphs(record["text"]))
+    q = request.args.get("q", "")[:1000]
+    phrases = finder.highlight_phrases(get_db(), get_viewer(), q) if q.strip() else []
+    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
+    permalink = url_for(".record_page", record_id=record["id"], _external=True)
+    accessed = dt.date.today()
+    return render_template("record.html", record=record, paragraphs=paras, q=q,
+                           marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
+                           chicago=cite.chicago(record, permalink, accessed),
+                           bibtex=cite.bibtex(record, permalink, accessed))
 
 
 @bp.get("/records/<record_id>.json")
@@ -119,11 +140,67 @@ def _entity_or_404(kind: str, entity_id: str):
     return entity, None
 
 
+def initial(name: str) -> str:
+    """The letter a name is filed under: its first letter, Latin accents dropped (Khmer kept)."""
+    for ch in name.strip():
+        if ch.isalnum():
+            base = unicodedata.normalize("NFKD", ch)[0]
+            return base.upper() if base.isascii() else ch
+    return "#"
+
+
 @bp.get("/<any(people, events, places):plural>")
 def entity_list(plural: str):
     kind = KIND_PATHS[plural]
-    entities = sorted(store.iter_entities(get_db(), kind, get_viewer()), key=lambda e: e["name"].casefold())
-    return render_template("entities.html", plural=plural, kind=kind, entities=entities)
+    everyone = sorted(store.entities_with_counts(get_db(), kind, get_viewer()),
+                      key=lambda e: (e["name"].casefold(), e["id"]))
+    for e in everyone:
+        e["initial"] = initial(e["name"])
+    initials = sorted({e["initial"] for e in everyone}, key=lambda c: (not c.isascii(), c))
+    chosen = request.args.get("initial", "").strip()[:4]
+    shown = [e for e in everyone if e["initial"] == chosen] if chosen else everyone
+    return render_template("entities.html", plural=plural, kind=kind, entities=shown,
+                           initials=initials, chosen=chosen, total=len(everyone))
+
+
+@bp.get("/timeline")
+def timeline():
+    db, viewer = get_db(), get_viewer()
+    return render_template("timeline.html", timeline=timeline_picture(
+        store.records_per_year(db, viewer), store.dated_events(db, viewer)))
+
+
+def timeline_picture(per_year: dict[int, int], events: list[dict], width: int = 960) -> dict:
+    """Coordinates of the timeline's SVG: a bar per year of records, a line per event below."""
+    years = list(per_year) + [e["date_lo"] // 10000 for e in events] + [e["date_hi"] // 10000 for e in events]
+    if not years:
+        return {"empty": True}
+    first, last = min(years), max(years)
+    first, last = first - first % 10, last - last % 10 + 10
+    left, right, bar_top, bar_height = 40, 10, 10, 120
+    step = (width - left - right) / max(1, last - first)
+    x = lambda year: round(left + (year - first) * step, 1)  # noqa: E731
+    most = max(per_year.values(), default=1)
+    bars = [{"year": y, "count": n, "x": x(y), "w": max(1.5, round(step * 0.8, 1)),
+             "h": max(2, round(bar_height * n / most, 1)), "y": round(bar_top + bar_height - max(2, bar_height * n / most), 1)}
+            for y, n in sorted(per_year.items())]
+    lanes: list[float] = []
+    spans = []
+    axis_y = bar_top + bar_height + 4
+    for e in events:
+        start = x(e["date_lo"] / 10000)
+        end = max(start + 3, x(e["date_hi"] / 10000 + 1 / 366))
+        lane = next((i for i, free in enumerate(lanes) if free < start - 2), None)
+        if lane is None:
+            lanes.append(end)
+            lane = len(lanes) - 1
+        else:
+            lanes[lane] = end
+        spans.append({**e, "x": start, "w": round(end - start, 1), "y": axis_y + 26 + lane * 14})
+    ticks = [{"year": y, "x": x(y)} for y in range(first, last + 1, 10 if last - first <= 120 else 20)]
+    return {"empty": False, "width": width, "height": axis_y + 34 + len(lanes) * 14, "bars": bars,
+            "events": spans, "ticks": ticks, "axis_y": axis_y, "left": left,
+            "right": width - right, "most": most}
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>")
