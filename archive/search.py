@@ -173,8 +173,12 @@ def sanitize(text: str) -> tuple[str, str | None]:
             elif not prefix:
                 token = token.replace(":", " ")
             else:
-                hints.append(f"unknown field “{prefix}”")
-                token = token.replace(":", " ")
+                hints.append(f"unknown field “{prefix}:” left out")
+                token = field_[: len(field_) - len(prefix)] + value
+        if not any(ch.isalnum() for ch in token) and token not in ("(", ")"):
+            if token:
+                hints.append(f"a stray “{token}”")
+            continue
         out.append(_hyphenated(token))
     # Operators need something on both sides (NOT on its right).
     cleaned: list[str] = []
@@ -277,6 +281,25 @@ class _FacetTable:
             ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
             result[FACETS[name]] = ranked[:limit] if limit else ranked
         return result
+
+
+PROXIMITY_SLOP = 4
+
+
+def _with_proximity(query):
+    """The query, scoring higher where its words stand close together in the title or text.
+
+    The words must all match anyway; the sloppy phrase only adds to the score (AndMaybe).
+    """
+    words = []
+    for leaf in _positive_leaves(query):
+        if isinstance(leaf, Q.Term) and leaf.fieldname == "text" and leaf.text not in words:
+            words.append(leaf.text)
+    if not 2 <= len(words) <= 8 or isinstance(query, Q.Or):
+        return query
+    near = Q.Or([Q.Phrase("text", words, slop=PROXIMITY_SLOP, boost=2.0),
+                 Q.Phrase("title", words, slop=PROXIMITY_SLOP, boost=2.0)])
+    return Q.AndMaybe(query, near)
 
 
 def _positive_leaves(query):
@@ -447,6 +470,7 @@ class Index:
         if isinstance(query, Q.Every) and sortedby is None:
             sortedby, reverse = "date_lo", False
         page = max(1, page)
+        ranked = _with_proximity(query) if sortedby is None else query
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
             visible = self._visible(s, viewer)
@@ -455,7 +479,7 @@ class Index:
             total = len(matched)
             chosen_ids, scores = [], {}
             if total and (page - 1) * per_page < total:
-                hits = s.search(query, filter=set(matched), limit=page * per_page,
+                hits = s.search(ranked, filter=set(matched), limit=page * per_page,
                                 sortedby=sortedby, reverse=reverse)
                 for h in hits[(page - 1) * per_page: page * per_page]:
                     chosen_ids.append(h["id"])
