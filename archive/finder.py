@@ -225,14 +225,22 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
     if hint:
         notes.append(hint)
     expanded, _, others = expand_names(db, viewer, clean) if clean.strip() else (clean, [], [])
-    return Prepared(expanded, filters, notes, active, highlight.query_phrases(clean) + others)
+    return Prepared(expanded, filters, notes, active, _marking(clean, others))
+
+
+def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
+    """The query's words and the names it matched; a word of a matched name is marked only within it
+    (`Kim Sokha` marks "Kem Sokha" and "Kim Sokha", not every "Kim")."""
+    inside = {w.casefold() for name in names for w in name}
+    own = [p for p in highlight.query_phrases(clean) if not (len(p) == 1 and p[0].casefold() in inside)]
+    return own + names
 
 
 def highlight_phrases(db, viewer: Viewer, q: str) -> list[list[str]]:
     """The words a record page marks for a query (with the other names of a named authority)."""
     clean, _ = search.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
-    return highlight.query_phrases(clean) + others
+    return _marking(clean, others)
 
 
 def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = True,
