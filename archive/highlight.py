@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
+from whoosh.support.charset import accent_map
 
 from . import analysis
 from .search import OPERATORS, QUERY_FIELDS, query_tokens
@@ -53,6 +54,27 @@ def query_phrases(text: str) -> list[list[str]]:
     return phrases
 
 
+def _prefilter(phrases: list[list[str]]):
+    """A cheap test that a paragraph may hold a match, so `spans` analyzes only those that might.
+
+    Only for plain ASCII terms: lower-casing and folding accents shows them in the raw text. Other
+    scripts (Khmer is normalised by the analyzer) always go through `spans`.
+    """
+    terms = {term for phrase in phrases for word in phrase for _, term, _, _ in analysis.tokens(word)}
+    if not terms or not all(t.isascii() and t.isalnum() for t in terms):
+        return lambda paragraph: True
+
+    def may(paragraph: str) -> bool:
+        low = paragraph.lower()
+        if any(t in low for t in terms):
+            return True
+        if low.isascii():
+            return False
+        folded = low.translate(accent_map)
+        return any(t in folded for t in terms)
+    return may
+
+
 def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
     """`text` HTML-escaped, with each span wrapped in <mark>."""
     out, last = [], 0
@@ -68,7 +90,8 @@ def mark_paragraphs(paragraphs: list[str], phrases: list[list[str]]) -> list[Mar
     """Each paragraph escaped, with the query's words marked."""
     if not phrases:
         return [escape(p) for p in paragraphs]
-    return [mark(p, analysis.spans(p, phrases)) for p in paragraphs]
+    may = _prefilter(phrases)
+    return [mark(p, analysis.spans(p, phrases)) if may(p) else escape(p) for p in paragraphs]
 
 
 def snippet(paragraphs: list[str], phrases: list[list[str]],
@@ -79,8 +102,12 @@ def snippet(paragraphs: list[str], phrases: list[list[str]],
     a long paragraph is cut to a window starting a little before its densest stretch of marks.
     """
     best, best_key = None, (0, 0)
+    most = sum(len(p) for p in phrases)
     if phrases:
+        may = _prefilter(phrases)
         for number, para in enumerate(paragraphs, 1):
+            if not may(para):
+                continue
             spans = analysis.spans(para, phrases)
             if not spans:
                 continue
@@ -89,6 +116,8 @@ def snippet(paragraphs: list[str], phrases: list[list[str]],
             key = (distinct, len(spans))
             if key > best_key:
                 best, best_key = (number, para, spans), key
+            if distinct >= most and len(spans) >= 2 * most:  # good enough: stop reading
+                break
     if best is None:
         first = paragraphs[0] if paragraphs else ""
         cut = first[:width]
