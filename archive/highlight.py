@@ -136,4 +136,6 @@ def snippet(paragraphs: list[str], phrases: list[list[str]],
     end = space if 0 <= space - end < 30 else end
     inside = [(max(s, begin) - begin, min(e, end) - begin) for s, e in spans if s < end and e > begin]
     body = mark(para[begin:end], inside)
-    return (Markup("…") if begin else Markup("")) + body + (Markup("…") if end < len(para) else Markup("")), number
+    before = Markup("…") if begin else Markup("")
+    after = Markup("…") if end < len(para) else Markup("")
+    return before + body + after, number

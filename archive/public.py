@@ -13,7 +13,7 @@ from itertools import groupby
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import cite, db as store, export, finder, highlight, records
+from . import cite, db as store, export, finder, highlight, records, timeline
 from .web import get_db, get_index, get_viewer
 
 bp = Blueprint("public", __name__)
@@ -55,7 +55,7 @@ def home():
     counts = {"records": store.count_records(db, viewer),
               **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
     newest = [card(row, db) for row in store.newest_records(db, viewer, 10)]
-    picture = timeline_picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
+    picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
     return render_template("index.html", counts=counts, newest=newest, timeline=picture)
 
 
@@ -164,43 +164,10 @@ def entity_list(plural: str):
 
 
 @bp.get("/timeline")
-def timeline():
+def timeline_page():
     db, viewer = get_db(), get_viewer()
-    return render_template("timeline.html", timeline=timeline_picture(
+    return render_template("timeline.html", timeline=timeline.picture(
         store.records_per_year(db, viewer), store.dated_events(db, viewer)))
-
-
-def timeline_picture(per_year: dict[int, int], events: list[dict], width: int = 960) -> dict:
-    """Coordinates of the timeline's SVG: a bar per year of records, a line per event below."""
-    years = list(per_year) + [e["date_lo"] // 10000 for e in events] + [e["date_hi"] // 10000 for e in events]
-    if not years:
-        return {"empty": True}
-    first, last = min(years), max(years)
-    first, last = first - first % 10, last - last % 10 + 10
-    left, right, bar_top, bar_height = 40, 10, 10, 120
-    step = (width - left - right) / max(1, last - first)
-    x = lambda year: round(left + (year - first) * step, 1)  # noqa: E731
-    most = max(per_year.values(), default=1)
-    bars = [{"year": y, "count": n, "x": x(y), "w": max(1.5, round(step * 0.8, 1)),
-             "h": max(2, round(bar_height * n / most, 1)), "y": round(bar_top + bar_height - max(2, bar_height * n / most), 1)}
-            for y, n in sorted(per_year.items())]
-    lanes: list[float] = []
-    spans = []
-    axis_y = bar_top + bar_height + 4
-    for e in events:
-        start = x(e["date_lo"] / 10000)
-        end = max(start + 3, x(e["date_hi"] / 10000 + 1 / 366))
-        lane = next((i for i, free in enumerate(lanes) if free < start - 2), None)
-        if lane is None:
-            lanes.append(end)
-            lane = len(lanes) - 1
-        else:
-            lanes[lane] = end
-        spans.append({**e, "x": start, "w": round(end - start, 1), "y": axis_y + 26 + lane * 14})
-    ticks = [{"year": y, "x": x(y)} for y in range(first, last + 1, 10 if last - first <= 120 else 20)]
-    return {"empty": False, "width": width, "height": axis_y + 34 + len(lanes) * 14, "bars": bars,
-            "events": spans, "ticks": ticks, "axis_y": axis_y, "left": left,
-            "right": width - right, "most": most}
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>")

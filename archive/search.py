@@ -284,6 +284,7 @@ class _FacetTable:
 
 
 PROXIMITY_SLOP = 4
+SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
 
 
 def _with_proximity(query):
@@ -506,7 +507,8 @@ class Index:
         words: list[str] = []
         reader = s.reader()
         for leaf in _positive_leaves(query):
-            if isinstance(leaf, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm)) and leaf.field() in ("text", "title", "summary"):
+            if (isinstance(leaf, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm))
+                    and leaf.field() in ("text", "title", "summary")):
                 for word in leaf._btexts(reader):
                     text = word.decode("utf-8") if isinstance(word, bytes) else word
                     if text not in words:
@@ -523,7 +525,7 @@ class Index:
             visible = self._visible(s, viewer)
 
             def seen(word: str) -> bool:
-                found = s.docs_for_query(Q.Or([Q.Term(f, word) for f in ("title", "summary", "text", "person", "event", "place")]))
+                found = s.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
                 return not visible.isdisjoint(found)
 
             out = []
