@@ -284,19 +284,24 @@ class _FacetTable:
 
 
 PROXIMITY_SLOP = 4
+PROXIMITY_MAX_DOCS = 1000
 SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
 
 
-def _with_proximity(query):
+def _with_proximity(query, searcher):
     """The query, scoring higher where its words stand close together in the title or text.
 
-    The words must all match anyway; the sloppy phrase only adds to the score (AndMaybe).
+    The words must all match anyway; the sloppy phrase only adds to the score (AndMaybe). Reading
+    positions costs time in proportion to the documents holding every word, so when even the
+    rarest word is in more than PROXIMITY_MAX_DOCS documents, ranking stays plain BM25F.
     """
     words = []
     for leaf in _positive_leaves(query):
         if isinstance(leaf, Q.Term) and leaf.fieldname == "text" and leaf.text not in words:
             words.append(leaf.text)
     if not 2 <= len(words) <= 8 or isinstance(query, Q.Or):
+        return query
+    if min(searcher.doc_frequency("text", w) for w in words) > PROXIMITY_MAX_DOCS:
         return query
     near = Q.Or([Q.Phrase("text", words, slop=PROXIMITY_SLOP, boost=2.0),
                  Q.Phrase("title", words, slop=PROXIMITY_SLOP, boost=2.0)])
@@ -471,9 +476,9 @@ class Index:
         if isinstance(query, Q.Every) and sortedby is None:
             sortedby, reverse = "date_lo", False
         page = max(1, page)
-        ranked = _with_proximity(query) if sortedby is None else query
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
+            ranked = _with_proximity(query, s) if sortedby is None else query
             visible = self._visible(s, viewer)
             matched = s.docs_for_query(Q.And([query, narrowing]) if narrowing else query)
             matched = visible.intersection(matched)
