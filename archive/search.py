@@ -132,6 +132,8 @@ ID_FIELDS = {"person": "person_id", "event": "event_id", "place": "place_id"}
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
           "place_id": "place", "decade": "decade", "collection": "collection"}
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
+EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
 
 _TOKEN = re.compile(r'\s+|"[^"]*"|[()]|[^\s()"]+(?:"[^"]*")?|"')
 
@@ -217,13 +219,18 @@ class Filters:
     date_from: int | None = None  # YYYYMMDD, inclusive
     date_to: int | None = None
 
-    def query(self):
+    @property
+    def has_dates(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    def query(self, dates: bool = True):
+        """The filters as a Whoosh query (the date range too, unless the caller counts it itself)."""
         parts = []
         for name, wanted in self.values.items():
             if wanted:
                 parts.append(Q.Or([Q.Term(name, v) for v in wanted]) if len(wanted) > 1
                              else Q.Term(name, wanted[0]))
-        if self.date_from is not None or self.date_to is not None:
+        if dates and self.has_dates:
             # A record matches when its date or its period overlaps [from, to].
             overlap = []
             for lo, hi in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
@@ -267,7 +274,37 @@ class _FacetTable:
                     for docnum in reader.postings(name, term).all_ids():
                         per_doc.setdefault(docnum, []).append(term)
             self.values[name] = per_doc
+        # Dates as integers per document, from the full-precision terms of the numeric fields:
+        # a range is then one pass over a dict, not a NumericRange expanding into many terms.
+        self.bounds: dict[str, dict[int, int]] = {}
+        for name in BOUND_FIELDS:
+            per_doc_bound: dict[int, int] = {}
+            numeric = searcher.schema[name]
+            if name in reader.indexed_field_names():
+                for term in numeric.sortable_terms(reader, name):
+                    value = numeric.from_bytes(term)
+                    for docnum in reader.postings(name, term).all_ids():
+                        per_doc_bound[docnum] = value
+            self.bounds[name] = per_doc_bound
         self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
+        self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
+
+    def overlapping(self, lo: int | None, hi: int | None) -> frozenset:
+        """Documents whose date or period overlaps [lo, hi] (either end may be open)."""
+        key = (lo, hi)
+        if key not in self.ranges:
+            lo = EARLIEST_DAY if lo is None else lo
+            hi = LATEST_DAY if hi is None else hi
+            found = set()
+            for start_name, end_name in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
+                ends = self.bounds[end_name]
+                for docnum, start in self.bounds[start_name].items():
+                    if start <= hi and ends.get(docnum, start) >= lo:
+                        found.add(docnum)
+            if len(self.ranges) > 64:
+                self.ranges.clear()
+            self.ranges[key] = frozenset(found)
+        return self.ranges[key]
 
     def count(self, docnums, limit: int | None = None) -> dict[str, list[tuple[str, int]]]:
         result = {}
@@ -476,10 +513,12 @@ class Index:
         if isinstance(query, Q.Every) and sortedby is None:
             sortedby, reverse = "date_lo", False
         page = max(1, page)
-        narrowing = filters.query() if filters else None
+        narrowing = filters.query(dates=False) if filters else None
         with self.searcher() as s:
             ranked = _with_proximity(query, s) if sortedby is None else query
             visible = self._visible(s, viewer)
+            if filters and filters.has_dates:
+                visible = visible & self._table(s).overlapping(filters.date_from, filters.date_to)
             matched = s.docs_for_query(Q.And([query, narrowing]) if narrowing else query)
             matched = visible.intersection(matched)
             total = len(matched)
