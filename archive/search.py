@@ -60,9 +60,11 @@ def _schema() -> fields.Schema:
         collection=fields.ID(),
         decade=fields.KEYWORD(commas=True),
         date_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        date_hi=fields.NUMERIC(bits=64, signed=True),
-        period_lo=fields.NUMERIC(bits=64, signed=True),
-        period_hi=fields.NUMERIC(bits=64, signed=True),
+        # Issue 3 (search): columns for the other bounds, so a date range reads one column per
+        # segment (an index built without them still works, reading the terms instead).
+        date_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
+        period_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
+        period_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
         embargo=fields.NUMERIC(bits=64),  # YYYYMMDD, 0 when none
         title_sort=fields.ID(sortable=True),
     )
@@ -133,6 +135,7 @@ FACETS = {"type": "type", "language": "language", "person_id": "person", "event_
           "place_id": "place", "decade": "decade", "collection": "collection"}
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
+NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
 EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
 
 _TOKEN = re.compile(r'\s+|"[^"]*"|[()]|[^\s()"]+(?:"[^"]*")?|"')
@@ -257,35 +260,66 @@ def _today() -> int:
     return int(dt.date.today().strftime("%Y%m%d"))
 
 
-class _FacetTable:
-    """Per searcher: each document's facet values, read once from the postings (SEARCH.md).
+class _SegmentValues:
+    """One segment's facet values and date bounds per (segment-local) document number.
 
-    Counting facets is then a pass over the matching document numbers, instead of Whoosh's
-    `groupedby`, which re-reads every value for every search.
+    Segments never change their documents (deletions only mark them), so this is read once per
+    segment: after a save, only the new small segment is read.
     """
 
-    def __init__(self, searcher):
-        reader = searcher.reader()
+    def __init__(self, leaf):
         self.values: dict[str, dict[int, list[str]]] = {}
+        fields_ = set(leaf.indexed_field_names())
         for name in FACETS:
             per_doc: dict[int, list[str]] = {}
-            if name in reader.indexed_field_names():
-                for term in reader.field_terms(name):
-                    for docnum in reader.postings(name, term).all_ids():
+            if name in fields_:
+                for term in leaf.field_terms(name):
+                    for docnum in leaf.postings(name, term).all_ids():
                         per_doc.setdefault(docnum, []).append(term)
             self.values[name] = per_doc
-        # Dates as integers per document, from the full-precision terms of the numeric fields:
-        # a range is then one pass over a dict, not a NumericRange expanding into many terms.
         self.bounds: dict[str, dict[int, int]] = {}
         for name in BOUND_FIELDS:
             per_doc_bound: dict[int, int] = {}
-            numeric = searcher.schema[name]
-            if name in reader.indexed_field_names():
-                for term in numeric.sortable_terms(reader, name):
+            numeric = leaf.schema[name]
+            if leaf.has_column(name):  # sortable fields: one read of the column
+                for docnum, value in enumerate(leaf.column_reader(name)):
+                    if value is not None and abs(value) < NO_VALUE:
+                        per_doc_bound[docnum] = value
+            elif name in fields_:  # an index built before the field had a column
+                for term in numeric.sortable_terms(leaf, name):
                     value = numeric.from_bytes(term)
-                    for docnum in reader.postings(name, term).all_ids():
+                    for docnum in leaf.postings(name, term).all_ids():
                         per_doc_bound[docnum] = value
             self.bounds[name] = per_doc_bound
+
+
+def _segment_id(leaf) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+class _FacetTable:
+    """Per searcher: each document's facet values and date bounds (SEARCH.md, "Making Whoosh fast").
+
+    Counting facets is then a pass over the matching document numbers, instead of Whoosh's
+    `groupedby`, which re-reads every value for every search; a date range is a pass over a dict
+    of integers instead of a NumericRange that expands into many terms.
+    """
+
+    def __init__(self, searcher, segments: dict[str, _SegmentValues]):
+        self.values: dict[str, dict[int, list[str]]] = {name: {} for name in FACETS}
+        self.bounds: dict[str, dict[int, int]] = {name: {} for name in BOUND_FIELDS}
+        for leaf, offset in searcher.reader().leaf_readers():
+            key = _segment_id(leaf)
+            part = segments.get(key) if key else None
+            if part is None:
+                part = _SegmentValues(leaf)
+                if key:
+                    segments[key] = part
+            for name, per_doc in part.values.items():
+                self.values[name].update((offset + d, v) for d, v in per_doc.items())
+            for name, per_doc_bound in part.bounds.items():
+                self.bounds[name].update((offset + d, v) for d, v in per_doc_bound.items())
         self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
         self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
 
@@ -367,6 +401,7 @@ class Index:
         self._ix = None
         self._searcher = None
         self._facets = None  # (searcher, _FacetTable) of the current searcher
+        self._segments: dict[str, _SegmentValues] = {}  # segment id -> its values, read once
         self._read_lock = threading.Lock()
         # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
         self.write_lock = threading.RLock()
@@ -397,6 +432,7 @@ class Index:
                 self._searcher.close()
                 self._searcher = None
             self._facets = None
+            self._segments = {}
             if self._ix is not None:
                 self._ix.close()
                 self._ix = None
@@ -473,7 +509,11 @@ class Index:
     def _table(self, s) -> _FacetTable:
         """The facet table of the current searcher (rebuilt when the searcher changes)."""
         if self._facets is None or self._facets[0] is not s:
-            self._facets = (s, _FacetTable(s))
+            table = _FacetTable(s, self._segments)
+            live = {_segment_id(leaf) for leaf, _ in s.reader().leaf_readers()}
+            for gone in set(self._segments) - live:  # merged away
+                del self._segments[gone]
+            self._facets = (s, table)
         return self._facets[1]
 
     def _visible(self, s, viewer: Viewer) -> frozenset:
