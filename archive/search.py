@@ -532,9 +532,15 @@ class Index:
         try:
             return parser.parse(clean), hint
         except Exception:  # whoosh's parser raises many kinds of errors on odd input
-            words = " ".join("".join(c if c.isalnum() else " " for c in text).split())
-            return (MultifieldParser(list(TEXT_FIELDS), SCHEMA).parse(words) if words else Q.NullQuery,
-                    "The query was read as plain words.")
+            return self.plain_words(text), "The query was read as plain words."
+
+    @staticmethod
+    def plain_words(text: str):
+        """Every word of the text in any text field, without any query syntax."""
+        terms = [t.text for t in analysis.ANALYZER(text, mode="query")]
+        if not terms:
+            return Q.NullQuery
+        return Q.And([Q.Or([Q.Term(name, term) for name in TEXT_FIELDS]) for term in terms])
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
                sort: str = "relevance", filters: Filters | None = None, facets: bool = False,

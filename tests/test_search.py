@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from archive import create_app, db as store, finder, importer, search
-from archive.access import ANONYMOUS, SYSTEM, Viewer
-from conftest import config, read_jsonl
+from archive import create_app, db as store, finder, importer
+from archive.access import ANONYMOUS
+from conftest import config
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path("/work/shared/data/corpus")
