@@ -134,6 +134,7 @@ ID_FIELDS = {"person": "person_id", "event": "event_id", "place": "place_id"}
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
           "place_id": "place", "decade": "decade", "collection": "collection"}
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+FACET_FIELDS = tuple(FACETS)
 BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
 NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
 EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
@@ -340,9 +341,11 @@ class _FacetTable:
             self.ranges[key] = frozenset(found)
         return self.ranges[key]
 
-    def count(self, docnums, limit: int | None = None) -> dict[str, list[tuple[str, int]]]:
+    def count(self, docnums, limit: int | None = None,
+              only: tuple[str, ...] = FACET_FIELDS) -> dict[str, list[tuple[str, int]]]:
         result = {}
-        for name, per_doc in self.values.items():
+        for name in only:
+            per_doc = self.values[name]
             counts: Counter = Counter()
             get = per_doc.get
             for docnum in docnums:
@@ -576,7 +579,20 @@ class Index:
                     chosen_ids.append(h["id"])
                     if sortedby is None and h.score is not None:  # else the score is a sort key
                         scores[h["id"]] = h.score
-            facet_counts = self._table(s).count(matched, facet_limit) if facets else {}
+            facet_counts = {}
+            if facets:
+                table = self._table(s)
+                chosen = [name for name, values in (filters.values if filters else {}).items() if values]
+                facet_counts = table.count(matched, facet_limit,
+                                           tuple(n for n in FACET_FIELDS if n not in chosen))
+                for name in chosen:
+                    # A facet in use counts as if its own filter were off, so its other values
+                    # show what choosing them as well (either value) would add.
+                    others = Filters({k: v for k, v in filters.values.items() if k != name})
+                    rest = others.query(dates=False)
+                    wider = visible.intersection(
+                        s.docs_for_query(Q.And([query, rest]) if rest else query))
+                    facet_counts.update(table.count(wider, facet_limit, (name,)))
             terms = self._expanded_terms(s, query) if total else []
         return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
 

@@ -85,23 +85,30 @@ def test_relevance_top_three(corpus_app, q, expected):
 
 
 @pytest.mark.parametrize("args", [{"q": "Florida"}, {"q": "freedom"}, {"q": ""},
-                                  {"q": "slavery", "type": "interview"}])
+                                  {"q": "slavery", "type": "interview"},
+                                  {"q": "master", "type": "interview", "place": "l-alabama"}])
 def test_facet_counts_match_the_database(corpus_app, args):
     result = run(corpus_app, **args)
     ids = all_ids(corpus_app, **args)
     assert result.total == len(ids) == len(set(ids))
-    expected = {name: Counter() for name in ("type", "language", "person", "place", "event")}
     db = store.connect(corpus_app.config["DATABASE"])
     try:
-        for record in (store.get_record(db, i, ANONYMOUS) for i in ids):
-            expected["type"][record["type"]] += 1
-            expected["language"].update(set(record["language"]))
-            for name, key in (("person", "people"), ("place", "places"), ("event", "events")):
-                expected[name].update({link["id"] for link in record[key]})
+        for name, key in (("type", None), ("language", None), ("person", "people"),
+                          ("place", "places"), ("event", "events")):
+            # a facet in use counts over the results without its own filter
+            counted = all_ids(corpus_app, **{k: v for k, v in args.items() if k != name}) \
+                if name in args else ids
+            expected = Counter()
+            for record in (store.get_record(db, i, ANONYMOUS) for i in counted):
+                if key:
+                    expected.update({link["id"] for link in record[key]})
+                elif name == "type":
+                    expected[record["type"]] += 1
+                else:
+                    expected.update(set(record["language"]))
+            assert {f["value"]: f["count"] for f in result.facets[name]} == dict(expected), name
     finally:
         db.close()
-    for name, counts in expected.items():
-        assert {f["value"]: f["count"] for f in result.facets[name]} == dict(counts), name
     people = {f["value"]: f["label"] for f in result.facets["person"]}
     assert all(label and label != value for value, label in people.items())
 
@@ -121,6 +128,11 @@ def test_facet_filter_narrows_and_combines(corpus_app):
     assert {f["value"] for f in florida.facets["place"]} >= {"l-florida"}
     both = run(corpus_app, q="master", place="l-florida", type="interview", language="en")
     assert 0 < both.total <= florida.total
+    either = run(corpus_app, q="master", place=["l-florida", "l-alabama"])
+    alabama = run(corpus_app, q="master", place="l-alabama")
+    assert either.total == florida.total + alabama.total  # no record is in both states
+    # the place facet in use still offers the other places, counted as if it were off
+    assert {"l-florida", "l-alabama", "l-georgia"} <= {f["value"] for f in florida.facets["place"]}
 
 
 def test_sorting(corpus_app):
