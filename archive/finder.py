@@ -236,11 +236,13 @@ def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
     return own + names
 
 
-def highlight_phrases(db, viewer: Viewer, q: str) -> list[list[str]]:
-    """The words a record page marks for a query (with the other names of a named authority)."""
+def highlight_phrases(db, index: search.Index, viewer: Viewer, q: str) -> list[list[str]]:
+    """The words a record page marks for a query (with the other names of a named authority and
+    the words a `word*` or `word~` stands for)."""
     clean, _ = search.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
-    return _marking(clean, others)
+    expanded = [[t] for t in index.expanded_terms(clean)] if any(c in clean for c in "*~") else []
+    return _marking(clean, others) + expanded
 
 
 def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = True,

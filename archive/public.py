@@ -111,7 +111,7 @@ def record_page(record_id: str):
     if record is None:
         abort(404, f"Record {record_id} doesn't exist.")
     q = request.args.get("q", "")[:1000]
-    phrases = finder.highlight_phrases(get_db(), get_viewer(), q) if q.strip() else []
+    phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)
     accessed = dt.date.today()

@@ -607,6 +607,12 @@ class Index:
                 return
             page += 1
 
+    def expanded_terms(self, text: str) -> list[str]:
+        """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+        query, _ = self.parse(text)
+        with self.searcher() as s:
+            return self._expanded_terms(s, query)
+
     @staticmethod
     def _expanded_terms(s, query, most: int = 40) -> list[str]:
         """The index words a prefix, wildcard or fuzzy query matched, for highlighting."""

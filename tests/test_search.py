@@ -147,6 +147,10 @@ def test_snippets_mark_the_words_and_point_at_the_passage(corpus_app):
     hit = run(corpus_app, q="servitude").hits[0]
     assert "<mark>servitude</mark>" in str(hit["snippet"]).lower()
     assert hit["anchor"].startswith("p")
+    khmer = run(corpus_app, q="ទាសភាព").hits[0]
+    assert khmer["id"] == "udhr-km-04" and "<mark>" in str(khmer["snippet"])
+    prefix = run(corpus_app, q="Holsel*").hits[0]
+    assert "<mark>Holsell</mark>" in str(prefix["snippet"]) or "<mark>Holsell</mark>" in str(prefix["title_marked"])
 
 
 # --- small archives: names, dates, syntax, access ----------------------------------------------------
@@ -348,6 +352,8 @@ def test_result_links_to_the_passage_and_the_record_marks_the_words(client, save
     page = client.get(f"/records/{record['id']}?q=arrest").get_data(as_text=True)
     assert '<p id="p6"><a class="pn" href="#p6" aria-label="Paragraph 6">6</a> The <mark>arrest</mark> happened' in page
     assert page.count("<mark>") == 1
+    page = client.get(f"/records/{record['id']}?q=arr*").get_data(as_text=True)
+    assert "The <mark>arrest</mark> happened" in page
 
 
 def test_paging_links_keep_every_parameter(client, save):
