@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, query as Q
+from whoosh import fields, query as Q, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
@@ -557,13 +557,14 @@ class Index:
         query, hint = self.parse(text) if text else (Q.Every(), None)
         if query is Q.NullQuery or isinstance(query, type(Q.NullQuery)):
             query, hint = Q.Every(), hint or "Nothing to search for in the query; showing everything."
-        sortedby, reverse = {"date": ("date_lo", False), "-date": ("date_lo", True),
-                             "title": ("title_sort", False)}.get(sort, (None, False))
-        if isinstance(query, Q.Every) and sortedby is None:
-            sortedby, reverse = "date_lo", False
+        if isinstance(query, Q.Every) and sort == "relevance":
+            sort = "date"  # nothing to rank by: oldest first
         page = max(1, page)
         narrowing = filters.query(dates=False) if filters else None
         with self.searcher() as s:
+            sortedby = {"date": lambda: self._by_date(s, newest_first=False),
+                        "-date": lambda: self._by_date(s, newest_first=True),
+                        "title": lambda: "title_sort"}.get(sort, lambda: None)()
             ranked = _with_proximity(query, s) if sortedby is None else query
             visible = self._visible(s, viewer)
             if filters and filters.has_dates:
@@ -574,7 +575,7 @@ class Index:
             chosen_ids, scores = [], {}
             if total and (page - 1) * per_page < total:
                 hits = s.search(ranked, filter=set(matched), limit=page * per_page,
-                                sortedby=sortedby, reverse=reverse)
+                                sortedby=sortedby)
                 for h in hits[(page - 1) * per_page: page * per_page]:
                     chosen_ids.append(h["id"])
                     if sortedby is None and h.score is not None:  # else the score is a sort key
@@ -606,6 +607,16 @@ class Index:
             if page * batch >= results.total:
                 return
             page += 1
+
+    def _by_date(self, s, newest_first: bool):
+        """Sort by the record's date, else the start of its period; undated records come last."""
+        table = self._table(s)
+        dates, periods = table.bounds["date_lo"], table.bounds["period_lo"]
+
+        def key(_searcher, docnum: int):
+            day = dates.get(docnum, periods.get(docnum))
+            return (1, 0) if day is None else (0, -day if newest_first else day)
+        return sorting.FunctionFacet(key)
 
     def expanded_terms(self, text: str) -> list[str]:
         """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""

@@ -356,6 +356,20 @@ def test_result_links_to_the_passage_and_the_record_marks_the_words(client, save
     assert "The <mark>arrest</mark> happened" in page
 
 
+def test_date_sorts_put_undated_records_last_and_use_periods(client, save):
+    made = [save(title="Undated", text="common"), save(title="Old", text="common", date="1901"),
+            save(title="Period", text="common", period="1950/1960"),
+            save(title="New", text="common", date="2017-09-03")]
+    titles = {r["id"]: r["title"] for r in made}
+
+    def order(sort):
+        hits = client.get("/search.json", query_string={"q": "common", "sort": sort}).get_json()["hits"]
+        return [titles[h["id"]] for h in hits]
+    assert order("date") == ["Old", "Period", "New", "Undated"]
+    assert order("-date") == ["New", "Period", "Old", "Undated"]
+    assert order("title") == ["New", "Old", "Period", "Undated"]
+
+
 def test_paging_links_keep_every_parameter(client, save):
     for i in range(5):
         save(title=f"Testimony {i}", text="common words", date=f"197{i}", language=["en"])
