@@ -293,6 +293,8 @@ def label_facets(db, counts: dict[str, list[tuple[str, int]]]) -> dict[str, list
     """Facet values with counts, and the names of people, events and places (kept as ids)."""
     out = {}
     for name, pairs in counts.items():
+        if name == "decade":  # decades read best in time order
+            pairs = sorted(pairs, key=lambda vc: int(vc[0].rstrip("s")))
         kind = name if name in ("person", "event", "place") else None
         labels = store.entity_labels(db, kind, [v for v, _ in pairs]) if kind else {}
         items = []
