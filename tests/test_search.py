@@ -397,3 +397,16 @@ def test_citation_and_permalink(client, save):
             f"2017-10-04. Diaspora letters. {permalink} (accessed ") in page
     assert f"@misc{{{record['id']}," in page and "author = {{Justin C. Sok}}" in page
     assert f"howpublished = {{\\url{{{permalink}}}}}" in page and "urldate = {" in page
+
+
+def test_facets_and_dates_follow_saves_and_deletions(app, client, save, home):
+    from archive import records
+    first = save(title="One", text="common", date="1975", language=["en"])
+    save(title="Two", text="common", date="1985", language=["km"])
+    assert client.get("/search.json?q=common").get_json()["facets"]["language"] == [
+        {"value": "en", "count": 1}, {"value": "km", "count": 1}]
+    records.delete_record(home.db, app.extensions["archive.index"], first["id"], user="test")
+    third = save(title="Three", text="common", date="1975-06", language=["km"])
+    data = client.get("/search.json?q=common").get_json()
+    assert data["total"] == 2 and data["facets"]["language"] == [{"value": "km", "count": 2}]
+    assert ids(client, q="common", **{"from": "1975", "to": "1975"}) == {third["id"]}
