@@ -69,6 +69,5 @@ def bibtex(record: dict, permalink: str, accessed: dt.date) -> str:
     fields.append(("note", _bib(TYPE_WORDS.get(record["type"], record["type"])) +
                    f". Accessed {accessed.isoformat()}"))
     fields.append(("urldate", accessed.isoformat()))
-    body = ",\n".join(f"  {name} = {{{value}}}" if not value.startswith("{") or name != "title"
-                      else f"  {name} = {{{value}}}" for name, value in fields)
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)  # title: {{…}} keeps capitals
     return f"@misc{{{key},\n{body}\n}}"
