@@ -673,7 +673,7 @@ def harvest_collections(db) -> list[str]:
                                      f"WHERE oai_collection IS NOT NULL ORDER BY oai_collection",
                                      {"today": today()})]
 
-# === archivist pages (issue 4): users, sign-in failures, names, merges ============================
+# === archivist pages (issue 4): users, sign-in failures, names, merges =====================
 
 def list_users(db) -> list[dict]:
     return [dict(r) for r in db.query(
@@ -806,3 +806,65 @@ def record_views(db, record_id: str, limit: int = 200) -> list[dict]:
     return [dict(r) for r in db.query(
         "SELECT username, role, address, via, access, viewed_at FROM view_log WHERE record_id = ? "
         "ORDER BY viewed_at DESC, id DESC LIMIT ?", [record_id, limit])]
+
+
+# --- search, browse and timeline reads (issue 3) ----------------------------------------------------
+
+def visible_names_for_keys(db, keys: Iterable[str], viewer: Viewer) -> list[dict]:
+    """Authorities (kind, entity_id, key) having a name or variant under one of these name keys."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    found = []
+    marks = ", ".join("?" for _ in keys)
+    for kind in KINDS:
+        where, params = visible_entities_sql(kind, viewer)
+        found += [dict(r) for r in db.query(
+            f"SELECT DISTINCT n.kind, n.entity_id, n.key FROM names n JOIN {TABLE[kind]} a "
+            f"ON a.id = n.entity_id WHERE n.kind = ? AND n.key IN ({marks}) AND {where} "
+            f"ORDER BY n.entity_id", [kind, *keys, *params])]
+    return found
+
+
+def entity_labels(db, kind: str, ids: Iterable[str]) -> dict[str, str]:
+    """The names of these authorities by id (for facet values, which the index keeps as ids)."""
+    ids = list(ids)
+    labels: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        labels.update({r[0]: r[1] for r in db.execute(
+            f"SELECT id, name FROM {TABLE[kind]} WHERE id IN ({marks})", chunk)})
+    return labels
+
+
+def entities_with_counts(db, kind: str, viewer: Viewer) -> list[dict]:
+    """Every authority of a kind the viewer may see, with its variants and its visible records' count."""
+    link, column = LINK[kind]
+    where, params = visible_entities_sql(kind, viewer)
+    rwhere, rparams = visible_records_sql(viewer)
+    variants = "a.variants" if kind != "event" else "'[]'"
+    extra = "a.date" if kind == "event" else ("a.dates" if kind == "person" else "NULL")
+    return [{**dict(r), "variants": json.loads(r["variants"] or "[]")} for r in db.query(
+        f"SELECT a.id, a.name, {variants} AS variants, {extra} AS date, "
+        f"(SELECT count(DISTINCT l.record_id) FROM {link} l JOIN records r ON r.id = l.record_id "
+        f" WHERE l.{column} = a.id AND {rwhere}) AS count "
+        f"FROM {TABLE[kind]} a WHERE {where}", [*rparams, *params])]
+
+
+def records_per_year(db, viewer: Viewer) -> dict[int, int]:
+    """How many visible records fall in each year (by their date, else the start of their period)."""
+    where, params = visible_records_sql(viewer)
+    return {r[0]: r[1] for r in db.execute(
+        f"SELECT coalesce(r.date_lo, r.period_lo) / 10000 AS year, count(*) FROM records r "
+        f"WHERE {where} AND coalesce(r.date_lo, r.period_lo) BETWEEN 1000101 AND 99991231 "
+        f"GROUP BY year ORDER BY year", params)}
+
+
+def dated_events(db, viewer: Viewer) -> list[dict]:
+    """Visible events with a known span, earliest first (for the timeline)."""
+    where, params = visible_entities_sql("event", viewer)
+    return [dict(r) for r in db.query(
+        f"SELECT a.id, a.name, a.date, a.date_lo, a.date_hi, a.part_of FROM events a "
+        f"WHERE {where} AND a.date_lo IS NOT NULL AND a.date_hi IS NOT NULL "
+        f"AND a.date_lo > 1000101 AND a.date_hi < 99991231 ORDER BY a.date_lo, a.name", params)]

@@ -1,22 +1,19 @@
 """Blueprint `formats`: records in the formats others speak, over HTTP.
 
-The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports (`/export.json`, `/export.csv`,
-`/export.jsonld`, each optionally limited to the records of a search with `?q=`). Everything is limited
+The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports
+(`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the records of a search,
+given with the parameters of `/search`). Everything is limited
 to what the viewer may see; the writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from . import crosswalk, db as store, export
-from .access import Viewer
-from .web import get_db, get_index, get_viewer, visible_record_or_404
+from . import crosswalk, db as store, export, finder
+from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("formats", __name__)
 
-SEARCH_PAGE = 100  # ids fetched from the index per step of a `?q=` export
 
 
 @bp.get("/schema/context.jsonld")
@@ -52,29 +49,21 @@ def base() -> str:
     return request.url_root
 
 
-def search_ids(index, q: str, viewer: Viewer) -> Iterator[str]:
-    """Every record id matching a search, best first, a page at a time."""
-    page = 1
-    while True:
-        results = index.search(q, viewer, page=page, per_page=SEARCH_PAGE)
-        yield from results.ids
-        if page * SEARCH_PAGE >= results.total or not results.ids:
-            return
-        page += 1
-
-
 def streamed_export(fmt: str) -> Response:
-    """Everything the viewer may see, or the records of the search `q`, streamed in `fmt`.
+    """Everything the viewer may see, or the records of a search (`q` and the filters of
+    `/search`, every page, in the search's order), streamed in `fmt`.
 
     The generator opens its own connection, which outlives the request's.
     """
-    viewer, path, index = get_viewer(), current_app.config["DATABASE"], get_index()
-    q = request.args.get("q", "")[:1000].strip()
+    viewer, path = get_viewer(), current_app.config["DATABASE"]
+    params = search_params()
+    selecting = bool(params.q.strip() or params.filters or params.date_from or params.date_to)
+    ids = finder.matching_ids(get_db(), get_index(), viewer, params) if selecting else None
     jsonld = {"base": base(), "context": url_for(".context", _external=True)} if fmt == "jsonld" else {}
 
     def objects(db):
-        if q:
-            return export.records_by_ids(db, search_ids(index, q, viewer), viewer)
+        if selecting:
+            return export.records_by_ids(db, ids, viewer)
         if fmt == "csv":
             return export.iter_records(db, viewer)
         return export.iter_objects(db, viewer)
@@ -86,7 +75,7 @@ def streamed_export(fmt: str) -> Response:
         finally:
             db.close()
 
-    name = "archive-search" if q else "archive"
+    name = "archive-search" if selecting else "archive"
     return Response(generate(), mimetype=export.MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 

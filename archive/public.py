@@ -5,15 +5,16 @@ the store and the index only through `web.get_db()` / `web.get_index()` and neve
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
-import re
+import unicodedata
 from itertools import groupby
 
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import db as store, export, records
-from .web import get_db, get_index, get_viewer, visible_record_or_404
+from . import cite, db as store, export, finder, highlight, records, timeline
+from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -23,9 +24,7 @@ PLURAL = {v: k for k, v in KIND_PATHS.items()}
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def paragraphs(text: str | None) -> list[str]:
-    """Blank lines separate paragraphs; record pages number them so a citation can point at one."""
-    return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text or "") if p.strip()]
+paragraphs = highlight.paragraphs  # blank lines separate paragraphs
 
 
 def int_arg(name: str, default: int, lowest: int = 1, highest: int | None = None) -> int:
@@ -56,46 +55,46 @@ def home():
     counts = {"records": store.count_records(db, viewer),
               **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
     newest = [card(row, db) for row in store.newest_records(db, viewer, 10)]
-    return render_template("index.html", counts=counts, newest=newest)
-
-
-def run_search():
-    per_page = int_arg("per_page", current_app.config["RECORDS_PER_PAGE"], 1,
-                       current_app.config["MAX_PER_PAGE"])
-    page = int_arg("page", 1)
-    q = request.args.get("q", "")[:1000]
-    sort = request.args.get("sort", "relevance")
-    if sort not in ("relevance", "date", "-date", "title"):
-        sort = "relevance"
-    results = get_index().search(q, get_viewer(), page=page, per_page=per_page, sort=sort)
-    rows = store.records_by_ids(get_db(), results.ids, get_viewer())
-    return q, sort, results, rows
+    picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
+    return render_template("index.html", counts=counts, newest=newest, timeline=picture)
 
 
 @bp.get("/search")
 def search_page():
-    q, sort, results, rows = run_search()
-    db = get_db()
-    hits = [card(row, db) for row in rows]
-    pages = max(1, -(-results.total // results.per_page))
-    return render_template("search.html", q=q, sort=sort, results=results, hits=hits, pages=pages)
+    params = search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    return render_template("search.html", q=params.q, params=params, result=result,
+                           facet_names=FACET_TITLES)
+
+
+FACET_TITLES = {"type": "Type", "language": "Language", "person": "People", "event": "Events",
+                "place": "Places", "decade": "Decade", "collection": "Collection"}
 
 
 @bp.get("/search.json")
 def search_json():
-    q, sort, results, rows = run_search()
-    hits = [{"id": r["id"], "title": r["title"], "type": r["type"], "date": r["date"],
-             "snippet": "", "score": results.scores.get(r["id"])} for r in rows]
-    return jsonify({"total": results.total, "page": results.page, "per_page": results.per_page,
+    params = search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
+             "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
+    return jsonify({"total": result.total, "page": params.page, "per_page": params.per_page,
                     "hits": hits,
-                    "facets": {k: [] for k in ("type", "language", "person", "event", "place", "decade")},
-                    "suggestion": None})
+                    "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+                    "suggestion": result.suggestion})
 
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
     record = visible_record_or_404(record_id, "page")
-    return render_template("record.html", record=record, paragraphs=paragraphs(record["text"]))
+    q = request.args.get("q", "")[:1000]
+    phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
+    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
+    permalink = url_for(".record_page", record_id=record["id"], _external=True)
+    accessed = dt.date.today()
+    return render_template("record.html", record=record, paragraphs=paras, q=q,
+                           marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
+                           chicago=cite.chicago(record, permalink, accessed),
+                           bibtex=cite.bibtex(record, permalink, accessed))
 
 
 @bp.get("/records/<record_id>.json")
@@ -115,11 +114,34 @@ def _entity_or_404(kind: str, entity_id: str):
     return entity, None
 
 
+def initial(name: str) -> str:
+    """The letter a name is filed under: its first letter, Latin accents dropped (Khmer kept)."""
+    for ch in name.strip():
+        if ch.isalnum():
+            base = unicodedata.normalize("NFKD", ch)[0]
+            return base.upper() if base.isascii() else ch
+    return "#"
+
+
 @bp.get("/<any(people, events, places):plural>")
 def entity_list(plural: str):
     kind = KIND_PATHS[plural]
-    entities = sorted(store.iter_entities(get_db(), kind, get_viewer()), key=lambda e: e["name"].casefold())
-    return render_template("entities.html", plural=plural, kind=kind, entities=entities)
+    everyone = sorted(store.entities_with_counts(get_db(), kind, get_viewer()),
+                      key=lambda e: (e["name"].casefold(), e["id"]))
+    for e in everyone:
+        e["initial"] = initial(e["name"])
+    initials = sorted({e["initial"] for e in everyone}, key=lambda c: (not c.isascii(), c))
+    chosen = request.args.get("initial", "").strip()[:4]
+    shown = [e for e in everyone if e["initial"] == chosen] if chosen else everyone
+    return render_template("entities.html", plural=plural, kind=kind, entities=shown,
+                           initials=initials, chosen=chosen, total=len(everyone))
+
+
+@bp.get("/timeline")
+def timeline_page():
+    db, viewer = get_db(), get_viewer()
+    return render_template("timeline.html", timeline=timeline.picture(
+        store.records_per_year(db, viewer), store.dated_events(db, viewer)))
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>")
@@ -133,7 +155,8 @@ def entity_page(plural: str, entity_id: str):
     by_role = [(role, list(rows)) for role, rows in
                groupby(sorted(linked, key=lambda r: r["role"] or ""), key=lambda r: r["role"])]
     parent = store.get_entity(db, kind, entity["part_of"], get_viewer()) if entity.get("part_of") else None
-    parts = store.sub_events(db, entity_id) if kind == "event" else []
+    parts = [e for e in (store.sub_events(db, entity_id) if kind == "event" else [])
+             if store.get_entity(db, "event", e["id"], get_viewer()) is not None]
     return render_template("entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
                            count=len(linked), parent=parent, parts=parts)
 

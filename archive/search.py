@@ -12,13 +12,15 @@ searcher without mmap reads its files by seek-and-read, which threads must not i
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, query as Q
+from whoosh import fields, query as Q, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
@@ -58,9 +60,11 @@ def _schema() -> fields.Schema:
         collection=fields.ID(),
         decade=fields.KEYWORD(commas=True),
         date_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        date_hi=fields.NUMERIC(bits=64, signed=True),
-        period_lo=fields.NUMERIC(bits=64, signed=True),
-        period_hi=fields.NUMERIC(bits=64, signed=True),
+        # Issue 3 (search): columns for the other bounds, so a date range reads one column per
+        # segment (an index built without them still works, reading the terms instead).
+        date_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
+        period_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
+        period_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
         embargo=fields.NUMERIC(bits=64),  # YYYYMMDD, 0 when none
         title_sort=fields.ID(sortable=True),
     )
@@ -118,6 +122,129 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
     return {k: v for k, v in doc.items() if v != "" or k in ("id",)}
 
 
+# --- queries: the SPEC query syntax, read forgivingly ------------------------------------------------
+
+# Fields a person may name in `field:value`, and the index field each one searches.
+QUERY_FIELDS = {"title": "title", "text": "text", "person": "person", "event": "event",
+                "place": "place", "type": "type", "language": "language", "subject": "subject",
+                "summary": "summary"}
+# Keyword fields whose ids the search layer adds when a query names a known authority.
+ID_FIELDS = {"person": "person_id", "event": "event_id", "place": "place_id"}
+# Facets: index field -> the name `/search.json` gives it.
+FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
+          "place_id": "place", "decade": "decade", "collection": "collection"}
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+FACET_FIELDS = tuple(FACETS)
+BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
+NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
+EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
+
+_TOKEN = re.compile(r'\s+|"[^"]*"|[()]|[^\s()"]+(?:"[^"]*")?|"')
+
+
+def query_tokens(text: str) -> list[str]:
+    """The query split into words, `"phrases"`, parentheses and `field:value` items."""
+    return [t for t in _TOKEN.findall(text) if t.strip()]
+
+
+def sanitize(text: str) -> tuple[str, str | None]:
+    """A query string the parser reads as the person meant, and a hint when something was dropped.
+
+    Unclosed quotes and parentheses, `field:` with nothing after it, unknown fields and dangling
+    operators (`AND AND`, `kem OR`) are read as plain words, never as an error.
+    """
+    hints = []
+    if text.count('"') % 2:
+        cut = text.rfind('"')
+        text = text[:cut] + text[cut + 1:]
+        hints.append("an unclosed quote")
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", " ").replace(")", " ")
+        hints.append("unbalanced parentheses")
+    out: list[str] = []
+    for token in query_tokens(text):
+        field_, sep, value = token.partition(":")
+        if sep and not token.startswith('"'):
+            prefix = field_.lstrip("+-")
+            if prefix.lower() in QUERY_FIELDS:
+                if not value.strip('"'):
+                    hints.append(f"“{prefix}:” without a value")
+                    continue
+                name = QUERY_FIELDS[prefix.lower()]
+                if name == "type":
+                    value = value.lower().replace(" ", "_")
+                token = field_[: len(field_) - len(prefix)] + name + ":" + value
+            elif prefix in ID_FIELDS.values():
+                token = f'{field_}:"{value.strip(chr(34))}"'  # ids hold hyphens
+            elif not prefix:
+                token = token.replace(":", " ")
+            else:
+                hints.append(f"unknown field “{prefix}:” left out")
+                token = field_[: len(field_) - len(prefix)] + value
+        if not any(ch.isalnum() for ch in token) and token not in ("(", ")"):
+            if token:
+                hints.append(f"a stray “{token}”")
+            continue
+        out.append(_hyphenated(token))
+    # Operators need something on both sides (NOT on its right).
+    cleaned: list[str] = []
+    for i, token in enumerate(out):
+        if token.upper() in OPERATORS and token.isupper():
+            before = cleaned[-1] if cleaned else None
+            after = out[i + 1] if i + 1 < len(out) else None
+            # (bandit takes `token` for a password: B105 does not apply to query words)
+            binary = token != "NOT"  # nosec B105
+            if (after is None or after == ")" or after.upper() in OPERATORS
+                    or (binary and (before is None or before == "(" or before.upper() in OPERATORS))):
+                hints.append(f"a dangling {token}")
+                continue
+        cleaned.append(token)
+    if not cleaned and out:  # only operators: search them as words
+        cleaned = [t.lower() for t in out]
+    hint = None
+    if hints:
+        hint = "Read as plain words (" + ", ".join(dict.fromkeys(hints)) + ")."
+    return " ".join(cleaned), hint
+
+
+def _hyphenated(token: str) -> str:
+    """`kem-sokha` is one name, not `kem` without `sokha`: quote words with inner hyphens."""
+    sign = token[0] if token[0] in "+-" else ""
+    body = token[len(sign):]
+    head, sep, value = body.rpartition(":") if not body.startswith('"') else ("", "", body)
+    if "-" in value.strip("-") and '"' not in value and not value.endswith(("*", "~")):
+        return f'{sign}{head}{sep}"{value}"'
+    return token
+
+
+@dataclass
+class Filters:
+    """What `/search` narrows by besides the query: exact values per facet field and a date range."""
+    values: dict[str, list[str]] = field(default_factory=dict)  # index field -> any of these values
+    date_from: int | None = None  # YYYYMMDD, inclusive
+    date_to: int | None = None
+
+    @property
+    def has_dates(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    def query(self, dates: bool = True):
+        """The filters as a Whoosh query (the date range too, unless the caller counts it itself)."""
+        parts = []
+        for name, wanted in self.values.items():
+            if wanted:
+                parts.append(Q.Or([Q.Term(name, v) for v in wanted]) if len(wanted) > 1
+                             else Q.Term(name, wanted[0]))
+        if dates and self.has_dates:
+            # A record matches when its date or its period overlaps [from, to].
+            overlap = []
+            for lo, hi in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
+                overlap.append(Q.And([Q.NumericRange(lo, None, self.date_to),
+                                      Q.NumericRange(hi, self.date_from, None)]))
+            parts.append(Q.Or(overlap))
+        return Q.And(parts) if parts else None
+
+
 @dataclass
 class Results:
     ids: list[str]
@@ -126,10 +253,148 @@ class Results:
     per_page: int
     scores: dict[str, float] = field(default_factory=dict)
     hint: str | None = None  # a word about how the query was read
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name -> (value, count)
+    terms: list[str] = field(default_factory=list)  # words a prefix or fuzzy query expanded to
+    suggestion: str | None = None
 
 
 def _today() -> int:
     return int(dt.date.today().strftime("%Y%m%d"))
+
+
+class _SegmentValues:
+    """One segment's facet values and date bounds per (segment-local) document number.
+
+    Segments never change their documents (deletions only mark them), so this is read once per
+    segment: after a save, only the new small segment is read.
+    """
+
+    def __init__(self, leaf):
+        self.values: dict[str, dict[int, list[str]]] = {}
+        fields_ = set(leaf.indexed_field_names())
+        for name in FACETS:
+            per_doc: dict[int, list[str]] = {}
+            if name in fields_:
+                for term in leaf.field_terms(name):
+                    for docnum in leaf.postings(name, term).all_ids():
+                        per_doc.setdefault(docnum, []).append(term)
+            self.values[name] = per_doc
+        self.bounds: dict[str, dict[int, int]] = {}
+        for name in BOUND_FIELDS:
+            per_doc_bound: dict[int, int] = {}
+            numeric = leaf.schema[name]
+            if leaf.has_column(name):  # sortable fields: one read of the column
+                for docnum, value in enumerate(leaf.column_reader(name)):
+                    if value is not None and abs(value) < NO_VALUE:
+                        per_doc_bound[docnum] = value
+            elif name in fields_:  # an index built before the field had a column
+                for term in numeric.sortable_terms(leaf, name):
+                    value = numeric.from_bytes(term)
+                    for docnum in leaf.postings(name, term).all_ids():
+                        per_doc_bound[docnum] = value
+            self.bounds[name] = per_doc_bound
+
+
+def _segment_id(leaf) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+class _FacetTable:
+    """Per searcher: each document's facet values and date bounds (SEARCH.md, "Making Whoosh fast").
+
+    Counting facets is then a pass over the matching document numbers, instead of Whoosh's
+    `groupedby`, which re-reads every value for every search; a date range is a pass over a dict
+    of integers instead of a NumericRange that expands into many terms.
+    """
+
+    def __init__(self, searcher, segments: dict[str, _SegmentValues]):
+        self.values: dict[str, dict[int, list[str]]] = {name: {} for name in FACETS}
+        self.bounds: dict[str, dict[int, int]] = {name: {} for name in BOUND_FIELDS}
+        for leaf, offset in searcher.reader().leaf_readers():
+            key = _segment_id(leaf)
+            part = segments.get(key) if key else None
+            if part is None:
+                part = _SegmentValues(leaf)
+                if key:
+                    segments[key] = part
+            for name, per_doc in part.values.items():
+                self.values[name].update((offset + d, v) for d, v in per_doc.items())
+            for name, per_doc_bound in part.bounds.items():
+                self.bounds[name].update((offset + d, v) for d, v in per_doc_bound.items())
+        self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
+        self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
+
+    def overlapping(self, lo: int | None, hi: int | None) -> frozenset:
+        """Documents whose date or period overlaps [lo, hi] (either end may be open)."""
+        key = (lo, hi)
+        if key not in self.ranges:
+            lo = EARLIEST_DAY if lo is None else lo
+            hi = LATEST_DAY if hi is None else hi
+            found = set()
+            for start_name, end_name in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
+                ends = self.bounds[end_name]
+                for docnum, start in self.bounds[start_name].items():
+                    if start <= hi and ends.get(docnum, start) >= lo:
+                        found.add(docnum)
+            if len(self.ranges) > 64:
+                self.ranges.clear()
+            self.ranges[key] = frozenset(found)
+        return self.ranges[key]
+
+    def count(self, docnums, limit: int | None = None,
+              only: tuple[str, ...] = FACET_FIELDS) -> dict[str, list[tuple[str, int]]]:
+        result = {}
+        for name in only:
+            per_doc = self.values[name]
+            counts: Counter = Counter()
+            get = per_doc.get
+            for docnum in docnums:
+                values = get(docnum)
+                if values:
+                    counts.update(values)
+            ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            result[FACETS[name]] = ranked[:limit] if limit else ranked
+        return result
+
+
+PROXIMITY_SLOP = 4
+PROXIMITY_MAX_DOCS = 1000
+SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
+
+
+def _with_proximity(query, searcher):
+    """The query, scoring higher where its words stand close together in the title or text.
+
+    The words must all match anyway; the sloppy phrase only adds to the score (AndMaybe). Reading
+    positions costs time in proportion to the documents holding every word, so when even the
+    rarest word is in more than PROXIMITY_MAX_DOCS documents, ranking stays plain BM25F.
+    """
+    words = []
+    for leaf in _positive_leaves(query):
+        if isinstance(leaf, Q.Term) and leaf.fieldname == "text" and leaf.text not in words:
+            words.append(leaf.text)
+    if not 2 <= len(words) <= 8 or isinstance(query, Q.Or):
+        return query
+    if min(searcher.doc_frequency("text", w) for w in words) > PROXIMITY_MAX_DOCS:
+        return query
+    near = Q.Or([Q.Phrase("text", words, slop=PROXIMITY_SLOP, boost=2.0),
+                 Q.Phrase("title", words, slop=PROXIMITY_SLOP, boost=2.0)])
+    return Q.AndMaybe(query, near)
+
+
+def _positive_leaves(query):
+    """The leaf queries of a tree whose matches count for the person (not those under NOT)."""
+    if isinstance(query, Q.Not):
+        return
+    if isinstance(query, Q.AndNot):
+        yield from _positive_leaves(query.a)
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _positive_leaves(child)
 
 
 class Index:
@@ -139,6 +404,8 @@ class Index:
         self.path = Path(path)
         self._ix = None
         self._searcher = None
+        self._facets = None  # (searcher, _FacetTable) of the current searcher
+        self._segments: dict[str, _SegmentValues] = {}  # segment id -> its values, read once
         self._read_lock = threading.Lock()
         # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
         self.write_lock = threading.RLock()
@@ -168,6 +435,8 @@ class Index:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+            self._facets = None
+            self._segments = {}
             if self._ix is not None:
                 self._ix.close()
                 self._ix = None
@@ -242,13 +511,31 @@ class Index:
             parts.append(Q.NumericRange("embargo", None, _today()))
         return Q.And(parts)
 
+    def _table(self, s) -> _FacetTable:
+        """The facet table of the current searcher (rebuilt when the searcher changes)."""
+        if self._facets is None or self._facets[0] is not s:
+            table = _FacetTable(s, self._segments)
+            live = {_segment_id(leaf) for leaf, _ in s.reader().leaf_readers()}
+            for gone in set(self._segments) - live:  # merged away
+                del self._segments[gone]
+            self._facets = (s, table)
+        return self._facets[1]
+
+    def _visible(self, s, viewer: Viewer) -> frozenset:
+        table = self._table(s)
+        key = ("all",) if viewer.sees_everything else (tuple(viewer.levels), _today())
+        if key not in table.visible:
+            table.visible[key] = frozenset(s.docs_for_query(self.access_filter(viewer)))
+        return table.visible[key]
+
     def parse(self, text: str):
         """Read a query string; broken syntax is read as plain words, never an error."""
+        clean, hint = sanitize(text)
         parser = MultifieldParser(list(TEXT_FIELDS), SCHEMA)
         parser.add_plugin(PlusMinusPlugin())
         parser.add_plugin(FuzzyTermPlugin())
         try:
-            return parser.parse(text), None
+            return parser.parse(clean), hint
         except Exception:  # whoosh's parser raises many kinds of errors on odd input
             return self.plain_words(text), "The query was read as plain words."
 
@@ -261,23 +548,152 @@ class Index:
         return Q.And([Q.Or([Q.Term(name, term) for name in TEXT_FIELDS]) for term in terms])
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> Results:
-        """Record ids matching a query, best first, limited to what the viewer may see."""
+               sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
+               facet_limit: int | None = None) -> Results:
+        """Record ids matching a query and filters, best first, limited to what the viewer may see.
+
+        The total is exact (counted from the matching document set, not `len(results)`, which
+        undercounts some range queries); facet counts come from the same set.
+        """
         text = (text or "").strip()
         query, hint = self.parse(text) if text else (Q.Every(), None)
-        sortedby, reverse = {"date": ("date_lo", False), "-date": ("date_lo", True),
-                             "title": ("title_sort", False)}.get(sort, (None, False))
-        if not text and sortedby is None:
-            sortedby, reverse = "date_lo", False
+        if query is Q.NullQuery or isinstance(query, type(Q.NullQuery)):
+            query, hint = Q.Every(), hint or "Nothing to search for in the query; showing everything."
+        if isinstance(query, Q.Every) and sort == "relevance":
+            sort = "date"  # nothing to rank by: oldest first
         page = max(1, page)
+        narrowing = filters.query(dates=False) if filters else None
         with self.searcher() as s:
-            hits = s.search(query, filter=self.access_filter(viewer), limit=page * per_page,
-                            sortedby=sortedby, reverse=reverse)
-            total = len(hits)
-            chosen = hits[(page - 1) * per_page: page * per_page]
-            ids = [h["id"] for h in chosen]
-            scores = {h["id"]: h.score for h in chosen if h.score is not None}
-        return Results(ids, total, page, per_page, scores, hint)
+            sortedby = {"date": lambda: self._by_date(s, newest_first=False),
+                        "-date": lambda: self._by_date(s, newest_first=True),
+                        "title": lambda: "title_sort"}.get(sort, lambda: None)()
+            ranked = _with_proximity(query, s) if sortedby is None else query
+            visible = self._visible(s, viewer)
+            if filters and filters.has_dates:
+                visible = visible & self._table(s).overlapping(filters.date_from, filters.date_to)
+            matched = s.docs_for_query(Q.And([query, narrowing]) if narrowing else query)
+            matched = visible.intersection(matched)
+            total = len(matched)
+            chosen_ids, scores = [], {}
+            if total and (page - 1) * per_page < total:
+                hits = s.search(ranked, filter=set(matched), limit=page * per_page,
+                                sortedby=sortedby)
+                for h in hits[(page - 1) * per_page: page * per_page]:
+                    chosen_ids.append(h["id"])
+                    if sortedby is None and h.score is not None:  # else the score is a sort key
+                        scores[h["id"]] = h.score
+            facet_counts = {}
+            if facets:
+                table = self._table(s)
+                chosen = [name for name, values in (filters.values if filters else {}).items() if values]
+                facet_counts = table.count(matched, facet_limit,
+                                           tuple(n for n in FACET_FIELDS if n not in chosen))
+                for name in chosen:
+                    # A facet in use counts as if its own filter were off, so its other values
+                    # show what choosing them as well (either value) would add.
+                    others = Filters({k: v for k, v in filters.values.items() if k != name})
+                    rest = others.query(dates=False)
+                    wider = visible.intersection(
+                        s.docs_for_query(Q.And([query, rest]) if rest else query))
+                    facet_counts.update(table.count(wider, facet_limit, (name,)))
+            terms = self._expanded_terms(s, query) if total else []
+        return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
+
+    def matching_ids(self, text: str, viewer: Viewer, filters: Filters | None = None,
+                     sort: str = "relevance", batch: int = 500):
+        """Every matching record id in order, a batch at a time (for exports of a search)."""
+        page = 1
+        while True:
+            results = self.search(text, viewer, page=page, per_page=batch, sort=sort, filters=filters)
+            yield from results.ids
+            if page * batch >= results.total:
+                return
+            page += 1
+
+    def _by_date(self, s, newest_first: bool):
+        """Sort by the record's date, else the start of its period; undated records come last."""
+        table = self._table(s)
+        dates, periods = table.bounds["date_lo"], table.bounds["period_lo"]
+
+        def key(_searcher, docnum: int):
+            day = dates.get(docnum, periods.get(docnum))
+            return (1, 0) if day is None else (0, -day if newest_first else day)
+        return sorting.FunctionFacet(key)
+
+    def expanded_terms(self, text: str) -> list[str]:
+        """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+        query, _ = self.parse(text)
+        with self.searcher() as s:
+            return self._expanded_terms(s, query)
+
+    @staticmethod
+    def _expanded_terms(s, query, most: int = 40) -> list[str]:
+        """The index words a prefix, wildcard or fuzzy query matched, for highlighting."""
+        words: list[str] = []
+        reader = s.reader()
+        for leaf in _positive_leaves(query):
+            if (isinstance(leaf, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm))
+                    and leaf.field() in ("text", "title", "summary")):
+                for word in leaf._btexts(reader):
+                    text = word.decode("utf-8") if isinstance(word, bytes) else word
+                    if text not in words:
+                        words.append(text)
+                    if len(words) >= most:
+                        return words
+        return words
+
+    def suggest(self, text: str, viewer: Viewer) -> str | None:
+        """A spelling of the query whose words the viewer's records contain ("Did you mean …")."""
+        tokens = query_tokens(text)
+        changed = False
+        with self.searcher() as s:
+            visible = self._visible(s, viewer)
+
+            def seen(word: str) -> bool:
+                found = s.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
+                return not visible.isdisjoint(found)
+
+            out = []
+            for token in tokens:
+                plain = token.isalpha() and token not in OPERATORS
+                word = token.lower()
+                if plain and not seen(word):
+                    for candidate in self._candidates(s, word):
+                        if candidate != word and seen(candidate):
+                            out.append(candidate)
+                            changed = True
+                            break
+                    else:
+                        out.append(token)
+                else:
+                    out.append(token)
+        return " ".join(out) if changed else None
+
+    @staticmethod
+    def _candidates(s, word: str) -> list[str]:
+        """Index words near `word`: fewest edits first (a swap of two letters is one), then commonest."""
+        found: dict[str, int] = {}
+        for maxdist in (1, 2):  # the nearest words first; a second edit only when none is near
+            for name in ("text", "title", "person", "place"):
+                # prefix=1: the first letter is rarely the mistake, and it cuts the search 20-fold
+                for candidate in s.corrector(name).suggest(word, limit=8, maxdist=maxdist, prefix=1):
+                    found[candidate] = found.get(candidate, 0) + s.doc_frequency(name, candidate)
+            if found:
+                break
+        return sorted(found, key=lambda c: (_edits(word, c), -found[c], c))
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 class IndexBusy(RuntimeError):

@@ -130,6 +130,19 @@ def visible_record_or_404(record_id: str, via: str) -> dict:
     return record
 
 
+def search_params():
+    """The search parameters of the request (`q`, filters, dates, sort, paging), read once.
+
+    :raise 400: on a page or page size that is not a whole number.
+    """
+    from . import finder
+    try:
+        return finder.Params.from_args(request.args, current_app.config["RECORDS_PER_PAGE"],
+                                       current_app.config["MAX_PER_PAGE"])
+    except ValueError as exc:
+        abort(400, str(exc))
+
+
 def wants_json() -> bool:
     return request.path.endswith((".json", ".jsonl", ".jsonld")) or (
         request.accept_mimetypes.best == "application/json")

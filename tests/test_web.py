@@ -1,7 +1,6 @@
 """The first pages and JSON through the real app: content, access, errors in one shape."""
 import pytest
 
-from archive.access import Viewer
 from conftest import read_jsonl
 
 

@@ -1,0 +1,307 @@
+"""The search layer: a person's search (query + filters) answered from the index and the store.
+
+It owns what neither the index nor the store knows alone: reading the request's parameters,
+expanding a named person, event or place to its variants and its id (the names are in the store,
+the words in the index), resolving `person=`/`event=`/`place=` filters given by id or name, labelling
+facet values, snippets of the shown page and the "Did you mean" suggestion. Flask-free: views hand
+it plain dicts of arguments and render what it returns.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from . import db as store, dates, highlight, search
+from .access import Viewer
+from .names import name_key
+
+SORTS = ("relevance", "date", "-date", "title")
+FILTER_FIELDS = {"type": "type", "language": "language", "person": "person_id", "event": "event_id",
+                 "place": "place_id", "decade": "decade", "collection": "collection"}
+JSON_FACETS = ("type", "language", "person", "event", "place", "decade")
+FACET_LIMIT = 12
+MAX_NGRAM = 6
+
+
+@dataclass
+class Params:
+    q: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    filters: dict[str, list[str]] = field(default_factory=dict)  # parameter -> values as given
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def from_args(cls, args, per_page: int, max_per_page: int) -> "Params":
+        """From request arguments (a MultiDict); bad numbers raise ValueError."""
+        def number(name, default, highest=None):
+            raw = (args.get(name) or "").strip()
+            if not raw:
+                return default
+            if not raw.isdigit():
+                raise ValueError(f"{name} must be a whole number")
+            return min(max(1, int(raw)), highest) if highest else max(1, int(raw))
+        sort = args.get("sort", "relevance")
+        return cls(q=(args.get("q") or "")[:1000], sort=sort if sort in SORTS else "relevance",
+                   page=number("page", 1), per_page=number("per_page", per_page, max_per_page),
+                   filters={k: [v for v in args.getlist(k) if v.strip()][:20] for k in FILTER_FIELDS
+                            if any(v.strip() for v in args.getlist(k))},
+                   date_from=(args.get("from") or "").strip()[:40],
+                   date_to=(args.get("to") or "").strip()[:40])
+
+    def args(self, **change) -> dict:
+        """The parameters as URL arguments (for links that keep every parameter), with changes."""
+        out: dict = {"q": self.q or None, "sort": None if self.sort == "relevance" else self.sort,
+                     "from": self.date_from or None, "to": self.date_to or None,
+                     "per_page": None, **{k: list(v) for k, v in self.filters.items()}}
+        if self.per_page != 20:
+            out["per_page"] = self.per_page
+        out.update(change)
+        return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+    def without(self, name: str, value: str | None = None) -> dict:
+        """Arguments with a filter (or one of its values) removed, back on page 1."""
+        if name in ("from", "to"):
+            return self.args(**{name: None})
+        values = [v for v in self.filters.get(name, []) if value is not None and v != value]
+        return self.args(**{name: values})
+
+    def adding(self, name: str, value: str) -> dict:
+        values = self.filters.get(name, [])
+        return self.args(**{name: values if value in values else [*values, value]})
+
+
+@dataclass
+class Page:
+    params: Params
+    total: int = 0
+    hits: list[dict] = field(default_factory=list)
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    suggestion: str | None = None
+    notes: list[str] = field(default_factory=list)  # how the query and filters were read
+    active: list[dict] = field(default_factory=list)  # filters in force, with labels
+    phrases: list[list[str]] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.params.per_page))
+
+
+# --- names: a query naming a known authority searches all its names and its id ----------------------
+
+def _plain(token: str) -> bool:
+    return (token not in ("(", ")") and token not in search.OPERATORS and ":" not in token
+            and not token.startswith(("-", "+", '"')) and not token.endswith(("*", "~")))
+
+
+def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[list[str]]]:
+    """The query with each known name replaced by (its words OR its id OR its other names).
+
+    Returns the new query, the authorities found and the other names (for highlighting them).
+    """
+    tokens = search.query_tokens(query)
+    candidates: dict[str, None] = {}
+    for i, token in enumerate(tokens):
+        if token.startswith('"') and token.endswith('"') and len(token) > 2:
+            candidates[name_key(token.strip('"'))] = None
+        field_, sep, value = token.partition(":")
+        if sep and field_.lower() in search.ID_FIELDS and value.strip('"'):
+            candidates[name_key(value.strip('"'))] = None
+        for n in range(1, MAX_NGRAM + 1):
+            words = tokens[i:i + n]
+            if len(words) < n or not all(_plain(w) for w in words):
+                break
+            candidates[name_key("".join(words))] = None
+    candidates.pop("", None)
+    if not candidates:
+        return query, [], []
+    by_key: dict[str, list[dict]] = {}
+    for row in store.visible_names_for_keys(db, candidates, viewer):
+        by_key.setdefault(row["key"], []).append(row)
+    if not by_key:
+        return query, [], []
+    found, others, out, i = [], [], [], 0
+
+    def group(original: str, rows: list[dict]) -> str:
+        parts = [original]
+        words = original.partition(":")[2] if ":" in original and not original.startswith('"') else original
+        others.append(words.replace('"', " ").replace("(", " ").replace(")", " ").split())
+        for row in rows:
+            found.append(row)
+            parts.append(f'{search.ID_FIELDS[row["kind"]]}:"{row["entity_id"]}"')
+            for name in store.entity_index_names(db, row["kind"], row["entity_id"]):
+                clean = name.replace('"', " ").strip()
+                if clean and name_key(clean) != row["key"]:
+                    parts.append(f'"{clean}"')
+                    others.append(clean.split())
+        return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
+
+    while i < len(tokens):
+        token = tokens[i]
+        field_, sep, value = token.partition(":")
+        if token.startswith('"') and name_key(token.strip('"')) in by_key:
+            out.append(group(token, by_key[name_key(token.strip('"'))]))
+            i += 1
+            continue
+        if sep and field_.lower() in search.ID_FIELDS and name_key(value.strip('"')) in by_key:
+            rows = [r for r in by_key[name_key(value.strip('"'))] if r["kind"] == field_.lower()]
+            out.append(group(token, rows) if rows else token)
+            i += 1
+            continue
+        for n in range(MAX_NGRAM, 0, -1):
+            words = tokens[i:i + n]
+            if len(words) == n and all(_plain(w) for w in words) and name_key("".join(words)) in by_key:
+                out.append(group("(" + " ".join(words) + ")" if n > 1 else words[0],
+                                 by_key[name_key("".join(words))]))
+                i += n
+                break
+        else:
+            out.append(token)
+            i += 1
+    return " ".join(out), found, others
+
+
+def resolve(db, kind: str, value: str, viewer: Viewer) -> str | None:
+    """An authority filter given by id or by name, as the id the index keeps (None when unknown)."""
+    if store.get_entity(db, kind, value, viewer) is not None:
+        return value
+    found = store.find_by_name(db, kind, value)
+    return found if found and store.get_entity(db, kind, found, viewer) is not None else None
+
+
+# --- the search ------------------------------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """A search made ready for the index: the query string with names expanded, and the filters."""
+    query: str
+    filters: search.Filters
+    notes: list[str]
+    active: list[dict]
+    phrases: list[list[str]]  # words to mark, besides those the index expands
+
+
+def prepare(db, viewer: Viewer, params: Params) -> Prepared:
+    """Resolve filters (ids or names, dates) and expand the names a query mentions."""
+    notes: list[str] = []
+    active: list[dict] = []
+    filters = search.Filters()
+    for name, values in params.filters.items():
+        wanted = []
+        for value in values:
+            label = value
+            if name in ("person", "event", "place"):
+                resolved = resolve(db, name, value, viewer)
+                if resolved is None:
+                    notes.append(f"No {name} called “{value}”.")
+                    resolved = "\x00unknown"  # matches nothing: the filter still narrows
+                else:
+                    label = store.entity_labels(db, name, [resolved]).get(resolved, value)
+                wanted.append(resolved)
+            elif name in ("type", "language"):
+                wanted.append(value.strip().lower())
+            else:
+                wanted.append(value.strip())
+            active.append({"name": name, "value": value, "label": label,
+                           "remove": params.without(name, value)})
+        filters.values[FILTER_FIELDS[name]] = wanted
+    for name, raw, end in (("from", params.date_from, False), ("to", params.date_to, True)):
+        if not raw:
+            continue
+        try:
+            day = dates.query_bounds(raw, end=end)
+        except dates.DateError:
+            notes.append(f"“{raw}” is not a date this archive understands (try 1975, "
+                         f"1975-04-17 or 1975/1979); the {name} filter was left out.")
+            continue
+        setattr(filters, "date_to" if end else "date_from", day)
+        active.append({"name": name, "value": raw, "label": f"{name} {raw}",
+                       "remove": params.without(name)})
+    clean, hint = search.sanitize(params.q)
+    if hint:
+        notes.append(hint)
+    expanded, _, others = expand_names(db, viewer, clean) if clean.strip() else (clean, [], [])
+    return Prepared(expanded, filters, notes, active, _marking(clean, others))
+
+
+def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
+    """The query's words and the names it matched; a word of a matched name is marked only within it
+    (`Kim Sokha` marks "Kem Sokha" and "Kim Sokha", not every "Kim")."""
+    inside = {w.casefold() for name in names for w in name}
+    own = [p for p in highlight.query_phrases(clean) if not (len(p) == 1 and p[0].casefold() in inside)]
+    return own + names
+
+
+def highlight_phrases(db, index: search.Index, viewer: Viewer, q: str) -> list[list[str]]:
+    """The words a record page marks for a query (with the other names of a named authority and
+    the words a `word*` or `word~` stands for)."""
+    clean, _ = search.sanitize(q)
+    _, _, others = expand_names(db, viewer, clean)
+    expanded = [[t] for t in index.expanded_terms(clean)] if any(c in clean for c in "*~") else []
+    return _marking(clean, others) + expanded
+
+
+def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = True,
+        snippets: bool = True, suggest: bool = True) -> Page:
+    """Answer a search: hits of the page (with snippets), exact total, facets, suggestion."""
+    ready = prepare(db, viewer, params)
+    page = Page(params, notes=ready.notes, active=ready.active)
+    results = index.search(ready.query, viewer, page=params.page, per_page=params.per_page,
+                           sort=params.sort, filters=ready.filters, facets=facets)
+    if results.hint and not ready.notes:
+        page.notes.append(results.hint)
+    page.total = results.total
+    page.phrases = ready.phrases + [[t] for t in results.terms]
+    rows = store.records_by_ids(db, results.ids, viewer)
+    for row in rows:
+        page.hits.append(hit(db, row, page.phrases if snippets else [], results.scores.get(row["id"])))
+    if facets:
+        page.facets = label_facets(db, results.facets)
+    if suggest and params.q.strip() and results.total == 0:
+        page.suggestion = index.suggest(search.sanitize(params.q)[0], viewer)
+    return page
+
+
+def matching_ids(db, index: search.Index, viewer: Viewer, params: Params):
+    """Every record id a search matches, in its order (for taking a result set away)."""
+    ready = prepare(db, viewer, params)
+    return index.matching_ids(ready.query, viewer, filters=ready.filters, sort=params.sort)
+
+
+def hit(db, row: dict, phrases: list[list[str]], score: float | None) -> dict:
+    """What a result shows: title, type, date, people, snippet and the passage's anchor."""
+    links = store.record_links(db, row["id"])
+    paras = highlight.paragraphs(row["text"])
+    text_snippet, number = highlight.snippet(paras, phrases)
+    if number is None and row["summary"]:
+        summary_snippet, _ = highlight.snippet([row["summary"]], phrases)
+        text_snippet = summary_snippet
+    return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+            "period": row["period"], "people": links["people"],
+            "language": json.loads(row["language"] or "[]"), "snippet": text_snippet,
+            "title_marked": highlight.mark(row["title"], highlight.analysis.spans(row["title"], phrases))
+            if phrases else Markup.escape(row["title"]),
+            "anchor": f"p{number}" if number else None,
+            "score": round(score, 4) if score is not None else None}
+
+
+def label_facets(db, counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
+    """Facet values with counts, and the names of people, events and places (kept as ids)."""
+    out = {}
+    for name, pairs in counts.items():
+        if name == "decade":  # decades read best in time order
+            pairs = sorted(pairs, key=lambda vc: int(vc[0].rstrip("s")))
+        kind = name if name in ("person", "event", "place") else None
+        labels = store.entity_labels(db, kind, [v for v, _ in pairs]) if kind else {}
+        items = []
+        for value, count in pairs:
+            item = {"value": value, "count": count}
+            if kind:
+                item["label"] = labels.get(value, value)
+            items.append(item)
+        out[name] = items
+    return out
