@@ -364,10 +364,11 @@ class Drift:
     stale: list[str] = field(default_factory=list)  # in both, but the index has an older version
     extra: list[str] = field(default_factory=list)  # in the index only
     marker: bool = True  # whether the index's marker matches the database
+    outdated: bool = False  # built by another version of the schema or analyzer: rebuild it
 
     @property
     def any(self) -> bool:
-        return bool(self.missing or self.stale or self.extra or not self.marker)
+        return bool(self.missing or self.stale or self.extra or not self.marker or self.outdated)
 
     def __str__(self) -> str:
         if not self.any:
@@ -376,6 +377,8 @@ class Drift:
                  f"{len(self.extra)} not in the database"]
         if not self.marker:
             parts.append("marker differs")
+        if self.outdated:
+            parts.append("built by another version of the analyzer (run `archive reindex`)")
         return "index drift: " + ", ".join(parts)
 
 
@@ -389,6 +392,7 @@ def find_drift(db, index: search.Index) -> Drift:
         stale=sorted(i for i in set(want) & set(have) if want[i] != have[i]),
         extra=sorted(set(have) - set(want)),
         marker=(seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")),
+        outdated=index.built_version() != search.INDEX_VERSION,
     )
 
 
@@ -433,10 +437,13 @@ def ensure_index(db, path: str | Path) -> search.Index:
     index = search.Index(path)
     try:
         seq, archive_id = index.marker()
+        current = index.built_version() == search.INDEX_VERSION
         quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
                     and index.doc_count() == store.count_records(db, SYSTEM))
     except Exception:  # an unreadable index is rebuilt from the database, which is the truth
-        index.close()  # noqa
+        current = False
+    if not current:  # unreadable, or built with another schema or analyzer
+        index.close()
         rebuild_index(db, path)
         return search.Index(path)
     if not quick_ok:

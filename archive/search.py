@@ -30,6 +30,9 @@ from .access import Viewer
 
 INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds the lock
 MARKER_ID = "__marker__"
+# Raise when SCHEMA or the analyzer changes: an index built with another version is then rebuilt
+# from the database at start-up (the analyzer is pickled into the index, so an old one would stay).
+INDEX_VERSION = "3"
 WRITER_MEMORY_MB = 32
 
 # The fields a plain word searches, and the fields `field:value` may name.
@@ -43,6 +46,7 @@ def _schema() -> fields.Schema:
         doctype=fields.ID(),  # "record", or "marker" for the marker document
         seq=fields.NUMERIC(stored=True, bits=64),
         archive=fields.ID(stored=True),
+        version=fields.ID(stored=True),  # INDEX_VERSION of the marker document
         title=fields.TEXT(analyzer=text, field_boost=3.0, phrase=True, multitoken_query="phrase"),
         summary=fields.TEXT(analyzer=text, field_boost=2.0, phrase=True, multitoken_query="phrase"),
         text=fields.TEXT(analyzer=text, phrase=True, chars=True, multitoken_query="phrase"),
@@ -469,6 +473,12 @@ class Index:
             return None, None
         return fields_.get("seq"), fields_.get("archive")
 
+    def built_version(self) -> str | None:
+        """The INDEX_VERSION this index was built with (None before versions were kept)."""
+        with self.searcher() as s:
+            fields_ = s.document(id=MARKER_ID)
+        return (fields_ or {}).get("version")
+
     def stored_seqs(self) -> dict[str, int]:
         """Id and change number of every record document in the index."""
         with self.searcher() as s:
@@ -500,7 +510,8 @@ class Index:
 
     @staticmethod
     def set_marker(writer, seq: int, archive_id: str) -> None:
-        writer.update_document(id=MARKER_ID, doctype="marker", seq=seq, archive=archive_id)
+        writer.update_document(id=MARKER_ID, doctype="marker", seq=seq, archive=archive_id,
+                               version=INDEX_VERSION)
 
     # --- searching ---------------------------------------------------------------------------
     def access_filter(self, viewer: Viewer):
@@ -719,7 +730,8 @@ def rebuild(path: str | Path, documents, seq: int, archive_id: str, progress=Non
             count += 1
             if progress:
                 progress(1)
-        writer.add_document(id=MARKER_ID, doctype="marker", seq=seq, archive=archive_id)
+        writer.add_document(id=MARKER_ID, doctype="marker", seq=seq, archive=archive_id,
+                            version=INDEX_VERSION)
         writer.commit()
     except BaseException:
         writer.cancel()

@@ -101,3 +101,21 @@ def test_reindex_command_rebuilds_and_swaps(tmp_path):
 def store_viewer():
     from archive.access import SYSTEM
     return SYSTEM
+
+
+def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
+    cfg = config(tmp_path / "h")
+    app = create_app(cfg)
+    from archive import db as store
+    db = store.connect(cfg["DATABASE"])
+    importer.run(db, app.extensions["archive.index"], SAMPLE)
+    app.extensions["archive.index"].close()
+    monkeypatch.setattr(search, "INDEX_VERSION", "older")  # as if the analyzer had changed since
+    check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
+    assert check.exit_code == 1 and "another version of the analyzer" in check.output
+    restarted = create_app(cfg)
+    index = restarted.extensions["archive.index"]
+    assert index.built_version() == "older" and not records.find_drift(db, index).any
+    assert index.doc_count() == 31
+    index.close()
+    db.close()
