@@ -63,9 +63,8 @@ def _schema() -> fields.Schema:
         access=fields.ID(),
         collection=fields.ID(),
         decade=fields.KEYWORD(commas=True),
+        # Columns (sortable) for the date bounds, so a date range reads one column per segment.
         date_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        # Issue 3 (search): columns for the other bounds, so a date range reads one column per
-        # segment (an index built without them still works, reading the terms instead).
         date_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
         period_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
         period_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
@@ -286,16 +285,9 @@ class _SegmentValues:
         self.bounds: dict[str, dict[int, int]] = {}
         for name in BOUND_FIELDS:
             per_doc_bound: dict[int, int] = {}
-            numeric = leaf.schema[name]
-            if leaf.has_column(name):  # sortable fields: one read of the column
-                for docnum, value in enumerate(leaf.column_reader(name)):
-                    if value is not None and abs(value) < NO_VALUE:
-                        per_doc_bound[docnum] = value
-            elif name in fields_:  # an index built before the field had a column
-                for term in numeric.sortable_terms(leaf, name):
-                    value = numeric.from_bytes(term)
-                    for docnum in leaf.postings(name, term).all_ids():
-                        per_doc_bound[docnum] = value
+            for docnum, value in enumerate(leaf.column_reader(name)):  # sortable: one column read
+                if value is not None and abs(value) < NO_VALUE:
+                    per_doc_bound[docnum] = value
             self.bounds[name] = per_doc_bound
 
 

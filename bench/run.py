@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -54,7 +55,7 @@ def generate(n: int, words: int, seed: int = 1975):
     """Authorities first, then n records; deterministic for a given seed."""
     rnd = random.Random(seed)
     vocab = COMMON + vocabulary(rnd)
-    weights = [1 / (rank + 1) for rank in range(len(vocab))]  # Zipf-like
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))  # Zipf-like
     people = [{"kind": "person", "id": f"p{i:04d}", "name": f"{rnd.choice(vocab).title()} {rnd.choice(vocab).title()}",
                "variants": [f"Variant{i} Name"]} for i in range(400)]
     places = [{"kind": "place", "id": f"l{i:03d}", "name": f"{rnd.choice(vocab).title()} Province"} for i in range(60)]
@@ -67,11 +68,11 @@ def generate(n: int, words: int, seed: int = 1975):
         year = rnd.randint(1950, 2020)
         date = rnd.choice([str(year), f"{year}-{rnd.randint(1, 12):02d}", f"{year}/{year + rnd.randint(1, 6)}",
                            f"{year}~"])
-        body = rnd.choices(vocab, weights=weights, k=words)
+        body = rnd.choices(vocab, cum_weights=cumulative, k=words)
         paragraphs = [" ".join(body[k:k + 120]) for k in range(0, len(body), 120)]
         yield {"kind": "record", "id": f"r{i:06d}", "type": rnd.choice(TYPES),
-               "title": " ".join(rnd.choices(vocab, weights=weights, k=6)).capitalize(),
-               "summary": " ".join(rnd.choices(vocab, weights=weights, k=30)),
+               "title": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=6)).capitalize(),
+               "summary": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=30)),
                "text": "\n\n".join(paragraphs), "language": [rnd.choice(["en", "en", "en", "km", "fr"])],
                "date": date, "access": rnd.choices(["public", "restricted", "private"], [90, 6, 4])[0],
                "people": [{"id": p["id"], "role": rnd.choice(["narrator", "mentioned", "author"])}
