@@ -25,6 +25,9 @@ FACET_LIMIT = 12
 MAX_NGRAM = 6
 
 
+MAX_QUERY = 1000  # characters; a longer query is cut, with a note
+
+
 @dataclass
 class Params:
     q: str = ""
@@ -34,6 +37,7 @@ class Params:
     filters: dict[str, list[str]] = field(default_factory=dict)  # parameter -> values as given
     date_from: str = ""
     date_to: str = ""
+    cut: bool = False  # the query was longer than MAX_QUERY and was cut
 
     @classmethod
     def from_args(cls, args, per_page: int, max_per_page: int) -> "Params":
@@ -46,7 +50,8 @@ class Params:
                 raise ValueError(f"{name} must be a whole number")
             return min(max(1, int(raw)), highest) if highest else max(1, int(raw))
         sort = args.get("sort", "relevance")
-        return cls(q=(args.get("q") or "")[:1000], sort=sort if sort in SORTS else "relevance",
+        q = args.get("q") or ""
+        return cls(q=q[:MAX_QUERY], cut=len(q) > MAX_QUERY, sort=sort if sort in SORTS else "relevance",
                    page=number("page", 1), per_page=number("per_page", per_page, max_per_page),
                    filters={k: [v for v in args.getlist(k) if v.strip()][:20] for k in FILTER_FIELDS
                             if any(v.strip() for v in args.getlist(k))},
@@ -188,6 +193,8 @@ class Prepared:
 def prepare(db, viewer: Viewer, params: Params) -> Prepared:
     """Resolve filters (ids or names, dates) and expand the names a query mentions."""
     notes: list[str] = []
+    if params.cut:
+        notes.append(f"The query was too long: only its first {MAX_QUERY} characters were searched.")
     active: list[dict] = []
     filters = search.Filters()
     for name, values in params.filters.items():

@@ -86,7 +86,7 @@ def search_json():
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
     record = visible_record_or_404(record_id, "page")
-    q = request.args.get("q", "")[:1000]
+    q = request.args.get("q", "")[:finder.MAX_QUERY]
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)

@@ -28,60 +28,19 @@ from archive import db as store, finder, importer, records  # noqa: E402
 from archive.access import ANONYMOUS  # noqa: E402
 from archive.search import Filters  # noqa: E402
 
-SYLLABLES = ["ka", "so", "ri", "mon", "the", "an", "vel", "dor", "pha", "ny", "lu", "ta", "sen", "ro",
-             "chi", "ba", "mi", "tor", "ek", "ul"]
-COMMON = ["the", "and", "of", "to", "was", "in", "we", "they", "camp", "family", "village", "soldiers",
-          "arrest", "freedom", "mother", "father", "work", "food", "night", "river"]
-TYPES = ["testimony", "interview", "open_letter", "petition", "statement", "document"]
+sys.path.insert(0, str(ROOT / "bench"))
+import run  # noqa: E402
 
-
-def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    words = list(COMMON)
-    seen = set(words)
-    while len(words) < size:
-        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
-        if word not in seen:
-            seen.add(word)
-            words.append(word)
-    return words
-
-
-def generate(n: int, words_per_record: int, path: Path, seed: int = 7) -> None:
-    """Write a JSON Lines collection: places, people, events, then n records."""
-    rng = random.Random(seed)
-    vocab = vocabulary(rng)
-    weights = [1 / (rank + 1) for rank in range(len(vocab))]  # Zipf
-    places = [{"kind": "place", "id": f"l-bench-{i}", "name": f"Place {vocab[100 + i].title()}"}
-              for i in range(30)]
-    people = [{"kind": "person", "id": f"p-bench-{i}",
-               "name": f"{vocab[200 + i].title()} {vocab[400 + i % 50].title()}",
-               "variants": [f"{vocab[200 + i].title()}-{vocab[400 + i % 50].title()}"]} for i in range(300)]
-    events = [{"kind": "event", "id": f"e-bench-{i}", "name": f"Event {vocab[600 + i].title()}",
-               "date": f"{1940 + i * 4}/{1942 + i * 4}", "places": [{"id": places[i]["id"]}]}
-              for i in range(15)]
+def generate(n: int, words_per_record: int, path: Path) -> dict:
+    """Write the benchmark's synthetic collection (the same as bench/run.py's); returns the first
+    person, for the named-person query."""
+    first_person = None
     with path.open("w", encoding="utf-8") as out:
-        for obj in places + people + events:
+        for obj in run.generate(n, words_per_record):
+            if obj["kind"] == "person" and first_person is None:
+                first_person = obj
             out.write(json.dumps(obj) + "\n")
-        for i in range(n):
-            words = rng.choices(vocab, weights, k=words_per_record)
-            paras = [" ".join(words[j:j + 120]) + "." for j in range(0, len(words), 120)]
-            year = rng.randint(1900, 2020)
-            record = {
-                "id": f"r-bench-{i:06d}", "type": rng.choice(TYPES),
-                "title": " ".join(rng.choices(vocab[:3000], k=6)).capitalize(),
-                "summary": " ".join(rng.choices(vocab, weights, k=30)),
-                "text": "\n\n".join(paras),
-                "language": [rng.choice(["en", "en", "en", "fr", "km"])],
-                "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                "period": f"{year - rng.randint(0, 30)}/{year}" if rng.random() < 0.3 else None,
-                "people": [{"id": p["id"], "role": rng.choice(["narrator", "mentioned", "author"])}
-                           for p in rng.sample(people, rng.randint(1, 4))],
-                "places": [{"id": p["id"]} for p in rng.sample(places, rng.randint(0, 2))],
-                "events": [{"id": e["id"]} for e in rng.sample(events, rng.randint(0, 2))],
-                "collection": f"Collection {i % 5}",
-                "access": "public" if rng.random() < 0.9 else "restricted",
-            }
-            out.write(json.dumps(record) + "\n")
+    return first_person
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -113,8 +72,8 @@ def main() -> None:
     db = store.connect(db_path)
     store.create_tables(db)
     index = records.ensure_index(db, index_path)
+    source = home / "bench.jsonl"
     if store.count_records(db, ANONYMOUS) == 0:
-        source = home / "bench.jsonl"
         start = time.perf_counter()
         generate(args.records, args.words, source)
         made = time.perf_counter()
@@ -124,16 +83,16 @@ def main() -> None:
               f"imported in {done - made:.1f} s ({args.records / (done - made):.0f} records/s)")
     print(f"archive: {home} ({store.count_records(db, ANONYMOUS)} public records)")
 
-    vocab = vocabulary(random.Random(7))
-    person_name = f"{vocab[200].title()}-{vocab[400].title()}".lower()  # a variant, typed loosely
+    vocab = run.COMMON + run.vocabulary(random.Random(1975))
+    person_name = next(json.loads(line) for line in source.open() if '"person"' in line)["name"]
     queries = [
         ("common word", {"q": "the"}),
         ("frequent word", {"q": "freedom"}),
-        ("rare word", {"q": vocab[4000]}),
+        ("rare word", {"q": vocab[7777]}),
         ("two words", {"q": "family river"}),
         ("phrase", {"q": f'"{vocab[30]} {vocab[31]}"'}),
         ("phrase, top 2", {"q": '"the and"'}),
-        ("named person", {"q": person_name}),
+        ("named person", {"q": person_name.lower().replace(" ", "-")}),  # typed loosely
         ("misspelt word", {"q": "freedon"}),
         ("word + dates", {"q": "camp", "from": "1960", "to": "1975"}),
         ("filters only", {"type": "interview", "language": "en"}),

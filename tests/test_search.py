@@ -410,3 +410,11 @@ def test_facets_and_dates_follow_saves_and_deletions(app, client, save, home):
     data = client.get("/search.json?q=common").get_json()
     assert data["total"] == 2 and data["facets"]["language"] == [{"value": "km", "count": 2}]
     assert ids(client, q="common", **{"from": "1975", "to": "1975"}) == {third["id"]}
+
+
+def test_a_huge_query_is_cut_with_a_note(client, save):
+    save(title="Rice harvest")
+    data = client.get("/search.json", query_string={"q": "rice " + "x" * 5000})
+    assert data.status_code == 200
+    page = client.get("/search", query_string={"q": "rice " + "x" * 5000}).get_data(as_text=True)
+    assert "only its first 1000 characters were searched" in page
