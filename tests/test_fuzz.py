@@ -53,3 +53,39 @@ def test_import_is_all_or_nothing_on_any_input(app, home, tmp_path_factory, line
         assert exc.problems and all(p.where.startswith(("line", "import")) for p in exc.problems)
         assert (store.current_seq(home.db), store.count_records(home.db, SYSTEM)) == before
     assert not records.find_drift(home.db, app.extensions["archive.index"]).any
+
+
+form_text = st.one_of(query_text, st.sampled_from(["", " ", "1975~", "circa 1975", "1975-1979", "2017-02-30",
+                                                   "Kem Sokha | author", "x | nonsense", "ហ៊ុន សែន",
+                                                   "<script>alert(1)</script>", "\x00", "a" * 3000]))
+RECORD_FIELDS = ["title", "type", "date", "period", "summary", "text", "language", "subjects",
+                 "collection", "accession", "source_citation", "source_url", "source_repository",
+                 "rights", "access", "embargo_until", "people", "events", "places"]
+
+
+@FUZZ
+@given(values=st.fixed_dictionaries({}, optional={name: form_text for name in RECORD_FIELDS}),
+       button=st.sampled_from(["save", "preview"]))
+def test_record_form_takes_any_values(app, client, home, values, button):
+    from archive import accounts
+    from archive.web import get_db
+    with app.app_context():
+        if store.get_user(get_db(), "fuzz") is None:
+            accounts.add_user(get_db(), "fuzz", "a long enough password", "archivist")
+    with client.session_transaction() as session:
+        session["user"] = "fuzz"
+    before = store.count_records(home.db, SYSTEM)
+    response = client.post("/records/new", data={**values, button: "1"})
+    assert response.status_code < 500, values
+    if response.status_code in (200, 400, 409):  # the form again, with what was typed
+        assert store.count_records(home.db, SYSTEM) == before
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert not records.find_drift(home.db, app.extensions["archive.index"]).any
+
+
+@FUZZ
+@given(username=form_text, password=form_text, next_=form_text)
+def test_sign_in_takes_any_values(client, username, password, next_):
+    response = client.post("/login", data={"username": username, "password": password},
+                           query_string={"next": next_})
+    assert response.status_code in (200, 400, 401, 429), response.status_code
