@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import shutil
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,6 +320,22 @@ class _FacetTable:
                 self.bounds[name].update((offset + d, v) for d, v in per_doc_bound.items())
         self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
         self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
+        # A query's matching documents and its ranked first hits, kept while this searcher lives
+        # (until the next save): paging, changing facets and sorting reuse them.
+        self.matches: OrderedDict[tuple, frozenset] = OrderedDict()
+        self.ranked: OrderedDict[tuple, list[tuple[str, float | None]]] = OrderedDict()
+        self.facets: OrderedDict[tuple, dict] = OrderedDict()
+
+    @staticmethod
+    def remember(cache: OrderedDict, key, make):
+        """The cached value of `key`, made (and the oldest dropped) when missing."""
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = cache[key] = make()
+        if len(cache) > QUERY_CACHE:
+            cache.popitem(last=False)
+        return value
 
     def overlapping(self, lo: int | None, hi: int | None) -> frozenset:
         """Documents whose date or period overlaps [lo, hi] (either end may be open)."""
@@ -354,6 +370,8 @@ class _FacetTable:
         return result
 
 
+QUERY_CACHE = 64  # queries whose matches and first hits each searcher keeps
+RANKED_AT_LEAST = 100  # hits ranked at once: the next pages of a search cost nothing
 PROXIMITY_SLOP = 4
 PROXIMITY_MAX_DOCS = 1000
 SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
@@ -524,9 +542,13 @@ class Index:
             self._facets = (s, table)
         return self._facets[1]
 
+    @staticmethod
+    def _visibility_key(viewer: Viewer) -> tuple:
+        return ("all",) if viewer.sees_everything else (tuple(viewer.levels), _today())
+
     def _visible(self, s, viewer: Viewer) -> frozenset:
         table = self._table(s)
-        key = ("all",) if viewer.sees_everything else (tuple(viewer.levels), _today())
+        key = self._visibility_key(viewer)
         if key not in table.visible:
             table.visible[key] = frozenset(s.docs_for_query(self.access_filter(viewer)))
         return table.visible[key]
@@ -570,37 +592,51 @@ class Index:
             sortedby = {"date": lambda: self._by_date(s, newest_first=False),
                         "-date": lambda: self._by_date(s, newest_first=True),
                         "title": lambda: "title_sort"}.get(sort, lambda: None)()
-            ranked = _with_proximity(query, s) if sortedby is None else query
+            table = self._table(s)
             visible = self._visible(s, viewer)
-            if filters and filters.has_dates:
-                visible = visible & self._table(s).overlapping(filters.date_from, filters.date_to)
-            matched = s.docs_for_query(Q.And([query, narrowing]) if narrowing else query)
-            matched = visible.intersection(matched)
+            dates_key = (filters.date_from, filters.date_to) if filters and filters.has_dates else None
+            if dates_key:
+                visible = visible & table.overlapping(*dates_key)
+            full = Q.And([query, narrowing]) if narrowing else query
+            key = (repr(full), self._visibility_key(viewer), dates_key)
+            matched = table.remember(table.matches, key, lambda: visible.intersection(
+                s.docs_for_query(full)))
             total = len(matched)
             chosen_ids, scores = [], {}
+            wanted = page * per_page
             if total and (page - 1) * per_page < total:
-                hits = s.search(ranked, filter=set(matched), limit=page * per_page,
-                                sortedby=sortedby)
-                for h in hits[(page - 1) * per_page: page * per_page]:
-                    chosen_ids.append(h["id"])
-                    if sortedby is None and h.score is not None:  # else the score is a sort key
-                        scores[h["id"]] = h.score
+                ranked_key = (key, sort, max(wanted, RANKED_AT_LEAST))
+                cached = table.ranked.get(ranked_key)
+                if cached is None or len(cached) < min(wanted, total):
+                    ranked = _with_proximity(query, s) if sortedby is None else query
+                    hits = s.search(ranked, filter=set(matched), limit=max(wanted, RANKED_AT_LEAST),
+                                    sortedby=sortedby)
+                    # with a sort, the score is a sort key, not a relevance
+                    cached = [(h["id"], h.score if sortedby is None else None) for h in hits]
+                    table.remember(table.ranked, ranked_key, lambda: cached)
+                for record_id, score in cached[(page - 1) * per_page: wanted]:
+                    chosen_ids.append(record_id)
+                    if score is not None:
+                        scores[record_id] = score
             facet_counts = {}
             if facets:
-                table = self._table(s)
-                chosen = [name for name, values in (filters.values if filters else {}).items() if values]
-                facet_counts = table.count(matched, facet_limit,
-                                           tuple(n for n in FACET_FIELDS if n not in chosen))
-                for name in chosen:
-                    # A facet in use counts as if its own filter were off, so its other values
-                    # show what choosing them as well (either value) would add.
-                    others = Filters({k: v for k, v in filters.values.items() if k != name})
-                    rest = others.query(dates=False)
-                    wider = visible.intersection(
-                        s.docs_for_query(Q.And([query, rest]) if rest else query))
-                    facet_counts.update(table.count(wider, facet_limit, (name,)))
+                facet_counts = table.remember(table.facets, (key, facet_limit), lambda: self._facet_counts(
+                    s, table, query, filters, visible, matched, facet_limit))
             terms = self._expanded_terms(s, query) if total else []
         return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
+
+    @staticmethod
+    def _facet_counts(s, table, query, filters, visible, matched, limit) -> dict:
+        chosen = [name for name, values in (filters.values if filters else {}).items() if values]
+        counts = table.count(matched, limit, tuple(n for n in FACET_FIELDS if n not in chosen))
+        for name in chosen:
+            # A facet in use counts as if its own filter were off, so its other values
+            # show what choosing them as well (either value) would add.
+            others = Filters({k: v for k, v in filters.values.items() if k != name})
+            rest = others.query(dates=False)
+            wider = visible.intersection(s.docs_for_query(Q.And([query, rest]) if rest else query))
+            counts.update(table.count(wider, limit, (name,)))
+        return counts
 
     def matching_ids(self, text: str, viewer: Viewer, filters: Filters | None = None,
                      sort: str = "relevance", batch: int = 500):

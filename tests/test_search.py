@@ -418,3 +418,22 @@ def test_a_huge_query_is_cut_with_a_note(client, save):
     assert data.status_code == 200
     page = client.get("/search", query_string={"q": "rice " + "x" * 5000}).get_data(as_text=True)
     assert "only its first 1000 characters were searched" in page
+
+
+def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, client, save):
+    """Each searcher keeps a query's matches, hits and facets: a save must still show at once."""
+    save(title="Harvest one", access="public")
+    first = client.get("/search.json?q=harvest").get_json()
+    assert first["total"] == 1 and client.get("/search.json?q=harvest&page=1").get_json() == first
+    save(title="Harvest two", access="public")
+    save(title="Harvest secret", access="private")
+    again = client.get("/search.json?q=harvest").get_json()
+    assert again["total"] == 2
+    assert {f["value"]: f["count"] for f in again["facets"]["type"]} == {"testimony": 2}
+    from archive import accounts
+    from archive.web import get_db
+    with app.app_context():
+        accounts.add_user(get_db(), "arch", "a long enough password", "archivist")
+    with client.session_transaction() as session:
+        session["user"] = "arch"
+    assert client.get("/search.json?q=harvest").get_json()["total"] == 3
