@@ -147,24 +147,38 @@ def peak_rss_mb(pid: int) -> int:
     return 0
 
 
-def query_mix(rare: str, person: str) -> list[tuple[str, dict, dict]]:
-    """(label, our parameters, FTS5 parameters) for each query of the mix."""
-    return [
-        ("common term", {"q": "family"}, {"q": "family"}),
-        ("rare term", {"q": rare}, {"q": rare}),
-        ("two terms", {"q": "family river"}, {"q": "family river"}),
-        ("phrase", {"q": '"the family"'}, {"q": '"the family"'}),
-        ("person field", {"q": f'person:"{person}"'}, {"q": f'people:"{person}"'}),
-        ("date range", {"q": "family", "from": "1975", "to": "1979"},
-         {"q": "family", "from": "19750101", "to": "19791231"}),
-    ]
+def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[str, list[tuple[dict, dict]]]]:
+    """For each kind of query, n different queries of that kind as (ours, FTS5) parameters.
+
+    Different words each time, so that the first answer to each is a cold one (no query cache);
+    each is then asked again for the warm figure (a researcher paging or choosing facets).
+    """
+    common = COMMON[8:]
+    years = [1950 + 5 * i for i in range(14)]
+    kinds = {
+        "common term": [{"q": common[i % len(common)]} for i in range(n)],
+        "rare term": [{"q": rare_words[i % len(rare_words)]} for i in range(n)],
+        "two terms": [{"q": f"{common[i % len(common)]} {common[(i + 3) % len(common)]}"} for i in range(n)],
+        "phrase": [{"q": f'"the {common[i % len(common)]}"'} for i in range(n)],
+        "person field": [{"q": f'person:"{people[i % len(people)]}"'} for i in range(n)],
+        "date range": [{"q": common[i % len(common)], "from": str(years[i % len(years)]),
+                        "to": str(years[i % len(years)] + 4)} for i in range(n)],
+    }
+
+    def fts(params: dict) -> dict:
+        out = {"q": params["q"].replace("person:", "people:")}
+        if "from" in params:
+            out.update({"from": params["from"] + "0101", "to": params["to"] + "1231"})
+        return out
+    return [(label, [(p, fts(p)) for p in variants]) for label, variants in kinds.items()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="records to generate (default 10,000)")
     parser.add_argument("--words", type=int, default=1500, help="words per record (default 1,500)")
-    parser.add_argument("--repeat", type=int, default=30, help="runs of each query (default 30)")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="different queries of each kind, each asked twice (default 20)")
     parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
     parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
     args = parser.parse_args()
@@ -182,7 +196,7 @@ def main() -> None:
     with data.open("w") as f:
         for obj in generate(args.n, args.words):
             f.write(json.dumps(obj) + "\n")
-    person_name = next(json.loads(line)["name"] for line in data.open() if '"kind": "person"' in line)
+    person_names = [json.loads(line)["name"] for line in data.open() if '"kind": "person"' in line]
 
     print("Importing into the archive …", flush=True)
     seconds, peak, _ = timed_run([*archive, "import", str(data)])
@@ -221,24 +235,28 @@ def main() -> None:
         wait_for(port)
         wait_for(fts_port, "/?q=x")
         client, fts_client = Client(port), Client(fts_port)
-        rare = vocabulary(random.Random(1975))[7777]
-        mix = query_mix(rare, person_name)
+        rare_words = vocabulary(random.Random(1975))[7000:7000 + args.repeat]
+        mix = query_mix(rare_words, person_names[:args.repeat], args.repeat)
         ours["search"], fts["search"] = {}, {}
-        all_ours, all_fts = [], []
-        for label, our_params, fts_params in mix:
-            for side, c, path, params, store, pool in (
-                    ("ours", client, "/search.json?", our_params, ours["search"], all_ours),
-                    ("fts5", fts_client, "/search.json?", fts_params, fts["search"], all_fts)):
-                samples, total = [], None
-                for _ in range(args.repeat):
-                    ms, status, body = c.get(path + urlencode(params))
-                    if status != 200:
-                        raise SystemExit(f"{side} {label}: HTTP {status} {body[:300]!r}")
-                    samples.append(ms)
-                    total = json.loads(body)["total"]
-                store[label] = {**percentiles(samples), "total": total}
-                pool.extend(samples)
-        ours["search_all"], fts["search_all"] = percentiles(all_ours), percentiles(all_fts)
+        pools = {"ours": ([], []), "fts5": ([], [])}  # (cold, warm) samples of every query
+        for label, variants in mix:
+            for side, c, store in (("ours", client, ours["search"]), ("fts5", fts_client, fts["search"])):
+                cold, warm, totals = [], [], []
+                for our_params, fts_params in variants:
+                    params = our_params if side == "ours" else fts_params
+                    for samples in (cold, warm):
+                        ms, status, body = c.get("/search.json?" + urlencode(params))
+                        if status != 200:
+                            raise SystemExit(f"{side} {label}: HTTP {status} {body[:300]!r}")
+                        samples.append(ms)
+                    totals.append(json.loads(body)["total"])
+                store[label] = {"cold": percentiles(cold), "warm": percentiles(warm),
+                                "total": totals[0]}
+                pools[side][0].extend(cold)
+                pools[side][1].extend(warm)
+        for side, figures in (("ours", ours), ("fts5", fts)):
+            figures["search_all"] = {"cold": percentiles(pools[side][0]),
+                                     "warm": percentiles(pools[side][1])}
 
         ids = [f"r{i:06d}" for i in random.Random(2).sample(range(args.n), min(50, args.n))]
         ours["record_page"] = percentiles([client.get(f"/records/{i}")[0] for i in ids])
@@ -298,10 +316,13 @@ def report(results: dict) -> None:
     row("import, records/s", ours["import_records_per_s"], fts["import_records_per_s"])
     for label, figures in ours["search"].items():
         other = fts["search"][label]
-        row(f"/search.json {label} p50", figures["p50"], other["p50"], " ms")
-        row(f"/search.json {label} p95", figures["p95"], other["p95"], " ms")
-    row("/search.json all queries p50", ours["search_all"]["p50"], fts["search_all"]["p50"], " ms")
-    row("/search.json all queries p95", ours["search_all"]["p95"], fts["search_all"]["p95"], " ms")
+        for state in ("cold", "warm"):
+            for p in ("p50", "p95"):
+                row(f"/search.json {label}, {state} {p}", figures[state][p], other[state][p], " ms")
+    for state in ("cold", "warm"):
+        for p in ("p50", "p95"):
+            row(f"/search.json all queries, {state} {p}", ours["search_all"][state][p],
+                fts["search_all"][state][p], " ms")
     row("record page p50", ours["record_page"]["p50"], unit=" ms")
     row("export, records/s", ours["export_records_per_s"])
     row("export peak memory", ours["export_peak_mb"], unit=" MB")

@@ -15,7 +15,7 @@ def test_benchmark_runs_and_writes_its_figures(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--n", "60", "--words", "80",
                            "--repeat", "2", "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "ours/FTS5" in done.stdout and "/search.json common term p50" in done.stdout
+    assert "ours/FTS5" in done.stdout and "/search.json common term, cold p50" in done.stdout
     figures = json.loads(out.read_text())
     assert set(figures["ours"]["search"]) == set(figures["fts5"]["search"]) == {
         "common term", "rare term", "two terms", "phrase", "person field", "date range"}
