@@ -30,8 +30,8 @@ from whoosh.support.charset import accent_map
 
 from .textnorm import COENG, normalize, normalize_text, starts_cluster
 
-__all__ = ["ANALYZER", "PAIR_ANALYZER", "make_analyzer", "make_pair_analyzer", "MixedScriptTokenizer",
-           "KhmerPairFilter", "WordPairFilter", "normalize_query", "tokens", "spans"]
+__all__ = ["ANALYZER", "make_analyzer", "MixedScriptTokenizer", "KhmerPairFilter", "normalize_query",
+           "tokens", "spans"]
 
 KHMER = "\u1780-\u17d3\u17dc\u17dd"
 # Horizontal spaces that join Khmer runs into one chain (a zero-width space is already a space).
@@ -236,43 +236,12 @@ def _copy(t) -> dict:
     return d
 
 
-class WordPairFilter(Filter):
-    """Each two neighbouring words as one term, `"the family"` (Khmer clusters break the chain).
-
-    For the word-pair field: a phrase of two words is then one term to look up, instead of the
-    positions of every document holding both words, which is Whoosh's slowest query.
-    """
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        previous = None  # (text, pos) of the previous word
-        for t in tokens:
-            pos = getattr(t, "pos", None)
-            if t.chain:
-                previous = None
-                continue
-            if previous is not None and (pos is None or previous[1] == pos - 1):
-                word = t.text
-                t.text = f"{previous[0]} {word}"
-                yield t
-                t.text = word
-            previous = (t.text, pos)
-
-
 def make_analyzer():
     """Mixed-script analysis: words for Latin and other scripts, clusters and pairs for Khmer."""
     return MixedScriptTokenizer() | KhmerPairFilter()
 
 
-def make_pair_analyzer():
-    """Neighbouring words as terms, for the word-pair field."""
-    return MixedScriptTokenizer() | WordPairFilter()
-
-
 ANALYZER = make_analyzer()
-PAIR_ANALYZER = make_pair_analyzer()
 
 
 def normalize_query(text: str) -> str:

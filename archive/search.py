@@ -32,7 +32,7 @@ INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds
 MARKER_ID = "__marker__"
 # Raise when SCHEMA or the analyzer changes: an index built with another version is then rebuilt
 # from the database at start-up (the analyzer is pickled into the index, so an old one would stay).
-INDEX_VERSION = "4"
+INDEX_VERSION = "3"
 WRITER_MEMORY_MB = 32
 
 # The fields a plain word searches, and the fields `field:value` may name.
@@ -50,8 +50,6 @@ def _schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text, field_boost=3.0, phrase=True, multitoken_query="phrase"),
         summary=fields.TEXT(analyzer=text, field_boost=2.0, phrase=True, multitoken_query="phrase"),
         text=fields.TEXT(analyzer=text, phrase=True, chars=True, multitoken_query="phrase"),
-        # Neighbouring words of the text as single terms: two-word phrases without positions.
-        text_pairs=fields.TEXT(analyzer=analysis.PAIR_ANALYZER, phrase=False),
         person=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),  # names and all their variants
         event=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
         place=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
@@ -103,7 +101,6 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
         "title": record["title"],
         "summary": record.get("summary") or "",
         "text": record.get("text") or "",
-        "text_pairs": record.get("text") or "",
         "person": "\n".join(names.get("person", [])),
         "event": "\n".join(names.get("event", [])),
         "place": "\n".join(names.get("place", [])),
@@ -373,7 +370,6 @@ class _FacetTable:
         return result
 
 
-KHMER_CHAR = re.compile("[\u1780-\u17ff]")
 QUERY_CACHE = 64  # queries whose matches and first hits each searcher keeps
 RANKED_AT_LEAST = 100  # hits ranked at once: the next pages of a search cost nothing
 PROXIMITY_SLOP = 4
@@ -399,18 +395,6 @@ def _with_proximity(query, searcher):
     near = Q.Or([Q.Phrase("text", words, slop=PROXIMITY_SLOP, boost=2.0),
                  Q.Phrase("title", words, slop=PROXIMITY_SLOP, boost=2.0)])
     return Q.AndMaybe(query, near)
-
-
-def _with_pairs(query):
-    """Phrases in the text read from the word-pair field (SEARCH.md: positions are Whoosh's slow
-    path): two words become one term; a longer phrase is first narrowed to the documents holding all
-    its pairs, and only those have their positions read. Khmer phrases keep their own pairs."""
-    if (isinstance(query, Q.Phrase) and query.fieldname == "text" and query.slop == 1
-            and len(query.words) > 1 and not any(KHMER_CHAR.search(w) for w in query.words)):
-        pairs = [Q.Term("text_pairs", f"{a} {b}", boost=query.boost)
-                 for a, b in zip(query.words, query.words[1:])]
-        return pairs[0] if len(pairs) == 1 else Q.And([*pairs, query])
-    return query.apply(_with_pairs)
 
 
 def _positive_leaves(query):
@@ -576,7 +560,7 @@ class Index:
         parser.add_plugin(PlusMinusPlugin())
         parser.add_plugin(FuzzyTermPlugin())
         try:
-            return _with_pairs(parser.parse(clean)), hint
+            return parser.parse(clean), hint
         except Exception:  # whoosh's parser raises many kinds of errors on odd input
             return self.plain_words(text), "The query was read as plain words."
 

@@ -439,7 +439,7 @@ def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, cl
     assert client.get("/search.json?q=harvest").get_json()["total"] == 3
 
 
-def test_phrases_read_from_word_pairs_stay_exact(client, save):
+def test_phrases_are_exact(client, save):
     near = save(title="First", text="They reached the refugee camp near the border at night.")
     save(title="Second", text="The camp was far from any refugee. Near the border, nothing.")
     save(title="Third", text="ហ៊ុនសែន refugee camp")
