@@ -34,6 +34,7 @@ def default_config(home: str | Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WRITE_TIMEOUT": 10.0,  # seconds a save waits for another writer before answering 503
     }
 
 

@@ -156,13 +156,13 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer version of the archive."""
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open the archive database (creating its folder), in WAL mode with a busy timeout."""
+def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite_utils.Database:
+    """Open the archive database (creating its folder), in WAL mode, waiting up to `timeout`
+    seconds for another writer."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                           isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode: a crash loses no committed data
     db = sqlite_utils.Database(conn)

@@ -5,6 +5,7 @@ Views reach the store and the index only through `get_db()` and `get_index()`.
 from __future__ import annotations
 
 import re
+import sqlite3
 from functools import wraps
 
 from flask import (Flask, abort, current_app, g, jsonify, redirect, render_template, request, session,
@@ -12,9 +13,10 @@ from flask import (Flask, abort, current_app, g, jsonify, redirect, render_templ
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db as store, records
+from .search import IndexBusy
 from .access import ANONYMOUS, Viewer
 
 
@@ -37,6 +39,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.before_request(load_viewer)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sqlite3.OperationalError, handle_busy)
+    app.register_error_handler(IndexBusy, handle_busy)
     app.context_processor(lambda: {"viewer": get_viewer()})
     register_filters(app)
 
@@ -70,7 +74,8 @@ class SessionInterface(SecureCookieSessionInterface):
 def get_db():
     """The request's connection to the archive database."""
     if "db" not in g:
-        g.db = store.connect(current_app.config["DATABASE"])
+        config = current_app.config
+        g.db = store.connect(config["DATABASE"], timeout=config["WRITE_TIMEOUT"])
     return g.db
 
 
@@ -153,6 +158,16 @@ def json_error(message: str, status: int):
     response = jsonify({"ok": False, "error": message, "status": status})
     response.status_code = status
     return response
+
+
+def handle_busy(exc: Exception):
+    """A write that waited too long for another (an import, a reindex): 503, nothing changed."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" not in str(exc) and "busy" not in str(exc):
+        current_app.logger.error("database error", exc_info=exc)  # not contention: a real fault
+        return handle_http_error(InternalServerError(original_exception=exc))
+    return handle_http_error(ServiceUnavailable(
+        "The archive is busy with another change (an import or a reindex, perhaps). Nothing was "
+        "saved; please try again in a moment."))
 
 
 def handle_http_error(exc: HTTPException):

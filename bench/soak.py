@@ -12,7 +12,6 @@ gives requests, errors and lost writes, and the exit status is 1 unless both are
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import re
 import shutil
@@ -21,45 +20,15 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from run import free_port, percentiles, wait_for  # noqa: E402
+from run import Session, free_port, percentiles, wait_for  # noqa: E402
 
 PASSWORD = "soak test password"
 QUERIES = ["Sokha", "camp", "family", "Cambodia", '"human rights"', "person:Guterres", "soak*", "river"]
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-class Session:
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(self.base + path, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
-        """Fetch the form for its CSRF token, then post it; returns status, final URL and body."""
-        status, page = self.get(path)
-        token = CSRF.search(page)
-        if status != 200 or not token:
-            return status, path, page
-        data = urllib.parse.urlencode({**fields, "csrf_token": token[1]}).encode()
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:
-                return response.status, response.url, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, path, exc.read().decode(errors="replace")
 
 
 def main() -> int:

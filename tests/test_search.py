@@ -437,3 +437,19 @@ def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, cl
     with client.session_transaction() as session:
         session["user"] = "arch"
     assert client.get("/search.json?q=harvest").get_json()["total"] == 3
+
+
+def test_phrases_are_exact(client, save):
+    near = save(title="First", text="They reached the refugee camp near the border at night.")
+    save(title="Second", text="The camp was far from any refugee. Near the border, nothing.")
+    save(title="Third", text="ហ៊ុនសែន refugee camp")
+
+    def found(q):
+        return {h["title"] for h in client.get("/search.json", query_string={"q": q}).get_json()["hits"]}
+    assert found('"refugee camp"') == {"First", "Third"}
+    assert found('"refugee camp near the border"') == {"First"}
+    assert found('"camp refugee"') == set()
+    assert found('"near the border"') == {"First", "Second"}
+    assert found('text:"refugee camp" -ហ៊ុនសែន') == {"First"}
+    page = client.get(f"/records/{near['id']}", query_string={"q": '"refugee camp"'}).get_data(as_text=True)
+    assert "<mark>refugee camp</mark>" in page

@@ -59,3 +59,29 @@ def test_oversized_requests_are_refused(tmp_path):
     response = app.test_client().post("/probe-upload", data=b"x" * 5000)
     assert response.status_code == 413
     app.extensions["archive.index"].close()
+
+
+def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
+    import sqlite3
+
+    from archive import accounts, db as store
+    cfg = config(tmp_path / "h", WRITE_TIMEOUT=0.2)
+    app = create_app(cfg)
+    client = app.test_client()
+    with app.app_context():
+        from archive.web import get_db
+        accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
+    with client.session_transaction() as session:
+        session["user"] = "ana"
+    blocker = sqlite3.connect(cfg["DATABASE"], isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # an import holding the write lock
+    form = {"title": "Waiting", "type": "testimony", "access": "public", "save": "Save"}
+    busy = client.post("/records/new", data=form)
+    assert busy.status_code == 503 and "Nothing was saved" in busy.get_data(as_text=True)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert client.post("/records/new", data=form).status_code == 302
+    db = store.connect(cfg["DATABASE"])
+    assert [r["title"] for r in db.query("SELECT title FROM records")] == ["Waiting"]
+    db.close()
+    app.extensions["archive.index"].close()
