@@ -289,7 +289,21 @@ class Write:
         except BaseException:
             writer.cancel()
             raise
+        commit(writer)
+
+
+def commit(writer) -> None:
+    """Commit an index writer; if the commit fails, give its lock back before the error goes on
+    (a failed Whoosh commit keeps the lock, and every later save would wait for it)."""
+    try:
         writer.commit()
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # the writer is half-closed; the lock is what matters
+            if writer.writelock is not None:
+                writer.writelock.release()
+        raise
 
 
 @contextmanager
@@ -411,7 +425,7 @@ def repair_drift(db, index: search.Index, drift: Drift) -> None:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            commit(writer)
     index.refresh()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import shutil
 import threading
 from collections import Counter, OrderedDict
@@ -20,6 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import whoosh.codec.base
+import whoosh.filedb.compound
+import whoosh.filedb.filestore
+import whoosh.util
+import whoosh.writing
 from whoosh import fields, query as Q, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
@@ -34,6 +40,22 @@ MARKER_ID = "__marker__"
 # from the database at start-up (the analyzer is pickled into the index, so an old one would stay).
 INDEX_VERSION = "3"
 WRITER_MEMORY_MB = 32
+
+
+
+def _unpredictable_name(size: int = 28) -> str:
+    """A segment or temporary file name from the OS's random source.
+
+    Whoosh draws these names from the `random` module, which anything in the process may seed
+    (Hypothesis seeds it for every example): two writers then choose the same segment name and the
+    second commit fails. The OS source cannot be seeded.
+    """
+    return "".join(secrets.choice(whoosh.util.IDCHARS) for _ in range(size))
+
+
+for _module in (whoosh.util, whoosh.writing, whoosh.codec.base, whoosh.filedb.compound,
+                whoosh.filedb.filestore):
+    _module.random_name = _unpredictable_name
 
 # The fields a plain word searches, and the fields `field:value` may name.
 TEXT_FIELDS = ("title", "summary", "text", "person", "event", "place", "subject")

@@ -107,3 +107,20 @@ def test_part_of_cycles_are_refused(app, home):
     records.save_entity(home.db, index, "event", {"id": "e-b", "name": "B", "part_of": "e-a"})
     with pytest.raises(records.ValidationError, match="part of itself"):
         records.save_entity(home.db, index, "event", {"id": "e-a", "name": "A", "part_of": "e-b"})
+
+
+def test_a_failed_index_commit_changes_nothing_and_frees_the_index(app, home, save, monkeypatch):
+    """An indexing error rolls the SQLite write back, and the next save is not kept waiting."""
+    import whoosh.writing
+    save(title="Before")
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(whoosh.writing.SegmentWriter, "_finalize_segment", broken)
+    with pytest.raises(OSError):
+        save(title="Lost")
+    monkeypatch.undo()
+    assert [r["title"] for r in home.db.query("SELECT title FROM records")] == ["Before"]
+    after = save(title="After")  # would wait 10 s and fail if the lock had been kept
+    assert search_ids(app, "after") == [after["id"]]
+    assert not records.find_drift(home.db, app.extensions["archive.index"]).any
