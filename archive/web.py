@@ -227,8 +227,8 @@ def lang_runs(text) -> Markup:
     plain = text.striptags() if isinstance(text, Markup) else text
     # `html` is Markup already or escaped text, and only fixed tags are added: nothing unescaped.
     if script_lang(plain) == "km" or not KHMER_RUN.search(html):
-        return Markup(html)
-    return Markup(KHMER_RUN.sub(lambda m: f'<span lang="km">{m.group(0)}</span>', html))  # nosec B704
+        return Markup(html)  # nosec B704
+    return Markup(KHMER_RUN.sub(lambda m: f'<span lang="km">{m.group(0)}</span>', html))
 
 
 def register_filters(app: Flask) -> None:
