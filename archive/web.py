@@ -228,7 +228,7 @@ def lang_runs(text) -> Markup:
     # `html` is Markup already or escaped text, and only fixed tags are added: nothing unescaped.
     if script_lang(plain) == "km" or not KHMER_RUN.search(html):
         return Markup(html)  # nosec B704
-    return Markup(KHMER_RUN.sub(lambda m: f'<span lang="km">{m.group(0)}</span>', html))
+    return Markup(KHMER_RUN.sub(lambda m: f'<span lang="km">{m.group(0)}</span>', html))  # nosec B704
 
 
 def register_filters(app: Flask) -> None:
