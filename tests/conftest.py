@@ -56,6 +56,21 @@ def save(app, home):
     return _save
 
 
+@pytest.fixture
+def canaries(save):
+    """One record per access level, plus an embargoed one, each with its own person, collection
+    and year, so that every output can be checked for what a viewer must not see."""
+    made = {}
+    years = {"public": 1950, "restricted": 1960, "private": 1970, "embargoed": 1980}
+    for level in ("public", "restricted", "private", "embargoed"):
+        made[level] = save(title=f"Canary {level}", text=f"canary canary{level} words",
+                           access="public" if level == "embargoed" else level,
+                           embargo_until="2999-12-31" if level == "embargoed" else None,
+                           date=f"{years[level]}-01-01", collection=f"Coll {level}",
+                           people=[{"name": f"Witness {level}", "role": "narrator"}])
+    return made
+
+
 def read_jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 

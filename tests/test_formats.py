@@ -30,19 +30,6 @@ def read_csv(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-@pytest.fixture
-def canaries(save):
-    """One record per access level, plus an embargoed one, each linked to its own person."""
-    made = {}
-    for level in ("public", "restricted", "private"):
-        made[level] = save(title=f"Canary {level}", text=f"canary{level} words", access=level,
-                           collection=f"Coll {level}",
-                           people=[{"name": f"Witness {level}", "role": "narrator"}])
-    made["embargoed"] = save(title="Canary embargoed", text="canaryembargoed", access="public",
-                             embargo_until="2999-12-31", people=[{"name": "Witness embargoed"}])
-    return made
-
-
 def sign_in(app, client, role: str | None) -> None:
     if role is None:
         return

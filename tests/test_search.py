@@ -264,19 +264,6 @@ def test_no_results_suggests_removing_filters(client, words):
     assert "No records found" in page and "without filters" in page
 
 
-@pytest.fixture
-def canaries(save):
-    made = {}
-    for level in ("public", "restricted", "private"):
-        made[level] = save(title=f"Canary {level}", text=f"canary canary{level} words", access=level,
-                           date=f"19{ {'public': 50, 'restricted': 60, 'private': 70}[level] }-01-01",
-                           people=[{"name": f"Witness {level}", "role": "narrator"}])
-    made["embargoed"] = save(title="Canary embargoed", text="canary canaryembargoed", access="public",
-                             date="1980-01-01", embargo_until="2999-12-31",
-                             people=[{"name": "Witness embargoed"}])
-    return made
-
-
 def sign_in(app, client, role):
     from archive import accounts
     from archive.web import get_db

@@ -4,18 +4,6 @@ import pytest
 from conftest import read_jsonl
 
 
-@pytest.fixture
-def canaries(save):
-    """One record per access level, plus an embargoed one, each linked to its own person."""
-    made = {}
-    for level in ("public", "restricted", "private"):
-        made[level] = save(title=f"Canary {level}", text=f"canary{level} words", access=level,
-                           people=[{"name": f"Witness {level}", "role": "narrator"}])
-    made["embargoed"] = save(title="Canary embargoed", text="canaryembargoed", access="public",
-                             embargo_until="2999-12-31", people=[{"name": "Witness embargoed"}])
-    return made
-
-
 def test_home_shows_counts_and_newest(client, save):
     save(title="The Cambodian people should no longer be left behind", type="open_letter")
     page = client.get("/").get_data(as_text=True)
