@@ -156,35 +156,31 @@ def users():
     return render_template("users.html", add=add, users=people), status
 
 
-@bp.post("/users/<username>/role")
-def user_role(username: str):
+def change_user(form, change, missing: str, done: str):
+    """Apply one admin change to an account from its form; errors come back as a flash."""
     refused = admin_required()
     if refused:
         return refused
-    form = UserRoleForm(prefix=f"role-{username}")
     if not form.validate_on_submit():
-        abort(400, "Choose a role.")
+        abort(400, missing)
     try:
-        accounts.set_role(get_db(), username, form.role.data)
+        change()
     except ValidationError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{username} is now {form.role.data}.", "info")
+        flash(done, "info")
     return redirect(url_for(".users"))
+
+
+@bp.post("/users/<username>/role")
+def user_role(username: str):
+    form = UserRoleForm(prefix=f"role-{username}")
+    return change_user(form, lambda: accounts.set_role(get_db(), username, form.role.data),
+                       "Choose a role.", f"{username} is now {form.role.data}.")
 
 
 @bp.post("/users/<username>/password")
 def user_password(username: str):
-    refused = admin_required()
-    if refused:
-        return refused
     form = PasswordResetForm(prefix=f"pw-{username}")
-    if not form.validate_on_submit():
-        abort(400, "Type a new password.")
-    try:
-        accounts.set_password(get_db(), username, form.password.data)
-    except ValidationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"The password of {username} was reset.", "info")
-    return redirect(url_for(".users"))
+    return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data),
+                       "Type a new password.", f"The password of {username} was reset.")
