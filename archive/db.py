@@ -330,6 +330,12 @@ def set_record_links(db, record_id: str, people: list[dict], events: list[dict],
                        [record_id, link["id"], link["role"], position])
 
 
+def tombstone_record(db, record_id: str, stamp: str, revision: int, seq: int) -> None:
+    """Mark a record deleted, keeping its row (and id) as a tombstone."""
+    db.execute("UPDATE records SET deleted_at = ?, updated_at = ?, revision = ?, seq = ? WHERE id = ?",
+               [stamp, stamp, revision, seq, record_id])
+
+
 def set_record_seq(db, record_ids: Iterable[str], seq: int) -> None:
     db.conn.executemany("UPDATE records SET seq = ? WHERE id = ?", [(seq, i) for i in record_ids])
 

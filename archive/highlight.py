@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
-from whoosh.support.charset import accent_map
 
 from . import analysis
 from .search import OPERATORS, QUERY_FIELDS, query_tokens
@@ -70,7 +69,7 @@ def _prefilter(phrases: list[list[str]]):
             return True
         if low.isascii():
             return False
-        folded = low.translate(accent_map)
+        folded = analysis.fold(low)
         return any(t in folded for t in terms)
     return may
 

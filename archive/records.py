@@ -264,8 +264,7 @@ class Write:
         old = store.record_row(self.db, record_id)
         if old is None or old["deleted_at"]:
             raise NotFound(record_id)
-        self.db.execute("UPDATE records SET deleted_at = ?, updated_at = ?, revision = ?, seq = ? "
-                        "WHERE id = ?", [self.stamp, self.stamp, old["revision"] + 1, self.seq, record_id])
+        store.tombstone_record(self.db, record_id, self.stamp, old["revision"] + 1, self.seq)
         data = store.record_json(self.db, store.record_row(self.db, record_id))
         store.add_revision(self.db, "record", record_id, old["revision"] + 1,
                            {**data, "deleted": True}, self.user, self.stamp)
