@@ -95,15 +95,21 @@ class LiveServer:
         self.thread.join()
 
 
+def loaded_app(home: Path, source: Path = SAMPLE, **extra):
+    """A real app whose archive (under `home`) holds the collection in `source`."""
+    from archive import importer
+    cfg = config(home, **extra)
+    app = create_app(cfg)
+    db = store.connect(cfg["DATABASE"])
+    importer.run(db, app.extensions["archive.index"], source, user="test")
+    db.close()
+    return app
+
+
 @pytest.fixture
 def sample_app(tmp_path):
     """An app whose archive holds the bundled sample collection (CSRF left on)."""
-    from archive import importer
-    cfg = config(tmp_path / "sample", WTF_CSRF_ENABLED=True)
-    app = create_app(cfg)
-    db = store.connect(cfg["DATABASE"])
-    importer.run(db, app.extensions["archive.index"], SAMPLE, user="sample")
-    db.close()
+    app = loaded_app(tmp_path / "sample", WTF_CSRF_ENABLED=True)
     yield app
     app.extensions["archive.index"].close()
 

@@ -4,9 +4,10 @@ from collections import defaultdict
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from archive import create_app, importer, records, search
+from archive import create_app, db as store, importer, records, search
+from archive.access import SYSTEM
 from archive.cli import cli
-from conftest import SAMPLE, config
+from conftest import SAMPLE, config, loaded_app
 
 
 def postings(path) -> dict:
@@ -43,11 +44,8 @@ def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
 
 def test_drift_is_reported_and_repaired_at_start(tmp_path):
     cfg = config(tmp_path / "h")
-    app = create_app(cfg)
-    index = app.extensions["archive.index"]
-    from archive import db as store
+    index = loaded_app(tmp_path / "h").extensions["archive.index"]
     db = store.connect(cfg["DATABASE"])
-    importer.run(db, index, SAMPLE)
     writer = index.writer()  # lose one document behind the write path's back
     search.Index.remove(writer, "r-seed-letter")
     writer.commit()
@@ -59,7 +57,7 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
 
     restarted = create_app(cfg)  # start-up notices and repairs
     assert records.find_drift(db, restarted.extensions["archive.index"]).any is False
-    assert "r-seed-letter" in restarted.extensions["archive.index"].search("Guterres", store_viewer()).ids
+    assert "r-seed-letter" in restarted.extensions["archive.index"].search("Guterres", SYSTEM).ids
     restarted.extensions["archive.index"].close()
     again = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert again.exit_code == 0 and "agree" in again.output
@@ -69,11 +67,8 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
 def test_index_ahead_of_the_database_is_repaired(tmp_path):
     """A crash after the index committed but before SQLite did leaves an extra, newer document."""
     cfg = config(tmp_path / "h")
-    app = create_app(cfg)
-    index = app.extensions["archive.index"]
-    from archive import db as store
+    index = loaded_app(tmp_path / "h").extensions["archive.index"]
     db = store.connect(cfg["DATABASE"])
-    importer.run(db, index, SAMPLE)
     writer = index.writer()
     search.Index.put(writer, {"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
                               "type": "testimony", "access": "public", "embargo": 0})
@@ -83,7 +78,7 @@ def test_index_ahead_of_the_database_is_repaired(tmp_path):
     restarted = create_app(cfg)
     drift = records.find_drift(db, restarted.extensions["archive.index"])
     assert not drift.any
-    assert restarted.extensions["archive.index"].search("ghost", store_viewer()).ids == []
+    assert restarted.extensions["archive.index"].search("ghost", SYSTEM).ids == []
     restarted.extensions["archive.index"].close()
     db.close()
 
@@ -98,18 +93,10 @@ def test_reindex_command_rebuilds_and_swaps(tmp_path):
     assert runner.invoke(cli, ["--home", str(home), "reindex", "--check"]).exit_code == 0
 
 
-def store_viewer():
-    from archive.access import SYSTEM
-    return SYSTEM
-
-
 def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     cfg = config(tmp_path / "h")
-    app = create_app(cfg)
-    from archive import db as store
+    loaded_app(tmp_path / "h").extensions["archive.index"].close()
     db = store.connect(cfg["DATABASE"])
-    importer.run(db, app.extensions["archive.index"], SAMPLE)
-    app.extensions["archive.index"].close()
     monkeypatch.setattr(search, "INDEX_VERSION", "older")  # as if the analyzer had changed since
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert check.exit_code == 1 and "another version of the analyzer" in check.output

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from archive import create_app, db as store, finder, importer
+from archive import db as store, finder
 from archive.access import ANONYMOUS
-from conftest import config
+from conftest import loaded_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path("/work/shared/data/corpus")
@@ -55,11 +55,7 @@ def corpus_app(tmp_path_factory):
     converted = tmp / "corpus.jsonl"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "convert_corpus.py"), str(CORPUS),
                     "-o", str(converted)], check=True, capture_output=True)
-    cfg = config(tmp / "home")
-    app = create_app(cfg)
-    db = store.connect(cfg["DATABASE"])
-    importer.run(db, app.extensions["archive.index"], converted, user="test")
-    db.close()
+    app = loaded_app(tmp / "home", converted)
     yield app
     app.extensions["archive.index"].close()
 
