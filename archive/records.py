@@ -399,13 +399,13 @@ def find_drift(db, index: search.Index) -> Drift:
     """Compare every record in the database with the index, document by document."""
     want = store.live_record_seqs(db)
     have = index.stored_seqs()
-    seq, archive_id = index.marker()
+    seq, archive_id, version = index.marker()
     return Drift(
         missing=sorted(set(want) - set(have)),
         stale=sorted(i for i in set(want) & set(have) if want[i] != have[i]),
         extra=sorted(set(have) - set(want)),
         marker=(seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")),
-        outdated=index.built_version() != search.INDEX_VERSION,
+        outdated=version != search.INDEX_VERSION,
     )
 
 
@@ -449,7 +449,7 @@ def ensure_index(db, path: str | Path) -> search.Index:
         return search.Index(path)
     index = search.Index(path)
     try:
-        seq, archive_id = index.marker()
+        seq, archive_id, version = index.marker()
         current = index.built_version() == search.INDEX_VERSION
         quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
                     and index.doc_count() == store.count_records(db, SYSTEM))

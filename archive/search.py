@@ -497,19 +497,12 @@ class Index:
         with self.searcher():
             pass
 
-    def marker(self) -> tuple[int | None, str | None]:
-        """The database change number and archive id this index reflects."""
+    def marker(self) -> tuple[int | None, str | None, str | None]:
+        """The database change number and archive id this index reflects, and the INDEX_VERSION
+        it was built with (None for each when there is no marker)."""
         with self.searcher() as s:
-            fields_ = s.document(id=MARKER_ID)
-        if not fields_:
-            return None, None
-        return fields_.get("seq"), fields_.get("archive")
-
-    def built_version(self) -> str | None:
-        """The INDEX_VERSION this index was built with (None before versions were kept)."""
-        with self.searcher() as s:
-            fields_ = s.document(id=MARKER_ID)
-        return (fields_ or {}).get("version")
+            fields_ = s.document(id=MARKER_ID) or {}
+        return fields_.get("seq"), fields_.get("archive"), fields_.get("version")
 
     def stored_seqs(self) -> dict[str, int]:
         """Id and change number of every record document in the index."""
