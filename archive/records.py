@@ -450,7 +450,7 @@ def ensure_index(db, path: str | Path) -> search.Index:
     index = search.Index(path)
     try:
         seq, archive_id, version = index.marker()
-        current = index.built_version() == search.INDEX_VERSION
+        current = version == search.INDEX_VERSION
         quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
                     and index.doc_count() == store.count_records(db, SYSTEM))
     except Exception:  # an unreadable index is rebuilt from the database, which is the truth

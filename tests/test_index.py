@@ -106,3 +106,13 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     assert index.doc_count() == 31
     index.close()
     db.close()
+
+
+def test_an_index_in_step_is_opened_as_it_is(tmp_path):
+    """Start-up only looks at an index that agrees with the database: no rebuild, no repair."""
+    app = loaded_app(tmp_path / "h")
+    app.extensions["archive.index"].close()
+    before = sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir())
+    again = create_app(config(tmp_path / "h"))
+    again.extensions["archive.index"].close()
+    assert sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir()) == before
