@@ -34,7 +34,6 @@ CONTRIBUTOR_ROLES = ("interviewer", "translator", "recipient")
 DCMI_TYPE = {"testimony": "Text", "interview": "Text", "open_letter": "Text", "petition": "Text",
              "statement": "Text", "document": "Text"}
 
-CONTEXT_PATH = "schema/context.jsonld"
 
 # Characters XML 1.0 does not allow, which a transcript may still contain.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -115,9 +115,6 @@ def check(value: str | None) -> str | None:
     return value.strip() if value and str(value).strip() else None
 
 
-_DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
 def query_bounds(value: str | None, end: bool) -> int | None:
     """A `from`/`to` filter value (a year, a day or any EDTF date) as a day integer.
 
@@ -152,8 +149,3 @@ def suggest(text: str) -> str | None:
         except DateError:
             return None
     return guess or None
-
-
-def iso_day(day: int) -> str:
-    """20170903 -> '2017-09-03'."""
-    return f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"

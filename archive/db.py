@@ -570,10 +570,6 @@ def put_user(db, username: str, password_hash: str, role: str, created_at: str) 
                               "created_at": created_at}, pk="username")
 
 
-def count_users(db) -> int:
-    return db.execute("SELECT count(*) FROM users").fetchone()[0]
-
-
 # --- backup ----------------------------------------------------------------------------------------
 
 def backup(db, dest: str | Path, into_open=None) -> None:
@@ -757,11 +753,6 @@ def authority_names(db, viewer: Viewer) -> list[dict]:
             f"FROM names n JOIN {TABLE[kind]} a ON a.id = n.entity_id "
             f"WHERE n.kind = ? AND {where}", [kind, *params]))
     return found
-
-
-def entity_names(db, kind: str) -> list[dict]:
-    """Id and name of every authority of a kind, by name (for the merge form's choices)."""
-    return [dict(r) for r in db.query(f"SELECT id, name FROM {TABLE[kind]} ORDER BY name COLLATE NOCASE")]
 
 
 def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
