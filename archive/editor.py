@@ -323,10 +323,10 @@ def restore(record_id: str, revision: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form has expired; try again.")
     db = get_db()
-    if store.deleted_record_row(db, record_id):
-        abort(409, "Undo the deletion first.")
     try:
         saved = records.restore_record(db, get_index(), record_id, revision, get_viewer().username)
+    except records.Deleted:
+        abort(409, "Undo the deletion first.")
     except records.NotFound:
         abort(404, f"Record {record_id} has no revision {revision}.")
     except records.ValidationError as exc:
@@ -493,10 +493,15 @@ def merge(plural: str, entity_id: str):
             elif keep == entity_id:
                 form.into.errors = ["that is this one; choose the one to keep"]
             else:
-                kept = records.merge_entities(db, get_index(), kind, entity_id, keep, get_viewer().username)
-                flash(f"{entity['name']} was merged into {kept['name']}; its old address now leads here.",
-                      "info")
-                return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
+                try:
+                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep,
+                                                  get_viewer().username)
+                except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
+                    form.into.errors = [message for _, message in exc.errors]
+                else:
+                    flash(f"{entity['name']} was merged into {kept['name']}; its old address now "
+                          f"leads here.", "info")
+                    return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
     count = len(store.entity_records(db, kind, entity_id, SYSTEM))
     return render_template("merge.html", form=form, kind=kind, plural=plural, entity=entity,
                            count=count), status

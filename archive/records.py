@@ -505,8 +505,17 @@ def _record_input(saved: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+class Deleted(ValueError):
+    """The record is deleted: undo the deletion before changing it."""
+
+
 def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
-    """Save an earlier revision's content again, as a new revision. :raise NotFound:"""
+    """Save an earlier revision's content again, as a new revision.
+
+    :raise NotFound: :raise Deleted: a deleted record is brought back only by `undelete_record`.
+    """
+    if store.deleted_record_row(db, record_id):
+        raise Deleted(record_id)
     old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
     if old is None or old.get("deleted"):
         raise NotFound(f"{record_id} revision {revision}")
@@ -554,7 +563,6 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
         for record_id in sorted(affected):
             row = store.record_row(db, record_id)
             write.store_record({**_record_input(store.record_json(db, row)), "id": record_id})
-        write.touched.update(store.linked_record_ids(db, kind, keep_id))
     return store.get_entity(db, kind, keep_id, SYSTEM)
 
 

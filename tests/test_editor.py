@@ -495,3 +495,13 @@ def test_csrf_applies_to_the_record_form(sample_app):
     assert response.status_code == 400
     with sample_app.app_context():
         assert store.count_records(get_db(), SYSTEM) == 31
+
+
+def test_a_merge_that_would_make_a_cycle_is_refused_on_the_form(app, client, archivist, home):
+    index = app.extensions["archive.index"]
+    records.save_entity(home.db, index, "event", {"id": "e-b", "name": "War"})
+    records.save_entity(home.db, index, "event", {"id": "e-a", "name": "Battle", "part_of": "e-b"})
+    records.save_entity(home.db, index, "event", {"id": "e-c", "name": "Skirmish", "part_of": "e-a"})
+    response = client.post("/events/e-b/merge", data={"into": "e-c"})
+    assert response.status_code == 400 and "part of itself" in response.get_data(as_text=True)
+    assert store.entity_row(home.db, "event", "e-b") is not None  # nothing merged
