@@ -354,6 +354,19 @@ def record_links(db, record_id: str) -> dict[str, list[dict]]:
     return {"people": people, "events": events, "places": places}
 
 
+def people_of(db, record_ids: list[str]) -> dict[str, list[dict]]:
+    """The linked people of several records at once (for lists of results), in their saved order."""
+    found: dict[str, list[dict]] = {i: [] for i in record_ids}
+    if record_ids:
+        marks = ", ".join("?" for _ in record_ids)
+        for r in db.query(
+                f"SELECT l.record_id, p.id, p.name, l.role FROM record_people l "
+                f"JOIN people p ON p.id = l.person_id WHERE l.record_id IN ({marks}) "
+                f"ORDER BY l.record_id, l.position", record_ids):
+            found[r.pop("record_id")].append(r)
+    return found
+
+
 def record_json(db, row: dict) -> dict:
     """A record in the SPEC shape: every key present, links with names."""
     links = record_links(db, row["id"])

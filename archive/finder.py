@@ -8,10 +8,7 @@ it plain dicts of arguments and render what it returns.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-
-from markupsafe import Markup
 
 from . import db as store, dates, highlight, search
 from .access import Viewer
@@ -264,8 +261,10 @@ def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = 
     page.total = results.total
     page.phrases = ready.phrases + [[t] for t in results.terms]
     rows = store.records_by_ids(db, results.ids, viewer)
+    people = store.people_of(db, [row["id"] for row in rows])
     for row in rows:
-        page.hits.append(hit(db, row, page.phrases if snippets else [], results.scores.get(row["id"])))
+        page.hits.append(hit(row, people[row["id"]], page.phrases if snippets else [],
+                             results.scores.get(row["id"])))
     if facets:
         page.facets = label_facets(db, results.facets)
     if suggest and params.q.strip() and results.total == 0:
@@ -279,19 +278,16 @@ def matching_ids(db, index: search.Index, viewer: Viewer, params: Params):
     return index.matching_ids(ready.query, viewer, filters=ready.filters, sort=params.sort)
 
 
-def hit(db, row: dict, phrases: list[list[str]], score: float | None) -> dict:
+def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | None) -> dict:
     """What a result shows: title, type, date, people, snippet and the passage's anchor."""
-    links = store.record_links(db, row["id"])
     paras = highlight.paragraphs(row["text"])
     text_snippet, number = highlight.snippet(paras, phrases)
     if number is None and row["summary"]:
         summary_snippet, _ = highlight.snippet([row["summary"]], phrases)
         text_snippet = summary_snippet
     return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
-            "period": row["period"], "people": links["people"],
-            "language": json.loads(row["language"] or "[]"), "snippet": text_snippet,
-            "title_marked": highlight.mark(row["title"], highlight.analysis.spans(row["title"], phrases))
-            if phrases else Markup.escape(row["title"]),
+            "period": row["period"], "people": people, "snippet": text_snippet,
+            "title_marked": highlight.mark_paragraphs([row["title"]], phrases)[0],
             "anchor": f"p{number}" if number else None,
             "score": round(score, 4) if score is not None else None}
 

@@ -6,7 +6,6 @@ the store and the index only through `web.get_db()` / `web.get_index()` and neve
 from __future__ import annotations
 
 import datetime as dt
-import json
 import unicodedata
 from itertools import groupby
 
@@ -27,24 +26,15 @@ PLURAL = {v: k for k, v in KIND_PATHS.items()}
 paragraphs = highlight.paragraphs  # blank lines separate paragraphs
 
 
-def int_arg(name: str, default: int, lowest: int = 1, highest: int | None = None) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        abort(400, f"{name} must be a whole number")
-    value = max(lowest, int(raw))
-    return min(value, highest) if highest else value
-
-
-def card(row: dict, db) -> dict:
+def cards(rows: list[dict], db) -> list[dict]:
     """What a list of records shows of each one."""
-    links = store.record_links(db, row["id"])
-    text = row["summary"] or row["text"] or ""
-    return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
-            "period": row["period"], "people": links["people"],
-            "language": json.loads(row["language"] or "[]"),
-            "excerpt": text[:280] + ("…" if len(text) > 280 else "")}
+    people = store.people_of(db, [row["id"] for row in rows])
+
+    def excerpt(row: dict) -> str:
+        text = row["summary"] or row["text"] or ""
+        return text[:280] + ("…" if len(text) > 280 else "")
+    return [{"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+             "people": people[row["id"]], "excerpt": excerpt(row)} for row in rows]
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -54,7 +44,7 @@ def home():
     db, viewer = get_db(), get_viewer()
     counts = {"records": store.count_records(db, viewer),
               **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
-    newest = [card(row, db) for row in store.newest_records(db, viewer, 10)]
+    newest = cards(store.newest_records(db, viewer, 10), db)
     picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
     return render_template("index.html", counts=counts, newest=newest, timeline=picture)
 
