@@ -540,9 +540,12 @@ def entity_index_names(db, kind: str, entity_id: str) -> list[str]:
         [kind, entity_id])]
 
 
-def sub_events(db, event_id: str) -> list[dict]:
+def sub_events(db, event_id: str, viewer: Viewer) -> list[dict]:
+    """The parts of an event that the viewer may see."""
+    where, params = visible_entities_sql("event", viewer)
     return [dict(r) for r in db.query(
-        "SELECT id, name, date FROM events WHERE part_of = ? ORDER BY date_lo, name", [event_id])]
+        f"SELECT a.id, a.name, a.date FROM events a WHERE a.part_of = ? AND {where} "
+        f"ORDER BY a.date_lo, a.name", [event_id, *params])]
 
 
 def count_entities(db, kind: str, viewer: Viewer) -> int:

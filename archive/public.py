@@ -145,8 +145,7 @@ def entity_page(plural: str, entity_id: str):
     by_role = [(role, list(rows)) for role, rows in
                groupby(sorted(linked, key=lambda r: r["role"] or ""), key=lambda r: r["role"])]
     parent = store.get_entity(db, kind, entity["part_of"], get_viewer()) if entity.get("part_of") else None
-    parts = [e for e in (store.sub_events(db, entity_id) if kind == "event" else [])
-             if store.get_entity(db, "event", e["id"], get_viewer()) is not None]
+    parts = store.sub_events(db, entity_id, get_viewer()) if kind == "event" else []
     return render_template("entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
                            count=len(linked), parent=parent, parts=parts)
 

@@ -654,15 +654,12 @@ class Index:
         return counts
 
     def matching_ids(self, text: str, viewer: Viewer, filters: Filters | None = None,
-                     sort: str = "relevance", batch: int = 500):
-        """Every matching record id in order, a batch at a time (for exports of a search)."""
-        page = 1
-        while True:
-            results = self.search(text, viewer, page=page, per_page=batch, sort=sort, filters=filters)
-            yield from results.ids
-            if page * batch >= results.total:
-                return
-            page += 1
+                     sort: str = "relevance") -> list[str]:
+        """Every matching record id in order (for exports of a search): one ranking of all hits."""
+        first = self.search(text, viewer, per_page=1, sort=sort, filters=filters)
+        if first.total <= 1:
+            return first.ids
+        return self.search(text, viewer, per_page=first.total, sort=sort, filters=filters).ids
 
     def _by_date(self, s, newest_first: bool):
         """Sort by the record's date, else the start of its period; undated records come last."""
