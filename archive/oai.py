@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET  # nosec B405
 
 from flask import Blueprint, Response, current_app, request
 
-from . import crosswalk, db as store
+from . import crosswalk, db as store, records
 from .web import csrf, get_db
 
 bp = Blueprint("oai", __name__)
@@ -38,7 +38,7 @@ for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 PAGE_SIZE = 100
-TYPES = ("testimony", "interview", "open_letter", "petition", "statement", "document")
+TYPES = tuple(crosswalk.DCMI_TYPE)  # the record types, as the crosswalk maps them
 ARGUMENTS = {
     "Identify": (set(), set()),
     "ListMetadataFormats": (set(), {"identifier"}),
@@ -67,10 +67,6 @@ def sub(parent, ns: str, tag: str, text: str | None = None, **attrs) -> ET.Eleme
     if text is not None:
         element.text = crosswalk.xml_text(str(text))
     return element
-
-
-def now_stamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def repository_id() -> str:
@@ -201,7 +197,6 @@ def list_state(db, verb: str, args: dict) -> dict:
         raise OAIError("badArgument", "from and until must have the same granularity")
     if state["from"] and state["until"] and state["from"] > state["until"]:
         raise OAIError("badArgument", "from is later than until")
-    set_filter(db, state["set"])  # an unknown set is an error before anything is listed
     return state
 
 
@@ -329,7 +324,7 @@ def check_arguments(verb: str, args: dict) -> None:
 def endpoint():
     root = ET.Element(q(OAI, "OAI-PMH"))
     root.set(q(XSI, "schemaLocation"), f"{OAI} {OAI_SCHEMA}")
-    sub(root, OAI, "responseDate", now_stamp())
+    sub(root, OAI, "responseDate", records.now())
     request_element = sub(root, OAI, "request", base_url())
     try:
         args = arguments()
