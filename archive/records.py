@@ -133,8 +133,6 @@ class Write:
         self.seq = seq
         self.stamp = stamp
         self.touched: set[str] = set()
-        self.created = {"record": 0, "person": 0, "event": 0, "place": 0}
-        self.replaced = {"record": 0, "person": 0, "event": 0, "place": 0}
 
     # authorities
     def store_entity(self, kind: str, data: dict) -> str:
@@ -171,7 +169,6 @@ class Write:
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id))
         store.add_revision(db, kind, entity_id, store.last_revision(db, kind, entity_id) + 1,
                            saved, self.user, self.stamp)
-        (self.replaced if old else self.created)[kind] += 1
         if old:  # names and variants are indexed with the records
             self.touched.update(store.linked_record_ids(db, kind, entity_id))
         return entity_id
@@ -253,9 +250,8 @@ class Write:
         row.update(_bounds_columns("period", row["period"]))
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
-        saved = store.record_json(db, store.record_row(db, record_id))
+        saved = store.record_json(db, row)
         store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
-        (self.replaced if old and not old["deleted_at"] else self.created)["record"] += 1
         self.touched.add(record_id)
         return record_id
 
@@ -467,7 +463,7 @@ def ensure_index(db, path: str | Path) -> search.Index:
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> Write:
+                   progress: Callable[[str], None] | None = None) -> None:
     """Store already-validated objects (authorities and records) in one write; all or nothing.
 
     `progress` is called with "store" for each object stored and "index" for each record indexed.
@@ -483,7 +479,6 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
                 write.store_record(data)
             else:
                 write.store_entity(kind, data)
-    return write
 
 
 # === archivist pages (issue 4): restore, undelete, merge ==========================================
