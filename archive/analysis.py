@@ -22,7 +22,6 @@ The analyzer reads mixed-script text (SEARCH.md, "Khmer and mixed-script text"):
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 
 from whoosh.analysis import Filter, Token, Tokenizer
@@ -41,7 +40,9 @@ HSPACE = "[ \\t\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]"
 def _mark_ranges() -> str:
     """Character-class ranges of every combining mark outside Khmer (`\\w` leaves marks out)."""
     ranges: list[list[int]] = []
-    for cp in range(0x0300, sys.maxunicode + 1):
+    # Marks live below U+20000 and in the variation selectors supplement; skipping the empty planes
+    # halves the import time of this module (every process pays it).
+    for cp in (*range(0x0300, 0x20000), *range(0xE0000, 0xE1000)):
         if 0x1780 <= cp <= 0x17FF or 0xD800 <= cp <= 0xDFFF:
             continue
         if unicodedata.category(chr(cp))[0] == "M":
