@@ -25,7 +25,6 @@ bp = Blueprint("editor", __name__)
 
 KIND_PATHS = {"people": "person", "events": "event", "places": "place"}
 PLURAL = {v: k for k, v in KIND_PATHS.items()}
-LINK_FIELDS = {"people": "person", "events": "event", "places": "place"}
 
 
 # --- /suggest --------------------------------------------------------------------------------------
@@ -54,7 +53,7 @@ def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]
     apart), then against every name and variant in the archive.
     """
     unknown = []
-    for key, kind in LINK_FIELDS.items():
+    for key, kind in records.KIND_OF_LINKS.items():
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(key, [])}
         for link in data[key]:
             found = own.get(name_key(link["name"])) or store.find_by_name(db, kind, link["name"])
@@ -75,7 +74,7 @@ def suggested_links(db, viewer, text: str | None, linked_ids: set[str]) -> dict:
 def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
     """Ids of the authorities the form's link fields name now."""
     ids = set()
-    for key, kind in LINK_FIELDS.items():
+    for key, kind in records.KIND_OF_LINKS.items():
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(key, [])}
         for line in lines(getattr(form, key).data):
             name = line.partition("|")[0].strip()

@@ -15,10 +15,8 @@ from .access import Viewer
 from .names import name_key
 
 SORTS = ("relevance", "date", "-date", "title")
-FILTER_FIELDS = {"type": "type", "language": "language", "person": "person_id", "event": "event_id",
-                 "place": "place_id", "decade": "decade", "collection": "collection"}
+FILTER_FIELDS = {name: field_ for field_, name in search.FACETS.items()}  # URL parameter -> index field
 JSON_FACETS = ("type", "language", "person", "event", "place", "decade")
-FACET_LIMIT = 12
 MAX_NGRAM = 6
 
 

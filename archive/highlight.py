@@ -12,10 +12,9 @@ import re
 from markupsafe import Markup, escape
 
 from . import analysis
-from .search import OPERATORS, QUERY_FIELDS, query_tokens
+from .search import OPERATORS, TEXT_FIELDS, query_tokens
 
 # Fields whose values are words of the text, worth marking (not type:, language:).
-_WORDY = {"title", "text", "summary", "person", "event", "place", "subject"}
 SNIPPET_CHARS = 260
 
 
@@ -44,7 +43,7 @@ def query_phrases(text: str) -> list[list[str]]:
         token = token.lstrip("+")
         field_, sep, value = token.partition(":")
         if sep and not token.startswith('"'):
-            if field_.lower() not in QUERY_FIELDS or field_.lower() not in _WORDY:
+            if field_.lower() not in TEXT_FIELDS:
                 continue
             token = value
         words = token.strip('"').rstrip("*~").split()

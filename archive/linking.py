@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import dates
+from . import dates, textnorm
 from .names import name_key
 
 WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
@@ -86,7 +86,7 @@ DATE_PATTERNS = [
     # a bare number is taken for a year only from 1700 on ("in 1000 ways" is no date)
     re.compile(r"(?<![\d,.$£€])\b(?P<year>1[7-9][0-9]{2}|20[0-9]{2})\b(?![,.]\d|\d)"),
 ]
-KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+KHMER_DIGITS = str.maketrans(textnorm.KHMER_DIGITS)
 
 
 @dataclass(frozen=True)
