@@ -11,7 +11,6 @@ searcher without mmap reads its files by seek-and-read, which threads must not i
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 import shutil
@@ -32,7 +31,7 @@ from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 
 from . import analysis
-from .access import Viewer
+from .access import Viewer, today
 
 INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds the lock
 MARKER_ID = "__marker__"
@@ -253,20 +252,13 @@ class Filters:
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
-    def query(self, dates: bool = True):
-        """The filters as a Whoosh query (the date range too, unless the caller counts it itself)."""
+    def query(self):
+        """The value filters as a Whoosh query (the date range is counted from cached bounds)."""
         parts = []
         for name, wanted in self.values.items():
             if wanted:
                 parts.append(Q.Or([Q.Term(name, v) for v in wanted]) if len(wanted) > 1
                              else Q.Term(name, wanted[0]))
-        if dates and self.has_dates:
-            # A record matches when its date or its period overlaps [from, to].
-            overlap = []
-            for lo, hi in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
-                overlap.append(Q.And([Q.NumericRange(lo, None, self.date_to),
-                                      Q.NumericRange(hi, self.date_from, None)]))
-            parts.append(Q.Or(overlap))
         return Q.And(parts) if parts else None
 
 
@@ -284,7 +276,8 @@ class Results:
 
 
 def _today() -> int:
-    return int(dt.date.today().strftime("%Y%m%d"))
+    """Today as YYYYMMDD, from the same clock as the store's embargo check."""
+    return int(today().replace("-", ""))
 
 
 class _SegmentValues:
@@ -602,7 +595,7 @@ class Index:
         if isinstance(query, Q.Every) and sort == "relevance":
             sort = "date"  # nothing to rank by: oldest first
         page = max(1, page)
-        narrowing = filters.query(dates=False) if filters else None
+        narrowing = filters.query() if filters else None
         with self.searcher() as s:
             sortedby = {"date": lambda: self._by_date(s, newest_first=False),
                         "-date": lambda: self._by_date(s, newest_first=True),
@@ -648,7 +641,7 @@ class Index:
             # A facet in use counts as if its own filter were off, so its other values
             # show what choosing them as well (either value) would add.
             others = Filters({k: v for k, v in filters.values.items() if k != name})
-            rest = others.query(dates=False)
+            rest = others.query()
             wider = visible.intersection(s.docs_for_query(Q.And([query, rest]) if rest else query))
             counts.update(table.count(wider, limit, (name,)))
         return counts
