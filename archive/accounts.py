@@ -15,8 +15,11 @@ MIN_PASSWORD = 10
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
-def add_user(db, username: str, password: str, role: str) -> None:
-    """Create or update an account. :raise ValidationError: on a bad name, role or password."""
+def add_user(db, username: str, password: str, role: str, replace: bool = True) -> None:
+    """Create an account, or update it when `replace` (the command line resets accounts so).
+
+    :raise ValidationError: on a bad name, role or password, or a taken name when not `replace`.
+    """
     errors = []
     if not USERNAME.match(username or ""):
         errors.append(("username", "use 1-64 letters, digits, '.', '_', '@' or '-'"))
@@ -28,6 +31,8 @@ def add_user(db, username: str, password: str, role: str) -> None:
         raise ValidationError(errors)
     with store.write_transaction(db):
         old = store.get_user(db, username)
+        if old and not replace:
+            raise ValidationError([("username", "is taken")])
         store.put_user(db, username, generate_password_hash(password, method="scrypt"), role,
                        old["created_at"] if old else now())
 

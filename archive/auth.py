@@ -135,9 +135,8 @@ def users():
     status = 200
     if add.add.data and add.validate_on_submit():
         try:
-            if store.get_user(db, add.username.data.strip()):
-                raise ValidationError([("username", "is taken")])
-            accounts.add_user(db, add.username.data.strip(), add.password.data, add.role.data)
+            accounts.add_user(db, add.username.data.strip(), add.password.data, add.role.data,
+                              replace=False)
         except ValidationError as exc:
             for path, message in exc.errors:
                 getattr(add, path, add.username).errors.append(message)

@@ -142,6 +142,12 @@ def test_admin_manages_users(app, client):
     client.post("/users/newbie/password", data={"pw-newbie-password": "another long secret"})
     with app.app_context():
         assert accounts.authenticate(get_db(), "newbie", "another long secret").role == "archivist"
+    # adding a name that exists changes nothing
+    response = client.post("/users", data={"add-username": "newbie", "add-password": "a third long secret",
+                                           "add-role": "admin", "add-add": "Add user"})
+    assert response.status_code == 400 and "is taken" in response.get_data(as_text=True)
+    with app.app_context():
+        assert accounts.authenticate(get_db(), "newbie", "another long secret").role == "archivist"
     # the last admin keeps the role
     client.post("/users/root/role", data={"role-root-role": "researcher"})
     with app.app_context():
