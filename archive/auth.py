@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from . import accounts, db as store
 from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
 from .records import ValidationError
-from .web import get_db, get_viewer, handle_http_error, load_viewer
+from .web import admin_required, get_db, handle_http_error, load_viewer
 
 bp = Blueprint("auth", __name__)
 
@@ -116,20 +116,9 @@ def logout():
     return redirect(url_for("public.home"))
 
 
-def admin_required():
-    viewer = get_viewer()
-    if not viewer.signed_in:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if viewer.role != "admin":
-        abort(403, "Only admins may manage users.")
-    return None
-
-
 @bp.route("/users", methods=["GET", "POST"])
+@admin_required
 def users():
-    refused = admin_required()
-    if refused:
-        return refused
     db = get_db()
     add = UserAddForm(prefix="add")
     status = 200
@@ -157,9 +146,6 @@ def users():
 
 def change_user(form, change, missing: str, done: str):
     """Apply one admin change to an account from its form; errors come back as a flash."""
-    refused = admin_required()
-    if refused:
-        return refused
     if not form.validate_on_submit():
         abort(400, missing)
     try:
@@ -172,6 +158,7 @@ def change_user(form, change, missing: str, done: str):
 
 
 @bp.post("/users/<username>/role")
+@admin_required
 def user_role(username: str):
     form = UserRoleForm(prefix=f"role-{username}")
     return change_user(form, lambda: accounts.set_role(get_db(), username, form.role.data),
@@ -179,6 +166,7 @@ def user_role(username: str):
 
 
 @bp.post("/users/<username>/password")
+@admin_required
 def user_password(username: str):
     form = PasswordResetForm(prefix=f"pw-{username}")
     return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data),

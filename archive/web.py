@@ -105,19 +105,27 @@ def get_viewer() -> Viewer:
     return g.get("viewer", ANONYMOUS)
 
 
-def editor_required(view):
-    """Archivists and admins only: others are sent to sign in (or refused when signed in)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        viewer = get_viewer()
-        if not viewer.signed_in:
-            if "auth.login" in current_app.view_functions and not wants_json():
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            abort(401, "Sign in as an archivist to do this.")
-        if not viewer.can_edit:
-            abort(403, "Only archivists may do this.")
-        return view(*args, **kwargs)
-    return wrapped
+def role_required(allowed, who: str):
+    """A view for some viewers only (`allowed(viewer)`): others are sent to sign in, or refused
+    when signed in. `who` names them in the messages ("archivists")."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            viewer = get_viewer()
+            if not viewer.signed_in:
+                if "auth.login" in current_app.view_functions and not wants_json():
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                abort(401, f"Sign in as one of the {who} to do this.")
+            if not allowed(viewer):
+                abort(403, f"Only {who} may do this.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+# Archivists and admins: the archive's editors.
+editor_required = role_required(lambda viewer: viewer.can_edit, "archivists")
+admin_required = role_required(lambda viewer: viewer.role == "admin", "admins")
 
 
 def visible_record_or_404(record_id: str, via: str) -> dict:
