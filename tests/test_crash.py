@@ -32,6 +32,8 @@ def write_records(path, revision_word: str, seed: int = 7) -> None:
 
 def check_whole(db_path) -> set[str]:
     """Every record is complete: all or none of an import, each with its revision and its link."""
+    if not db_path.exists():  # killed before the archive was even created: nothing written
+        return set()
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
