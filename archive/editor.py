@@ -2,7 +2,7 @@
 merging) and `/suggest`, the typing help of those forms.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
-through `db.py` reads only. A form never loses what was typed: on any error it is shown again with
+through its reads only. A form never loses what was typed: on any error it is shown again with
 the messages next to the fields, and nothing is saved until all of it is valid. Unknown names in
 link fields create authorities only after the archivist ticks "Create these".
 """
@@ -13,7 +13,7 @@ import difflib
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from . import db as store, linking, records
+from . import linking, records, store
 from .access import SYSTEM
 from .forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
                     lines, record_data)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, db as store, records
+from . import csvrows, records, store
 
 KINDS = ("record", "person", "event", "place")
 MAX_ERRORS = 50

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET  # nosec B405
 
 from flask import Blueprint, Response, current_app, request
 
-from . import crosswalk, db as store, records
+from . import crosswalk, records, store
 from .web import csrf, get_db
 
 bp = Blueprint("oai", __name__)

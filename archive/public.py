@@ -12,7 +12,7 @@ from itertools import groupby
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import cite, db as store, export, finder, highlight, records, timeline
+from . import cite, export, finder, highlight, records, store, timeline
 from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("public", __name__)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import dates, db as store, search
+from . import dates, search, store
 from .access import SYSTEM
 
 KIND_OF_LINKS = {"people": "person", "events": "event", "places": "place"}

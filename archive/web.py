@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import db as store, records
+from . import records, store
 from .search import IndexBusy
 from .access import ANONYMOUS, Viewer
 

@@ -39,3 +39,12 @@ def test_the_record_types_are_those_of_the_record_schema():
     assert kinds.type_label("open_letter") == "Open letter"
     assert kinds.type_label("unheard_of") == "unheard_of"
     assert kinds.record_type("petition").dublin_core == "Text"
+
+
+def test_the_tables_of_the_kinds_are_those_of_the_database(home):
+    tables = set(home.db.table_names())
+    for kind in kinds.KINDS:
+        assert kind.table in tables
+    for kind in kinds.AUTHORITIES:
+        assert kind.link_column in home.db.table(kind.link_table).columns_dict
+        assert ("role" in home.db.table(kind.link_table).columns_dict) == kind.link_has_role
