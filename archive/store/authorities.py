@@ -88,7 +88,7 @@ def redirect_target(db, kind: str, entity_id: str) -> str | None:
 
 def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
     """Move every link of `old_id` to `keep_id`, retire `old_id` and redirect it to `keep_id`."""
-    link, column = _link(kind)
+    described, (link, column) = kinds.get(kind), _link(kind)
     # INSERT OR IGNORE: a record linked to both keeps one link
     rows = [dict(r) for r in db.query(f"SELECT * FROM {link} WHERE {column} = ?", [old_id])]
     for row in rows:
@@ -97,19 +97,19 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
         db.execute(f"INSERT OR IGNORE INTO {link} ({cols}) VALUES ({', '.join('?' for _ in row)})",
                    list(row.values()))
     db.execute(f"DELETE FROM {link} WHERE {column} = ?", [old_id])
-    if kind == "place":
+    if described is kinds.PLACE:  # the events that list the old place list the kept one
         db.execute("INSERT OR IGNORE INTO event_places (event_id, place_id, position) "
                    "SELECT event_id, ?, position FROM event_places WHERE place_id = ?", [keep_id, old_id])
         db.execute("DELETE FROM event_places WHERE place_id = ?", [old_id])
-    if kind in ("event", "place"):
-        table = kinds.get(kind).table
+    if described.has_part_of:
+        table = described.table
         db.execute(f"UPDATE {table} SET part_of = ? WHERE part_of = ? AND id != ?",
                    [keep_id, old_id, keep_id])
         db.execute(f"UPDATE {table} SET part_of = NULL WHERE id = ? AND part_of = ?", [keep_id, old_id])
-    if kind == "event":
+    if described.has_places:  # the kept one's places are saved again by the write path
         db.execute("DELETE FROM event_places WHERE event_id = ?", [old_id])
     db.execute("DELETE FROM names WHERE kind = ? AND entity_id = ?", [kind, old_id])
-    db.execute(f"DELETE FROM {kinds.get(kind).table} WHERE id = ?", [old_id])
+    db.execute(f"DELETE FROM {described.table} WHERE id = ?", [old_id])
     db.execute("UPDATE redirects SET new_id = ? WHERE kind = ? AND new_id = ?", [keep_id, kind, old_id])
     db.execute("INSERT OR REPLACE INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)",
                [kind, old_id, keep_id])
@@ -118,20 +118,23 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
 # --- JSON, and reads for a viewer -----------------------------------------------------------------
 
 def entity_json(db, kind: str, row: dict) -> dict:
-    """An authority as JSON (`schemas/<kind>.json`)."""
-    if kind == "person":
-        return {"kind": "person", "id": row["id"], "name": row["name"],
-                "variants": json.loads(row["variants"] or "[]"), "dates": row["dates"],
-                "note": row["note"]}
-    if kind == "place":
-        return {"kind": "place", "id": row["id"], "name": row["name"],
-                "variants": json.loads(row["variants"] or "[]"), "lat": row["lat"],
-                "lon": row["lon"], "part_of": row["part_of"], "note": row["note"]}
-    places = [dict(r) for r in db.query(
-        "SELECT p.id, p.name FROM event_places l JOIN places p ON p.id = l.place_id "
-        "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])]
-    return {"kind": "event", "id": row["id"], "name": row["name"], "date": row["date"],
-            "places": places, "part_of": row["part_of"], "note": row["note"]}
+    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order."""
+    described = kinds.get(kind)
+    found = {"kind": described.name, "id": row["id"], "name": row["name"]}
+    if described.has_variants:
+        found["variants"] = json.loads(row["variants"] or "[]")
+    if described.date_field:
+        found[described.date_field] = row[described.date_field]
+    if described.has_coordinates:
+        found["lat"], found["lon"] = row["lat"], row["lon"]
+    if described.has_places:
+        found["places"] = [dict(r) for r in db.query(
+            "SELECT p.id, p.name FROM event_places l JOIN places p ON p.id = l.place_id "
+            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])]
+    if described.has_part_of:
+        found["part_of"] = row["part_of"]
+    found["note"] = row["note"]
+    return found
 
 
 def get_entity(db, kind: str, entity_id: str, viewer: Viewer) -> dict | None:
@@ -147,20 +150,20 @@ def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
     Events come parents first, so that an import can resolve `part_of` as it goes.
     """
     where, params = visible_entities_sql(kind, viewer)
-    order = "a.id"
-    if kind in ("event", "place"):
+    table, order = kinds.get(kind).table, "a.id"
+    if kinds.get(kind).has_part_of:
         # depth in the part_of tree first, so parents precede their parts
         order = (f"(WITH RECURSIVE up(id, depth) AS (SELECT a.id, 0 UNION ALL "
-                 f"SELECT t.part_of, up.depth + 1 FROM up JOIN {kinds.get(kind).table} t ON t.id = up.id "
+                 f"SELECT t.part_of, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id "
                  f"WHERE t.part_of IS NOT NULL AND up.depth < 50) SELECT max(depth) FROM up), a.id")
-    for row in db.query(f"SELECT * FROM {kinds.get(kind).table} a WHERE {where} ORDER BY {order}", params):
+    for row in db.query(f"SELECT * FROM {table} a WHERE {where} ORDER BY {order}", params):
         yield entity_json(db, kind, row)
 
 
 def entity_records(db, kind: str, entity_id: str, viewer: Viewer) -> list[dict]:
     """The records linked to an authority that the viewer may see, with the link's role."""
     link, column = _link(kind)
-    role = "l.role" if kind != "event" else "NULL"
+    role = "l.role" if kinds.get(kind).link_has_role else "NULL"
     where, params = visible_records_sql(viewer)
     return [dict(r) for r in db.query(
         f"SELECT r.id, r.title, r.type, r.date, r.date_lo, r.language, {role} AS role "
@@ -179,21 +182,22 @@ def sub_events(db, event_id: str, viewer: Viewer) -> list[dict]:
 
 def count_entities(db, kind: str, viewer: Viewer) -> int:
     where, params = visible_entities_sql(kind, viewer)
-    return db.execute(f"SELECT count(*) FROM {kinds.get(kind).table} a WHERE {where}", params).fetchone()[0]
+    table = kinds.get(kind).table
+    return db.execute(f"SELECT count(*) FROM {table} a WHERE {where}", params).fetchone()[0]
 
 
 def entities_with_counts(db, kind: str, viewer: Viewer) -> list[dict]:
     """Every authority of a kind the viewer may see, with its variants and its visible records' count."""
-    link, column = _link(kind)
+    described, (link, column) = kinds.get(kind), _link(kind)
     where, params = visible_entities_sql(kind, viewer)
     rwhere, rparams = visible_records_sql(viewer)
-    variants = "a.variants" if kind != "event" else "'[]'"
-    extra = "a.date" if kind == "event" else ("a.dates" if kind == "person" else "NULL")
+    variants = "a.variants" if described.has_variants else "'[]'"
+    date = f"a.{described.date_field}" if described.date_field else "NULL"
     return [{**dict(r), "variants": json.loads(r["variants"] or "[]")} for r in db.query(
-        f"SELECT a.id, a.name, {variants} AS variants, {extra} AS date, "
+        f"SELECT a.id, a.name, {variants} AS variants, {date} AS date, "
         f"(SELECT count(DISTINCT l.record_id) FROM {link} l JOIN records r ON r.id = l.record_id "
         f" WHERE l.{column} = a.id AND {rwhere}) AS count "
-        f"FROM {kinds.get(kind).table} a WHERE {where}", [*rparams, *params])]
+        f"FROM {described.table} a WHERE {where}", [*rparams, *params])]
 
 
 def dated_events(db, viewer: Viewer) -> list[dict]:
