@@ -1,6 +1,7 @@
 """Citations of a record: Chicago style (notes and bibliography) and BibTeX, with the permalink.
 
-Pure functions over a record in the SPEC shape; the view supplies the permalink and the access day.
+Pure functions over a record as JSON (`schemas/record.json`); the view supplies the permalink and
+the access day.
 """
 from __future__ import annotations
 

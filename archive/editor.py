@@ -201,8 +201,8 @@ def expired_form(exc: CSRFError):
     if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
         kind = kinds.by_plural(request.view_args["plural"])
         form = FORMS[kind.name]()
-        return render_template("entity_form.html", form=form, kind=kind.name, plural=kind.plural, entity=None,
-                               new_names=[], expired=True, action=request.path), 400
+        return render_template("entity_form.html", form=form, kind=kind.name, plural=kind.plural,
+                               entity=None, new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
         return handle_http_error(exc)
     form = RecordForm()

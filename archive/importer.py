@@ -206,7 +206,8 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
             links = [(linked.plural, linked.name, i, link) for linked in kinds.AUTHORITIES
                      for i, link in enumerate(obj.get(linked.plural) or [])]
         elif described.has_places:
-            links = [("places", kinds.PLACE.name, i, link) for i, link in enumerate(obj.get("places") or [])]
+            links = [("places", kinds.PLACE.name, i, link)
+                     for i, link in enumerate(obj.get("places") or [])]
         for key, link_kind, i, link in links:
             if link.get("id") and not link.get("name") and not known(link_kind, link["id"]):
                 problem(where, f"{key}.{i}.id", f"no {link_kind} with id {link['id']} in the archive "

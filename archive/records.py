@@ -475,7 +475,7 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
                 write.store_entity(kind, data)
 
 
-# === archivist pages (issue 4): restore, undelete, merge ==========================================
+# --- restore, undelete, merge ----------------------------------------------------------------------
 
 RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people",
                      "events", "places", "subjects", "collection", "accession", "source", "rights",

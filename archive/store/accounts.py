@@ -5,6 +5,7 @@ and `archive/auth.py`.
 """
 from __future__ import annotations
 
+
 # --- users ----------------------------------------------------------------------------------------
 
 def get_user(db, username: str) -> dict | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+
 # --- revisions ------------------------------------------------------------------------------------
 
 def add_revision(db, kind: str, entity_id: str, revision: int, data: dict,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..access import today
 
+
 def _harvest_cte() -> str:
     """Rows of harvestable records, with `oai_visible`, `oai_datestamp` and the type and collection
     harvesters know them by: for a record no longer public, those of its last public revision (so
