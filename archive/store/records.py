@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from .. import kinds
 from ..access import Viewer, today
+
 
 # --- what a viewer may see ------------------------------------------------------------------------
 
@@ -45,22 +47,19 @@ def put_record_row(db, row: dict) -> None:
 def set_record_links(db, record_id: str, people: list[dict], events: list[dict],
                      places: list[dict]) -> None:
     """Replace a record's links; each item carries a resolved `id` (and `role`)."""
-    for table in ("record_people", "record_events", "record_places"):
+    for kind, links in zip(kinds.AUTHORITIES, (people, events, places)):
+        table = kind.link_table
         db.execute(f"DELETE FROM {table} WHERE record_id = ?", [record_id])
-    seen = set()
-    for position, link in enumerate(people):
-        if (link["id"], link["role"]) not in seen:
-            seen.add((link["id"], link["role"]))
-            db.execute("INSERT INTO record_people VALUES (?, ?, ?, ?)",
-                       [record_id, link["id"], link["role"], position])
-    for position, link in enumerate(dict.fromkeys(e["id"] for e in events)):
-        db.execute("INSERT INTO record_events VALUES (?, ?, ?)", [record_id, link, position])
-    seen = set()
-    for position, link in enumerate(places):
-        if (link["id"], link["role"]) not in seen:
-            seen.add((link["id"], link["role"]))
-            db.execute("INSERT INTO record_places VALUES (?, ?, ?, ?)",
-                       [record_id, link["id"], link["role"], position])
+        if kind.link_has_role:  # one link per authority and role
+            keys = [(link["id"], link["role"]) for link in links]
+        else:  # one link per authority
+            keys = [(i,) for i in dict.fromkeys(link["id"] for link in links)]
+        seen = set()
+        for position, key in enumerate(keys):
+            if key not in seen:
+                seen.add(key)
+                marks = ", ".join("?" for _ in range(len(key) + 2))
+                db.execute(f"INSERT INTO {table} VALUES ({marks})", [record_id, *key, position])
 
 
 def tombstone_record(db, record_id: str, stamp: str, revision: int, seq: int) -> None:
