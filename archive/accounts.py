@@ -5,7 +5,7 @@ import re
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db as store
+from . import store
 from .access import ROLES, Viewer
 from .records import ValidationError, now
 

@@ -15,7 +15,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from flask_wtf.csrf import CSRFError
 
-from . import accounts, db as store
+from . import accounts, store
 from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
 from .records import ValidationError
 from .web import admin_required, get_db, handle_http_error, load_viewer

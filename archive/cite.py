@@ -1,6 +1,7 @@
 """Citations of a record: Chicago style (notes and bibliography) and BibTeX, with the permalink.
 
-Pure functions over a record in the SPEC shape; the view supplies the permalink and the access day.
+Pure functions over a record as JSON (`schemas/record.json`); the view supplies the permalink and
+the access day.
 """
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import re
 
 from markupsafe import Markup, escape
 
+from .kinds import type_label
+
 AUTHOR_ROLES = ("author", "narrator", "signatory")
-TYPE_WORDS = {"testimony": "Testimony", "interview": "Interview", "open_letter": "Open letter",
-              "petition": "Petition", "statement": "Statement", "document": "Document"}
 
 
 def _authors(record: dict) -> list[str]:
@@ -32,7 +33,7 @@ def chicago(record: dict, permalink: str, accessed: dt.date) -> Markup:
         who = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
         parts.append(escape(who.rstrip(".")) + ".")
     parts.append(Markup("“") + escape(record["title"].rstrip(".")) + Markup(".”"))
-    kind = TYPE_WORDS.get(record["type"], record["type"])
+    kind = type_label(record["type"])
     parts.append(escape(kind + (", " + (record.get("date") or record.get("period")) if
                                 (record.get("date") or record.get("period")) else "")) + ".")
     held = ", ".join(x for x in (record.get("collection"), record.get("accession")) if x)
@@ -66,7 +67,7 @@ def bibtex(record: dict, permalink: str, accessed: dt.date) -> str:
     fields.append(("howpublished", "\\url{" + permalink + "}"))
     if record.get("collection"):
         fields.append(("organization", _bib(record["collection"])))
-    fields.append(("note", _bib(TYPE_WORDS.get(record["type"], record["type"])) +
+    fields.append(("note", _bib(type_label(record["type"])) +
                    f". Accessed {accessed.isoformat()}"))
     fields.append(("urldate", accessed.isoformat()))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)  # title: {{…}} keeps capitals

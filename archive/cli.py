@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from . import accounts, db as store, export, importer, records
+from . import accounts, export, importer, kinds, records, store
 from .access import ROLES, SYSTEM
 
 
@@ -173,7 +173,7 @@ def export_command(fmt, output, base_url):
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
     if not records_only:
-        total += sum(store.count_entities(db, k, SYSTEM) for k in store.KINDS)
+        total += sum(store.count_entities(db, k.name, SYSTEM) for k in kinds.AUTHORITIES)
     # newline="": the CSV writer ends its rows with CRLF itself, as RFC 4180 asks
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     written = 0

@@ -12,6 +12,8 @@ import json
 import re
 from importlib import resources
 
+from . import kinds
+
 # MARC relator codes (id.loc.gov/vocabulary/relators) for the roles of a person in a record.
 # `mentioned` is no relator: it becomes schema:mentions / dc:subject.
 RELATORS = {
@@ -29,11 +31,6 @@ INTERVIEWEE = "ive"
 # Dublin Core: who made the record (creator) and who else took part in it (contributor).
 CREATOR_ROLES = ("author", "narrator", "signatory")
 CONTRIBUTOR_ROLES = ("interviewer", "translator", "recipient")
-
-# The DCMI Type of each record type (all our records are text or transcripts of speech).
-DCMI_TYPE = {"testimony": "Text", "interview": "Text", "open_letter": "Text", "petition": "Text",
-             "statement": "Text", "document": "Text"}
-
 
 # Characters XML 1.0 does not allow, which a transcript may still contain.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -53,8 +50,7 @@ def record_url(base: str, record_id: str) -> str:
 
 
 def entity_url(base: str, kind: str, entity_id: str) -> str:
-    plural = {"person": "people", "event": "events", "place": "places"}[kind]
-    return f"{base}{plural}/{entity_id}"
+    return f"{base}{kinds.get(kind).plural}/{entity_id}"
 
 
 def role_relators(record: dict, role: str) -> list[str]:
@@ -90,7 +86,8 @@ def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
             out.append(("contributor", link["name"]))
     if record.get("date"):
         out.append(("date", record["date"]))
-    out.append(("type", DCMI_TYPE.get(record["type"], "Text")))
+    known = kinds.record_type(record["type"])
+    out.append(("type", known.dublin_core if known else "Text"))
     out.append(("type", record["type"]))
     out.append(("format", "text/plain"))
     out.append(("identifier", record_url(base, record["id"])))
@@ -119,11 +116,16 @@ def _node(base: str, kind: str, link: dict, schema_type: str) -> dict:
     return {"@id": entity_url(base, kind, link["id"]), "@type": schema_type, "name": link["name"]}
 
 
+def _record_schema_type(record: dict) -> str:
+    known = kinds.record_type(record["type"])
+    return known.schema_org if known else kinds.RECORD.schema_type
+
+
 def record_jsonld(record: dict, base: str) -> dict:
     """A record as schema.org CreativeWork + ArchiveComponent, with Dublin Core terms beside."""
     node: dict = {
         "@id": record_url(base, record["id"]),
-        "@type": ["CreativeWork", "ArchiveComponent"],
+        "@type": [_record_schema_type(record), "ArchiveComponent"],
         "identifier": record["id"],
         "name": record["title"],
         "genre": record["type"],
@@ -189,7 +191,7 @@ def entity_jsonld(entity: dict, base: str) -> dict:
     """A person, event or place as schema.org."""
     kind = entity["kind"]
     node: dict = {"@id": entity_url(base, kind, entity["id"]),
-                  "@type": {"person": "Person", "event": "Event", "place": "Place"}[kind],
+                  "@type": kinds.get(kind).schema_type,
                   "identifier": entity["id"], "name": entity["name"]}
     if entity.get("variants"):
         node["alternateName"] = entity["variants"]

@@ -2,7 +2,7 @@
 merging) and `/suggest`, the typing help of those forms.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
-through `db.py` reads only. A form never loses what was typed: on any error it is shown again with
+through its reads only. A form never loses what was typed: on any error it is shown again with
 the messages next to the fields, and nothing is saved until all of it is valid. Unknown names in
 link fields create authorities only after the archivist ticks "Create these".
 """
@@ -13,7 +13,7 @@ import difflib
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from . import db as store, linking, records
+from . import kinds, linking, records, store
 from .access import SYSTEM
 from .forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
                     lines, record_data)
@@ -23,10 +23,6 @@ from .web import (editor_required, get_db, get_index, get_viewer, handle_http_er
 
 bp = Blueprint("editor", __name__)
 
-KIND_PATHS = {"people": "person", "events": "event", "places": "place"}
-PLURAL = {v: k for k, v in KIND_PATHS.items()}
-
-
 # --- /suggest --------------------------------------------------------------------------------------
 
 @bp.get("/suggest")
@@ -34,12 +30,12 @@ def suggest():
     """Names and variants starting with `q`, of the authorities the viewer may see."""
     q = request.args.get("q", "").strip()[:200]
     kind = request.args.get("kind", "").strip()
-    if kind and kind not in KIND_PATHS.values():
+    if kind and not kinds.is_authority(kind):
         return json_error("kind must be person, event or place", 400)
     if not q:
         return jsonify([])
     found = []
-    for k in ([kind] if kind else list(KIND_PATHS.values())):
+    for k in ([kind] if kind else [authority.name for authority in kinds.AUTHORITIES]):
         found.extend(store.suggest_names(get_db(), k, q, get_viewer(), limit=10))
     return jsonify([{"id": f["id"], "name": f["name"], "kind": f["kind"]} for f in found[:20]])
 
@@ -53,14 +49,14 @@ def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]
     apart), then against every name and variant in the archive.
     """
     unknown = []
-    for key, kind in records.KIND_OF_LINKS.items():
-        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(key, [])}
-        for link in data[key]:
-            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind, link["name"])
+    for kind in kinds.AUTHORITIES:
+        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
+        for link in data[kind.plural]:
+            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"])
             if found:
                 link["id"] = found
             else:
-                unknown.append((kind, link["name"]))
+                unknown.append((kind.name, link["name"]))
     return list(dict.fromkeys(unknown))
 
 
@@ -74,11 +70,11 @@ def suggested_links(db, viewer, text: str | None, linked_ids: set[str]) -> dict:
 def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
     """Ids of the authorities the form's link fields name now."""
     ids = set()
-    for key, kind in records.KIND_OF_LINKS.items():
-        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(key, [])}
-        for line in lines(getattr(form, key).data):
+    for kind in kinds.AUTHORITIES:
+        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
+        for line in lines(getattr(form, kind.plural).data):
             name = line.partition("|")[0].strip()
-            found = own.get(name_key(name)) or store.find_by_name(db, kind, name)
+            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name)
             if found:
                 ids.add(found)
     return ids
@@ -89,15 +85,15 @@ def apply_ticked(db, form: RecordForm) -> None:
     ticked = request.form.getlist("link")
     for value in ticked:
         kind, _, entity_id = value.partition(":")
-        if kind not in PLURAL:
+        if not kinds.is_authority(kind):
             continue
         entity = store.get_entity(db, kind, entity_id, get_viewer())
         if entity is None:
             continue
-        field = getattr(form, PLURAL[kind])
+        field = getattr(form, kinds.get(kind).plural)
         typed = {name_key(line.partition("|")[0]) for line in lines(field.data)}
         if name_key(entity["name"]) not in typed:
-            line = entity["name"] if kind == "event" else f"{entity['name']} | mentioned"
+            line = f"{entity['name']} | mentioned" if kinds.get(kind).link_has_role else entity["name"]
             field.data = "\n".join([*lines(field.data), line])
     picked = [v.partition(":")[2] for v in ticked if v.startswith("date:")]
     if picked and not (form.date.data or "").strip():
@@ -203,10 +199,10 @@ def expired_form(exc: CSRFError):
     """
     load_viewer()  # the CSRF check ran before the viewer was loaded
     if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
-        kind = KIND_PATHS[request.view_args["plural"]]
-        form = FORMS[kind]()
-        return render_template("entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
-                               new_names=[], expired=True, action=request.path), 400
+        kind = kinds.by_plural(request.view_args["plural"])
+        form = FORMS[kind.name]()
+        return render_template("entity_form.html", form=form, kind=kind.name, plural=kind.plural,
+                               entity=None, new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
         return handle_http_error(exc)
     form = RecordForm()
@@ -284,7 +280,7 @@ def history(record_id: str):
 @bp.get("/<any(people, events, places):plural>/<entity_id>/history")
 @editor_required
 def entity_history(plural: str, entity_id: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
     revs = store.revisions(get_db(), kind, entity_id)
     entries, _ = history_entries(revs)
@@ -302,7 +298,7 @@ def entity_history(plural: str, entity_id: str):
 def restore_entity(plural: str, entity_id: str, revision: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form has expired; try again.")
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     entity_or_404(kind, entity_id)
     try:
         saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
@@ -379,42 +375,41 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
 @bp.route("/<any(people, events, places):plural>/new", methods=["GET", "POST"])
 @editor_required
 def new_entity(plural: str):
-    return entity_form(KIND_PATHS[plural], None)
+    return entity_form(kinds.by_plural(plural).name, None)
 
 
 @bp.route("/<any(people, events, places):plural>/<entity_id>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_entity(plural: str, entity_id: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     return entity_form(kind, entity_or_404(kind, entity_id))
 
 
 def fill_entity(form, kind: str, entity: dict) -> None:
-    db = get_db()
+    db, described = get_db(), kinds.get(kind)
     form.name.data, form.note.data = entity["name"], entity.get("note") or ""
-    if kind in ("person", "place"):
+    if described.has_variants:
         form.variants.data = "\n".join(entity["variants"])
-    if kind == "person":
-        form.dates.data = entity.get("dates") or ""
-    if kind == "event":
-        form.date.data = entity.get("date") or ""
+    if described.date_field:
+        getattr(form, described.date_field).data = entity.get(described.date_field) or ""
+    if described.has_places:
         form.places.data = "\n".join(p["name"] for p in entity["places"])
-    if kind in ("event", "place") and entity.get("part_of"):
+    if described.has_part_of and entity.get("part_of"):
         parent = store.entity_row(db, kind, entity["part_of"])
         form.part_of.data = parent["name"] if parent else entity["part_of"]
-    if kind == "place":
+    if described.has_coordinates:
         form.lat.data = "" if entity.get("lat") is None else str(entity["lat"])
         form.lon.data = "" if entity.get("lon") is None else str(entity["lon"])
     form.base_revision.data = str(store.last_revision(db, kind, entity["id"]))
 
 
 def entity_form(kind: str, current: dict | None):
-    db, viewer = get_db(), get_viewer()
+    db, viewer, described = get_db(), get_viewer(), kinds.get(kind)
     form = FORMS[kind]()
     status, new_names = 200, []
 
     def page():
-        return render_template("entity_form.html", form=form, kind=kind, plural=PLURAL[kind],
+        return render_template("entity_form.html", form=form, kind=kind, plural=described.plural,
                                entity=current, new_names=new_names), status
 
     if request.method == "GET":
@@ -427,22 +422,21 @@ def entity_form(kind: str, current: dict | None):
     data = {"name": form.name.data.strip(), "note": (form.note.data or "").strip() or None}
     if current:
         data["id"] = current["id"]
-    if kind in ("person", "place"):
+    if described.has_variants:
         data["variants"] = lines(form.variants.data)
-    if kind == "person":
-        data["dates"] = (form.dates.data or "").strip() or None
-    if kind == "event":
-        data["date"] = (form.date.data or "").strip() or None
+    if described.date_field:
+        data[described.date_field] = (getattr(form, described.date_field).data or "").strip() or None
+    if described.has_places:
         data["places"] = []
         for name in lines(form.places.data):
-            found = store.find_by_name(db, "place", name)
+            found = store.find_by_name(db, kinds.PLACE.name, name)
             data["places"].append({"id": found} if found else {"name": name})
             if not found:
-                new_names.append(("place", name))
-    if kind == "place":
+                new_names.append((kinds.PLACE.name, name))
+    if described.has_coordinates:
         data["lat"] = float(form.lat.data) if (form.lat.data or "").strip() else None
         data["lon"] = float(form.lon.data) if (form.lon.data or "").strip() else None
-    if kind in ("event", "place"):
+    if described.has_part_of:
         typed = (form.part_of.data or "").strip()
         data["part_of"] = None
         if typed:
@@ -471,13 +465,13 @@ def entity_form(kind: str, current: dict | None):
         status = 400
         return page()
     flash(f"Saved {saved['name']}.", "info")
-    return redirect(url_for("public.entity_page", plural=PLURAL[kind], entity_id=saved["id"]))
+    return redirect(url_for("public.entity_page", plural=described.plural, entity_id=saved["id"]))
 
 
 @bp.route("/<any(people, events, places):plural>/<entity_id>/merge", methods=["GET", "POST"])
 @editor_required
 def merge(plural: str, entity_id: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
     db = get_db()
     form = MergeForm()

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from . import crosswalk, csvrows, db as store
+from . import crosswalk, csvrows, store
 from .access import Viewer
 
 FORMATS = ("jsonl", "json", "csv", "jsonld")

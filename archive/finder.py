@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import db as store, dates, highlight, search
+from . import dates, highlight, search, store
 from .access import Viewer
 from .names import name_key
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from . import crosswalk, db as store, export, finder
+from . import crosswalk, export, finder, kinds, store
 from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("formats", __name__)
@@ -34,7 +34,7 @@ def record_jsonld(record_id: str):
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")
 def entity_jsonld(plural: str, entity_id: str):
-    kind = {"people": "person", "events": "event", "places": "place"}[plural]
+    kind = kinds.by_plural(plural).name
     entity = store.get_entity(get_db(), kind, entity_id, get_viewer())
     if entity is None:
         abort(404, f"No {kind} {entity_id}.")

@@ -14,12 +14,10 @@ from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, Sel
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from . import dates
+from . import dates, kinds
 from .access import ACCESS_LEVELS, ROLES
 
-RECORD_TYPES = [SelectChoice(v, label) for v, label in (
-    ("testimony", "Testimony"), ("interview", "Interview"), ("open_letter", "Open letter"),
-    ("petition", "Petition"), ("statement", "Statement"), ("document", "Document"))]
+RECORD_TYPES = [SelectChoice(t.code, t.label) for t in kinds.RECORD_TYPES]
 PERSON_ROLES = ("author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned")
 PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
 ACCESS_LABELS = {"public": "Public: anyone", "restricted": "Restricted: signed-in users",

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, db as store, records
+from . import csvrows, kinds, records, store
 
-KINDS = ("record", "person", "event", "place")
+KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
 MAX_ERRORS = 50
 # A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
 CSV_FIELD_LIMIT = 1 << 30
@@ -201,16 +201,18 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
             exists = bool(row) and not (kind == "record" and row["deleted_at"])
         (result.replaced if exists else result.created)[kind] += 1
         links = []
-        if kind == "record":
-            links = [(key, records.KIND_OF_LINKS[key], i, link)
-                     for key in ("people", "events", "places") for i, link in enumerate(obj.get(key) or [])]
-        elif kind == "event":
-            links = [("places", "place", i, link) for i, link in enumerate(obj.get("places") or [])]
+        described = kinds.get(kind)
+        if described is kinds.RECORD:
+            links = [(linked.plural, linked.name, i, link) for linked in kinds.AUTHORITIES
+                     for i, link in enumerate(obj.get(linked.plural) or [])]
+        elif described.has_places:
+            links = [("places", kinds.PLACE.name, i, link)
+                     for i, link in enumerate(obj.get("places") or [])]
         for key, link_kind, i, link in links:
             if link.get("id") and not link.get("name") and not known(link_kind, link["id"]):
                 problem(where, f"{key}.{i}.id", f"no {link_kind} with id {link['id']} in the archive "
                                                 f"or earlier in the file")
-        if kind in ("event", "place") and obj.get("part_of") and not known(kind, obj["part_of"]):
+        if described.has_part_of and obj.get("part_of") and not known(kind, obj["part_of"]):
             problem(where, "part_of", f"no {kind} with id {obj['part_of']} in the archive or earlier "
                                       f"in the file")
     return result

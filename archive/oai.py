@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET  # nosec B405
 
 from flask import Blueprint, Response, current_app, request
 
-from . import crosswalk, db as store, records
+from . import crosswalk, kinds, records, store
 from .web import csrf, get_db
 
 bp = Blueprint("oai", __name__)
@@ -38,7 +38,7 @@ for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 PAGE_SIZE = 100
-TYPES = tuple(crosswalk.DCMI_TYPE)  # the record types, as the crosswalk maps them
+TYPES = tuple(t.code for t in kinds.RECORD_TYPES)  # each is a set, type:<code>
 ARGUMENTS = {
     "Identify": (set(), set()),
     "ListMetadataFormats": (set(), {"identifier"}),

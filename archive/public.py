@@ -12,14 +12,10 @@ from itertools import groupby
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import cite, db as store, export, finder, highlight, records, timeline
+from . import cite, export, finder, highlight, kinds, records, store, timeline
 from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("public", __name__)
-
-KIND_PATHS = {"people": "person", "events": "event", "places": "place"}
-PLURAL = {v: k for k, v in KIND_PATHS.items()}
-
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -43,7 +39,7 @@ def cards(rows: list[dict], db) -> list[dict]:
 def home():
     db, viewer = get_db(), get_viewer()
     counts = {"records": store.count_records(db, viewer),
-              **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
+              **{kind.plural: store.count_entities(db, kind.name, viewer) for kind in kinds.AUTHORITIES}}
     newest = cards(store.newest_records(db, viewer, 10), db)
     picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
     return render_template("index.html", counts=counts, newest=newest, timeline=picture)
@@ -57,8 +53,9 @@ def search_page():
                            facet_names=FACET_TITLES)
 
 
-FACET_TITLES = {"type": "Type", "language": "Language", "person": "People", "event": "Events",
-                "place": "Places", "decade": "Decade", "collection": "Collection"}
+FACET_TITLES = {"type": "Type", "language": "Language",
+                **{kind.name: kind.plural_label for kind in kinds.AUTHORITIES},
+                "decade": "Decade", "collection": "Collection"}
 
 
 @bp.get("/search.json")
@@ -115,7 +112,7 @@ def initial(name: str) -> str:
 
 @bp.get("/<any(people, events, places):plural>")
 def entity_list(plural: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     everyone = sorted(store.entities_with_counts(get_db(), kind, get_viewer()),
                       key=lambda e: (e["name"].casefold(), e["id"]))
     for e in everyone:
@@ -136,7 +133,7 @@ def timeline_page():
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>")
 def entity_page(plural: str, entity_id: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     entity, target = _entity_or_404(kind, entity_id)
     if target:
         return redirect(url_for(".entity_page", plural=plural, entity_id=target), 301)
@@ -152,7 +149,7 @@ def entity_page(plural: str, entity_id: str):
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.json")
 def entity_json(plural: str, entity_id: str):
-    kind = KIND_PATHS[plural]
+    kind = kinds.by_plural(plural).name
     entity, target = _entity_or_404(kind, entity_id)
     if target:
         return redirect(url_for(".entity_json", plural=plural, entity_id=target), 301)

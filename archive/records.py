@@ -21,17 +21,14 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import dates, db as store, search
+from . import dates, kinds, search, store
 from .access import SYSTEM
-
-KIND_OF_LINKS = {"people": "person", "events": "event", "places": "place"}
-
 
 def _load_schema(kind: str) -> dict:
     return json.loads(resources.files("archive").joinpath(f"schemas/{kind}.json").read_text("utf-8"))
 
 
-SCHEMAS = {kind: _load_schema(kind) for kind in ("record", "person", "event", "place")}
+SCHEMAS = {kind.name: _load_schema(kind.name) for kind in kinds.KINDS}
 _VALIDATORS = {kind: Draft202012Validator(schema) for kind, schema in SCHEMAS.items()}
 
 
@@ -78,22 +75,19 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
     return errors
 
 
-DATE_FIELDS = {"record": ("date", "period"), "person": ("dates",), "event": ("date",),
-               "place": ()}
-
-
 def validate(kind: str, obj) -> list[tuple[str, str]]:
     """Everything wrong with an object of a kind, without touching the database."""
     if not isinstance(obj, dict):
         return [("", "must be a JSON object")]
     errors = _schema_errors(kind, obj)
-    for name in DATE_FIELDS[kind]:
-        if isinstance(obj.get(name), str):
+    described = kinds.get(kind)
+    for name in (described.date_field, "period" if described is kinds.RECORD else None):
+        if name and isinstance(obj.get(name), str):
             try:
                 dates.bounds(obj[name])
             except dates.DateError as exc:
                 errors.append((name, str(exc)))
-    if kind == "record":
+    if described is kinds.RECORD:
         if isinstance(obj.get("embargo_until"), str):
             try:
                 dt.date.fromisoformat(obj["embargo_until"])
@@ -148,22 +142,21 @@ class Write:
                "created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp}
         if not row["name"]:
             raise ValidationError([("name", "is required")])
-        if kind in ("person", "place"):
+        described = kinds.get(kind)
+        if described.has_variants:
             variants = [v for v in dict.fromkeys(_text(v) for v in data.get("variants") or []) if v]
             row["variants"] = json.dumps([v for v in variants if v != row["name"]], ensure_ascii=False)
-        if kind == "person":
-            row["dates"] = dates.check(data.get("dates"))
-            row.update(_bounds_columns("dates", row["dates"]))
-        if kind == "event":
-            row["date"] = dates.check(data.get("date"))
-            row.update(_bounds_columns("date", row["date"]))
-        if kind == "place":
+        if described.date_field:
+            field_name = described.date_field
+            row[field_name] = dates.check(data.get(field_name))
+            row.update(_bounds_columns(field_name, row[field_name]))
+        if described.has_coordinates:
             row["lat"], row["lon"] = data.get("lat"), data.get("lon")
-        if kind in ("event", "place"):
+        if described.has_part_of:
             row["part_of"] = self._part_of(kind, entity_id, data.get("part_of"))
         store.put_entity_row(db, kind, row)
-        if kind == "event":
-            place_ids = [self.resolve("place", link, f"places.{i}")
+        if described.has_places:
+            place_ids = [self.resolve(kinds.PLACE.name, link, f"places.{i}")
                          for i, link in enumerate(data.get("places") or [])]
             store.set_event_places(db, entity_id, place_ids)
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id))
@@ -217,8 +210,9 @@ class Write:
         if old is None and data.get("id") and store.id_taken(db, record_id):
             raise ValidationError([("id", f"{record_id} is already used by an authority")])
         links = {}
-        for key, kind in KIND_OF_LINKS.items():
-            links[key] = [{"id": self.resolve(kind, link, f"{key}.{i}"),
+        for kind in kinds.AUTHORITIES:
+            key = kind.plural
+            links[key] = [{"id": self.resolve(kind.name, link, f"{key}.{i}"),
                            "role": link.get("role") or "mentioned"}
                           for i, link in enumerate(data.get(key) or [])]
         row = {
@@ -337,8 +331,8 @@ class NameCache:
 def document(db, row: dict, names: NameCache) -> dict:
     """The index document of a record row."""
     record = store.record_json(db, row)
-    linked = {kind: [n for link in record[key] for n in names(kind, link["id"])]
-              for key, kind in KIND_OF_LINKS.items()}
+    linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
+              for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in ("date_lo", "date_hi", "period_lo", "period_hi", "seq")}
     return search.to_document(record, linked, bounds)
 
@@ -481,7 +475,7 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
                 write.store_entity(kind, data)
 
 
-# === archivist pages (issue 4): restore, undelete, merge ==========================================
+# --- restore, undelete, merge ----------------------------------------------------------------------
 
 RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people",
                      "events", "places", "subjects", "collection", "accession", "source", "rights",
@@ -491,10 +485,10 @@ RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date
 def _record_input(saved: dict) -> dict:
     """A saved revision turned back into input for `store_record` (links by id, with names)."""
     data = {k: saved.get(k) for k in RECORD_INPUT_KEYS if k in saved}
-    for key in KIND_OF_LINKS:
-        data[key] = [{k: v for k, v in link.items() if k in ("id", "name", "role") and v is not None}
-                     for link in saved.get(key) or []]
-    data["events"] = [{k: v for k, v in link.items() if k != "role"} for link in data["events"]]
+    for kind in kinds.AUTHORITIES:
+        keep = ("id", "name", "role") if kind.link_has_role else ("id", "name")
+        data[kind.plural] = [{k: v for k, v in link.items() if k in keep and v is not None}
+                             for link in saved.get(kind.plural) or []]
     data["language"] = saved.get("language") or []
     data["subjects"] = saved.get("subjects") or []
     return {k: v for k, v in data.items() if v is not None}
@@ -543,12 +537,13 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
         gone = store.entity_json(db, kind, old)
         store.merge_entity_rows(db, kind, old_id, keep_id)
         data = {k: v for k, v in kept.items() if k not in ("kind",)}
-        if kind in ("person", "place"):
+        described = kinds.get(kind)
+        if described.has_variants:
             data["variants"] = [*kept["variants"], gone["name"], *gone["variants"]]
         for key in ("note", "dates", "date", "lat", "lon"):
             if key in data and data[key] in (None, "") and gone.get(key) not in (None, ""):
                 data[key] = gone[key]
-        if kind == "event":
+        if described.has_places:
             data["places"] = [{"id": p["id"]} for p in kept["places"] + gone["places"]]
         if data.get("part_of") == old_id:
             data["part_of"] = None
@@ -574,8 +569,8 @@ def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: st
     data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
     if data.get("part_of"):
         data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]
-    if kind == "event":
-        data["places"] = [{"id": store.redirect_target(db, "place", p["id"]) or p["id"]}
+    if kinds.get(kind).has_places:
+        data["places"] = [{"id": store.redirect_target(db, kinds.PLACE.name, p["id"]) or p["id"]}
                           for p in data.get("places") or []]
     return save_entity(db, index, kind, {**{k: v for k, v in data.items() if v is not None},
                                          "id": entity_id}, user)

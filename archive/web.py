@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import db as store, records
+from . import kinds, records, store
 from .search import IndexBusy
 from .access import ANONYMOUS, Viewer
 
@@ -192,10 +192,6 @@ def handle_http_error(exc: HTTPException):
 
 # --- template helpers ------------------------------------------------------------------------------
 
-TYPE_LABELS = {"testimony": "Testimony", "interview": "Interview", "open_letter": "Open letter",
-               "petition": "Petition", "statement": "Statement", "document": "Document"}
-
-
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+(?:[\\s\u200b-\u200d]+[\u1780-\u17ff\u19e0-\u19ff]+)*")
 
 
@@ -242,4 +238,4 @@ def lang_runs(text) -> Markup:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
-    app.add_template_filter(lambda t: TYPE_LABELS.get(t, t), "type_label")
+    app.add_template_filter(kinds.type_label, "type_label")

@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive import db as store, finder, importer, records  # noqa: E402
+from archive import finder, importer, records, store  # noqa: E402
 from archive.access import ANONYMOUS  # noqa: E402
 from archive.search import Filters  # noqa: E402
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from archive import create_app, db as store, records
+from archive import create_app, records, store
 from archive.cli import Home
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"

@@ -1,5 +1,5 @@
 """The audit trail: views of records that are not public are logged and shown to archivists."""
-from archive import accounts, db as store
+from archive import accounts, store
 from archive.web import get_db
 
 

@@ -4,7 +4,7 @@ import threading
 
 from click.testing import CliRunner
 
-from archive import accounts, db as store, records
+from archive import accounts, records, store
 from archive.cli import cli
 from conftest import SAMPLE
 

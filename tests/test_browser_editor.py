@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from archive import accounts, db as store
+from archive import accounts, store
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from archive import accounts, db as store, records
+from archive import accounts, records, store
 from archive.access import SYSTEM
 from archive.web import get_db
 
@@ -446,8 +446,7 @@ def test_khmer_in_a_form_field_carries_lang(archivist, save):
 def test_an_old_database_gains_the_sign_in_table(tmp_path):
     path = tmp_path / "old.db"
     db = store.connect(path)
-    for statement in store._statements(store.MIGRATIONS[0]):
-        db.execute(statement)
+    db.conn.executescript(store.MIGRATIONS[0])
     db.execute("PRAGMA user_version = 1")
     assert store.create_tables(db) == 1
     assert "sign_in_failures" in db.table_names()

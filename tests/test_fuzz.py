@@ -3,7 +3,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from archive import db as store, importer, records
+from archive import importer, records, store
 from archive.access import SYSTEM
 
 FUZZ = settings(max_examples=150, deadline=None,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from archive import accounts, db as store
+from archive import accounts, store
 from archive.access import SYSTEM
 from archive.web import get_db
 

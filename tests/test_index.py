@@ -4,7 +4,7 @@ from collections import defaultdict
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from archive import create_app, db as store, importer, records, search
+from archive import create_app, importer, records, search, store
 from archive.access import SYSTEM
 from archive.cli import cli
 from conftest import SAMPLE, config, loaded_app

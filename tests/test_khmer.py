@@ -206,7 +206,7 @@ def test_lang_runs_wraps_khmer_inside_other_text():
 
 
 def test_a_link_by_khmer_name_finds_the_person_with_or_without_spaces(app, home, save, client):
-    from archive import db as store, records
+    from archive import records, store
     index = app.extensions["archive.index"]
     records.save_entity(home.db, index, "person",
                         {"id": "p-hun-sen", "name": "Hun Sen", "variants": ["ហ៊ុន សែន"]}, user="test")

@@ -12,7 +12,7 @@ from lxml import etree
 from oaipmh_scythe import Scythe
 from oaipmh_scythe.config import HTTPConfig
 
-from archive import db as store, records
+from archive import records, store
 from conftest import SAMPLE, LiveServer, read_jsonl
 
 NS = {"o": "http://www.openarchives.org/OAI/2.0/", "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",

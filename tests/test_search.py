@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from archive import db as store, finder
+from archive import finder, store
 from archive.access import ANONYMOUS
 from conftest import loaded_app
 

@@ -64,7 +64,7 @@ def test_oversized_requests_are_refused(tmp_path):
 def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
     import sqlite3
 
-    from archive import accounts, db as store
+    from archive import accounts, store
     cfg = config(tmp_path / "h", WRITE_TIMEOUT=0.2)
     app = create_app(cfg)
     client = app.test_client()

@@ -1,9 +1,11 @@
 """The store: schema versions, the write path keeping database and index in step, revisions."""
+import ast
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from archive import db as store, records
+from archive import records, store
 from archive.access import ANONYMOUS, SYSTEM, Viewer
 
 
@@ -24,6 +26,14 @@ def test_a_newer_schema_is_refused(tmp_path):
     conn.close()
     with pytest.raises(store.SchemaTooNew):
         store.create_tables(store.connect(path))
+
+
+def test_the_store_knows_nothing_of_flask_or_whoosh():
+    for module in (Path(store.__file__).parent).glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text("utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not any(n.split(".")[0] in ("flask", "whoosh", "search") for n in names), module
 
 
 def test_saved_record_is_searchable_at_once(app, save):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from archive import db as store, export
+from archive import export, store
 from archive.access import SYSTEM
 from archive.cli import cli
 from conftest import SAMPLE, read_jsonl, without_timestamps

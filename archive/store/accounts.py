@@ -1,0 +1,57 @@
+"""Accounts: the users table and the failed sign-ins counted to pause password guessing.
+
+Only rows: hashing passwords, checking roles and deciding when to pause belong to `archive/accounts.py`
+and `archive/auth.py`.
+"""
+from __future__ import annotations
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+def get_user(db, username: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
+    return rows[0] if rows else None
+
+
+def put_user(db, username: str, password_hash: str, role: str, created_at: str) -> None:
+    db.table("users").upsert({"username": username, "password_hash": password_hash, "role": role,
+                              "created_at": created_at}, pk="username")
+
+
+def list_users(db) -> list[dict]:
+    return [dict(r) for r in db.query(
+        "SELECT username, role, created_at FROM users ORDER BY username")]
+
+
+def set_user_role(db, username: str, role: str) -> None:
+    db.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
+
+
+def set_user_password(db, username: str, password_hash: str) -> None:
+    db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username])
+
+
+def count_admins(db) -> int:
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+
+
+# --- failed sign-ins ------------------------------------------------------------------------------
+
+def add_sign_in_failure(db, scope: str, key: str, at: float) -> None:
+    db.execute("INSERT INTO sign_in_failures (scope, key, failed_at) VALUES (?, ?, ?)",
+               [scope, key, at])
+
+
+def sign_in_failures(db, scope: str, key: str, since: float) -> tuple[int, float | None]:
+    """How many failures a username or address had since a moment, and the oldest of them."""
+    row = db.execute("SELECT count(*), min(failed_at) FROM sign_in_failures "
+                     "WHERE scope = ? AND key = ? AND failed_at >= ?", [scope, key, since]).fetchone()
+    return row[0], row[1]
+
+
+def clear_sign_in_failures(db, scope: str, key: str) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE scope = ? AND key = ?", [scope, key])
+
+
+def forget_sign_in_failures(db, before: float) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [before])

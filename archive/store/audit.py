@@ -1,0 +1,45 @@
+"""The archive's memory of itself: every saved version of a record or authority (revisions), and
+who looked at records that are not public (the view log).
+
+Both only grow. Deciding what to log and showing the history are left to the views; restoring an
+old version goes through the write path (`archive/records.py`).
+"""
+from __future__ import annotations
+
+import json
+
+
+# --- revisions ------------------------------------------------------------------------------------
+
+def add_revision(db, kind: str, entity_id: str, revision: int, data: dict,
+                 saved_by: str | None, saved_at: str) -> None:
+    db.execute("INSERT INTO revisions (kind, entity_id, revision, data, saved_by, saved_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+               [kind, entity_id, revision, json.dumps(data, ensure_ascii=False), saved_by, saved_at])
+
+
+def revisions(db, kind: str, entity_id: str) -> list[dict]:
+    return [{**r, "data": json.loads(r["data"])} for r in db.query(
+        "SELECT revision, data, saved_by, saved_at FROM revisions "
+        "WHERE kind = ? AND entity_id = ? ORDER BY revision", [kind, entity_id])]
+
+
+def last_revision(db, kind: str, entity_id: str) -> int:
+    row = db.execute("SELECT max(revision) FROM revisions WHERE kind = ? AND entity_id = ?",
+                     [kind, entity_id]).fetchone()
+    return row[0] or 0
+
+
+# --- the view log of records that are not public --------------------------------------------------
+
+def log_view(db, record_id: str, username: str | None, role: str | None, address: str | None,
+             via: str, access: str, viewed_at: str) -> None:
+    db.execute("INSERT INTO view_log (record_id, username, role, address, via, access, viewed_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)", [record_id, username, role, address, via, access, viewed_at])
+
+
+def record_views(db, record_id: str, limit: int = 200) -> list[dict]:
+    """The latest views of a record that were logged, newest first."""
+    return [dict(r) for r in db.query(
+        "SELECT username, role, address, via, access, viewed_at FROM view_log WHERE record_id = ? "
+        "ORDER BY viewed_at DESC, id DESC LIMIT ?", [record_id, limit])]

@@ -1,0 +1,280 @@
+"""Authorities (people, events, places): their rows, names and variants, JSON shape, merges and
+redirects, and the viewer-aware reads of them (lists, counts, suggestions, the timeline's events).
+
+An authority is hidden from a viewer when it appears only in records that viewer may not see
+(`visible_entities_sql`, built on `records.visible_records_sql`). Every name and variant is kept in
+the `names` table under its name key, for lookups by name. Tables and link tables come from `kinds`.
+The write path (`archive/records.py`) validates and composes these row writes.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from .. import kinds
+from ..access import Viewer
+from ..names import name_key
+from .records import visible_records_sql
+
+
+def _link(kind: str) -> tuple[str, str]:
+    """The table linking records to authorities of this kind, and its column of their ids."""
+    found = kinds.get(kind)
+    return found.link_table, found.link_column
+
+
+# --- what a viewer may see ------------------------------------------------------------------------
+
+def visible_entities_sql(kind: str, viewer: Viewer, alias: str = "a") -> tuple[str, list]:
+    """An authority is hidden when it appears only in records the viewer may not see."""
+    if viewer.sees_everything:
+        return "1", []
+    link, column = _link(kind)
+    where, params = visible_records_sql(viewer, "vr")
+    return (f"(NOT EXISTS (SELECT 1 FROM {link} vl WHERE vl.{column} = {alias}.id) OR EXISTS "
+            f"(SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
+            f"WHERE vl.{column} = {alias}.id AND {where}))", params)
+
+
+# --- rows, names and links ------------------------------------------------------------------------
+
+def entity_row(db, kind: str, entity_id: str) -> dict | None:
+    rows = list(db.query(f"SELECT * FROM {kinds.get(kind).table} WHERE id = ?", [entity_id]))
+    return rows[0] if rows else None
+
+
+def put_entity_row(db, kind: str, row: dict) -> None:
+    db.table(kinds.get(kind).table).upsert(row, pk="id")
+    names = [row["name"], *json.loads(row.get("variants") or "[]")]
+    db.execute("DELETE FROM names WHERE kind = ? AND entity_id = ?", [kind, row["id"]])
+    db.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+                        [(kind, row["id"], n, name_key(n), int(i == 0)) for i, n in enumerate(names)])
+
+
+def set_event_places(db, event_id: str, place_ids: list[str]) -> None:
+    db.execute("DELETE FROM event_places WHERE event_id = ?", [event_id])
+    db.conn.executemany("INSERT INTO event_places VALUES (?, ?, ?)",
+                        [(event_id, p, i) for i, p in enumerate(dict.fromkeys(place_ids))])
+
+
+def find_by_name(db, kind: str, name: str) -> str | None:
+    """The id of the authority with this name or variant (ignoring case, accents, spaces)."""
+    row = db.execute("SELECT entity_id FROM names WHERE kind = ? AND key = ? "
+                     "ORDER BY is_primary DESC, entity_id LIMIT 1",
+                     [kind, name_key(name)]).fetchone()
+    return row[0] if row else None
+
+
+def entity_index_names(db, kind: str, entity_id: str) -> list[str]:
+    """The name and every variant of an authority, for indexing with its records."""
+    return [r[0] for r in db.execute(
+        "SELECT name FROM names WHERE kind = ? AND entity_id = ? ORDER BY is_primary DESC, rowid",
+        [kind, entity_id])]
+
+
+def linked_record_ids(db, kind: str, entity_id: str) -> list[str]:
+    """Live records linked to an authority, whoever may see them (for re-indexing)."""
+    link, column = _link(kind)
+    return [r[0] for r in db.execute(
+        f"SELECT DISTINCT l.record_id FROM {link} l JOIN records r ON r.id = l.record_id "
+        f"WHERE l.{column} = ? AND r.deleted_at IS NULL", [entity_id])]
+
+
+def redirect_target(db, kind: str, entity_id: str) -> str | None:
+    row = db.execute("SELECT new_id FROM redirects WHERE kind = ? AND old_id = ?",
+                     [kind, entity_id]).fetchone()
+    return row[0] if row else None
+
+
+def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
+    """Move every link of `old_id` to `keep_id`, retire `old_id` and redirect it to `keep_id`."""
+    described, (link, column) = kinds.get(kind), _link(kind)
+    # INSERT OR IGNORE: a record linked to both keeps one link
+    rows = [dict(r) for r in db.query(f"SELECT * FROM {link} WHERE {column} = ?", [old_id])]
+    for row in rows:
+        row[column] = keep_id
+        cols = ", ".join(row)
+        db.execute(f"INSERT OR IGNORE INTO {link} ({cols}) VALUES ({', '.join('?' for _ in row)})",
+                   list(row.values()))
+    db.execute(f"DELETE FROM {link} WHERE {column} = ?", [old_id])
+    if described is kinds.PLACE:  # the events that list the old place list the kept one
+        db.execute("INSERT OR IGNORE INTO event_places (event_id, place_id, position) "
+                   "SELECT event_id, ?, position FROM event_places WHERE place_id = ?", [keep_id, old_id])
+        db.execute("DELETE FROM event_places WHERE place_id = ?", [old_id])
+    if described.has_part_of:
+        table = described.table
+        db.execute(f"UPDATE {table} SET part_of = ? WHERE part_of = ? AND id != ?",
+                   [keep_id, old_id, keep_id])
+        db.execute(f"UPDATE {table} SET part_of = NULL WHERE id = ? AND part_of = ?", [keep_id, old_id])
+    if described.has_places:  # the kept one's places are saved again by the write path
+        db.execute("DELETE FROM event_places WHERE event_id = ?", [old_id])
+    db.execute("DELETE FROM names WHERE kind = ? AND entity_id = ?", [kind, old_id])
+    db.execute(f"DELETE FROM {described.table} WHERE id = ?", [old_id])
+    db.execute("UPDATE redirects SET new_id = ? WHERE kind = ? AND new_id = ?", [keep_id, kind, old_id])
+    db.execute("INSERT OR REPLACE INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)",
+               [kind, old_id, keep_id])
+
+
+# --- JSON, and reads for a viewer -----------------------------------------------------------------
+
+def entity_json(db, kind: str, row: dict) -> dict:
+    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order."""
+    described = kinds.get(kind)
+    found = {"kind": described.name, "id": row["id"], "name": row["name"]}
+    if described.has_variants:
+        found["variants"] = json.loads(row["variants"] or "[]")
+    if described.date_field:
+        found[described.date_field] = row[described.date_field]
+    if described.has_coordinates:
+        found["lat"], found["lon"] = row["lat"], row["lon"]
+    if described.has_places:
+        found["places"] = [dict(r) for r in db.query(
+            "SELECT p.id, p.name FROM event_places l JOIN places p ON p.id = l.place_id "
+            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])]
+    if described.has_part_of:
+        found["part_of"] = row["part_of"]
+    found["note"] = row["note"]
+    return found
+
+
+def get_entity(db, kind: str, entity_id: str, viewer: Viewer) -> dict | None:
+    where, params = visible_entities_sql(kind, viewer)
+    rows = list(db.query(f"SELECT * FROM {kinds.get(kind).table} a WHERE a.id = ? AND {where}",
+                         [entity_id, *params]))
+    return entity_json(db, kind, rows[0]) if rows else None
+
+
+def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
+    """Every authority of a kind that the viewer may see, as JSON, in id order.
+
+    Events come parents first, so that an import can resolve `part_of` as it goes.
+    """
+    where, params = visible_entities_sql(kind, viewer)
+    table, order = kinds.get(kind).table, "a.id"
+    if kinds.get(kind).has_part_of:
+        # depth in the part_of tree first, so parents precede their parts
+        order = (f"(WITH RECURSIVE up(id, depth) AS (SELECT a.id, 0 UNION ALL "
+                 f"SELECT t.part_of, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id "
+                 f"WHERE t.part_of IS NOT NULL AND up.depth < 50) SELECT max(depth) FROM up), a.id")
+    for row in db.query(f"SELECT * FROM {table} a WHERE {where} ORDER BY {order}", params):
+        yield entity_json(db, kind, row)
+
+
+def entity_records(db, kind: str, entity_id: str, viewer: Viewer) -> list[dict]:
+    """The records linked to an authority that the viewer may see, with the link's role."""
+    link, column = _link(kind)
+    role = "l.role" if kinds.get(kind).link_has_role else "NULL"
+    where, params = visible_records_sql(viewer)
+    return [dict(r) for r in db.query(
+        f"SELECT r.id, r.title, r.type, r.date, r.date_lo, r.language, {role} AS role "
+        f"FROM {link} l JOIN records r ON r.id = l.record_id "
+        f"WHERE l.{column} = ? AND {where} ORDER BY r.date_lo IS NULL, r.date_lo, r.title",
+        [entity_id, *params])]
+
+
+def sub_events(db, event_id: str, viewer: Viewer) -> list[dict]:
+    """The parts of an event that the viewer may see."""
+    where, params = visible_entities_sql("event", viewer)
+    return [dict(r) for r in db.query(
+        f"SELECT a.id, a.name, a.date FROM events a WHERE a.part_of = ? AND {where} "
+        f"ORDER BY a.date_lo, a.name", [event_id, *params])]
+
+
+def count_entities(db, kind: str, viewer: Viewer) -> int:
+    where, params = visible_entities_sql(kind, viewer)
+    table = kinds.get(kind).table
+    return db.execute(f"SELECT count(*) FROM {table} a WHERE {where}", params).fetchone()[0]
+
+
+def entities_with_counts(db, kind: str, viewer: Viewer) -> list[dict]:
+    """Every authority of a kind the viewer may see, with its variants and its visible records' count."""
+    described, (link, column) = kinds.get(kind), _link(kind)
+    where, params = visible_entities_sql(kind, viewer)
+    rwhere, rparams = visible_records_sql(viewer)
+    variants = "a.variants" if described.has_variants else "'[]'"
+    date = f"a.{described.date_field}" if described.date_field else "NULL"
+    return [{**dict(r), "variants": json.loads(r["variants"] or "[]")} for r in db.query(
+        f"SELECT a.id, a.name, {variants} AS variants, {date} AS date, "
+        f"(SELECT count(DISTINCT l.record_id) FROM {link} l JOIN records r ON r.id = l.record_id "
+        f" WHERE l.{column} = a.id AND {rwhere}) AS count "
+        f"FROM {described.table} a WHERE {where}", [*rparams, *params])]
+
+
+def dated_events(db, viewer: Viewer) -> list[dict]:
+    """Visible events with a known span, earliest first (for the timeline)."""
+    where, params = visible_entities_sql("event", viewer)
+    return [dict(r) for r in db.query(
+        f"SELECT a.id, a.name, a.date, a.date_lo, a.date_hi, a.part_of FROM events a "
+        f"WHERE {where} AND a.date_lo IS NOT NULL AND a.date_hi IS NOT NULL "
+        f"AND a.date_lo > 1000101 AND a.date_hi < 99991231 ORDER BY a.date_lo, a.name", params)]
+
+
+def entity_labels(db, kind: str, ids: Iterable[str]) -> dict[str, str]:
+    """The names of these authorities by id (for facet values, which the index keeps as ids)."""
+    ids = list(ids)
+    labels: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        labels.update({r[0]: r[1] for r in db.execute(
+            f"SELECT id, name FROM {kinds.get(kind).table} WHERE id IN ({marks})", chunk)})
+    return labels
+
+
+# --- names: suggestions and lookups ---------------------------------------------------------------
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def suggest_names(db, kind: str, prefix: str, viewer: Viewer, limit: int = 10) -> list[dict]:
+    """Authorities of a kind whose name or a variant starts with `prefix` (or has a word that does)."""
+    key = name_key(prefix)
+    if not key:
+        return []
+    where, params = visible_entities_sql(kind, viewer)
+    rows = db.query(
+        f"SELECT n.entity_id AS id, n.name AS matched, a.name AS name, n.is_primary "
+        f"FROM names n JOIN {kinds.get(kind).table} a ON a.id = n.entity_id "
+        f"WHERE n.kind = ? AND (n.key LIKE ? ESCAPE '\\' OR n.name LIKE ? ESCAPE '\\') AND {where} "
+        f"ORDER BY n.key LIKE ? ESCAPE '\\' DESC, n.is_primary DESC, n.key LIMIT ?",
+        [kind, _like_prefix(key), "% " + _like_prefix(prefix.strip()), *params,
+         _like_prefix(key), limit * 3])
+    found, seen = [], set()
+    for r in rows:
+        if r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        found.append({"id": r["id"], "name": r["name"], "kind": kind,
+                      "matched": r["matched"]})
+        if len(found) == limit:
+            break
+    return found
+
+
+def authority_names(db, viewer: Viewer) -> list[dict]:
+    """Every name and variant of the authorities a viewer may see: kind, id, name, primary name."""
+    found = []
+    for kind in kinds.AUTHORITIES:
+        where, params = visible_entities_sql(kind.name, viewer)
+        found.extend(dict(r) for r in db.query(
+            f"SELECT n.kind, n.entity_id AS id, n.name AS matched, a.name AS name "
+            f"FROM names n JOIN {kind.table} a ON a.id = n.entity_id "
+            f"WHERE n.kind = ? AND {where}", [kind.name, *params]))
+    return found
+
+
+def visible_names_for_keys(db, keys: Iterable[str], viewer: Viewer) -> list[dict]:
+    """Authorities (kind, entity_id, key) having a name or variant under one of these name keys."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    found = []
+    marks = ", ".join("?" for _ in keys)
+    for kind in kinds.AUTHORITIES:
+        where, params = visible_entities_sql(kind.name, viewer)
+        found += [dict(r) for r in db.query(
+            f"SELECT DISTINCT n.kind, n.entity_id, n.key FROM names n JOIN {kind.table} a "
+            f"ON a.id = n.entity_id WHERE n.kind = ? AND n.key IN ({marks}) AND {where} "
+            f"ORDER BY n.entity_id", [kind.name, *keys, *params])]
+    return found

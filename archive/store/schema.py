@@ -1,0 +1,270 @@
+"""The database itself: opening it, its schema and migrations, write transactions, the meta table
+(archive id and change counter), ids, and backups.
+
+Every other module of the store reads and writes rows of the tables created here. This module knows
+no record or authority beyond their tables and id prefixes (from `kinds`), and nothing of Flask or
+Whoosh. `PRAGMA user_version` counts the schema versions.
+"""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import kinds
+
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    text TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT '[]',       -- JSON list of language codes
+    date TEXT, date_lo INTEGER, date_hi INTEGER,
+    period TEXT, period_lo INTEGER, period_hi INTEGER,
+    subjects TEXT NOT NULL DEFAULT '[]',       -- JSON list
+    collection TEXT,
+    accession TEXT,
+    source TEXT,                               -- JSON object or NULL
+    rights TEXT,
+    access TEXT NOT NULL CHECK (access IN ('public', 'restricted', 'private')),
+    embargo_until TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    seq INTEGER NOT NULL,                      -- change number of the last write that reached the index
+    deleted_at TEXT                            -- a tombstone: the record is gone but its id is kept
+);
+CREATE INDEX records_date ON records (date_lo, date_hi);
+CREATE INDEX records_updated ON records (updated_at);
+CREATE TABLE people (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, variants TEXT NOT NULL DEFAULT '[]',
+    dates TEXT, dates_lo INTEGER, dates_hi INTEGER, note TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE places (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, variants TEXT NOT NULL DEFAULT '[]',
+    lat REAL, lon REAL, part_of TEXT REFERENCES places (id), note TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE events (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL,
+    date TEXT, date_lo INTEGER, date_hi INTEGER,
+    part_of TEXT REFERENCES events (id), note TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE event_places (
+    event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    place_id TEXT NOT NULL REFERENCES places (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (event_id, place_id)
+);
+CREATE TABLE record_people (
+    record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    person_id TEXT NOT NULL REFERENCES people (id),
+    role TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (record_id, person_id, role)
+);
+CREATE INDEX record_people_person ON record_people (person_id);
+CREATE TABLE record_events (
+    record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL REFERENCES events (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (record_id, event_id)
+);
+CREATE INDEX record_events_event ON record_events (event_id);
+CREATE TABLE record_places (
+    record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    place_id TEXT NOT NULL REFERENCES places (id),
+    role TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (record_id, place_id, role)
+);
+CREATE INDEX record_places_place ON record_places (place_id);
+-- every name and variant of an authority under its name key, for lookups by name
+CREATE TABLE names (
+    kind TEXT NOT NULL, entity_id TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL,
+    is_primary INTEGER NOT NULL
+);
+CREATE INDEX names_key ON names (kind, key);
+CREATE INDEX names_entity ON names (kind, entity_id);
+-- every saved version of a record or an authority, as JSON
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL, entity_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    data TEXT NOT NULL, saved_by TEXT, saved_at TEXT NOT NULL,
+    UNIQUE (kind, entity_id, revision)
+);
+-- an id merged into another answers with the kept one
+CREATE TABLE redirects (
+    kind TEXT NOT NULL, old_id TEXT NOT NULL, new_id TEXT NOT NULL, PRIMARY KEY (kind, old_id)
+);
+CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('researcher', 'archivist', 'admin')),
+    created_at TEXT NOT NULL
+);
+"""
+
+# Failed sign-ins, counted per username and per client address to pause guessing.
+SCHEMA_V2_SIGN_IN = """
+CREATE TABLE sign_in_failures (
+    scope TEXT NOT NULL CHECK (scope IN ('user', 'address')),
+    key TEXT NOT NULL,
+    failed_at REAL NOT NULL                    -- seconds since the epoch
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (scope, key, failed_at);
+"""
+
+# Who looked at records that are not public: an audit trail shown on the record's history page.
+SCHEMA_V3_VIEW_LOG = """
+CREATE TABLE view_log (
+    id INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    username TEXT,
+    role TEXT,
+    address TEXT,
+    via TEXT NOT NULL,                         -- page, json, jsonld
+    access TEXT NOT NULL,                      -- the record's access level at the time
+    viewed_at TEXT NOT NULL
+);
+CREATE INDEX view_log_record ON view_log (record_id, viewed_at);
+"""
+
+# Each entry upgrades the schema by one version; a new version appends its script here.
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of the archive."""
+
+
+def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite_utils.Database:
+    """Open the archive database (creating its folder), in WAL mode, waiting up to `timeout`
+    seconds for another writer."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode: a crash loses no committed data
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    return db
+
+
+def create_tables(db: sqlite_utils.Database) -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION; returns the version found before."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(f"the database has schema version {found}; this archive knows "
+                           f"up to {SCHEMA_VERSION}: upgrade the archive software")
+    if found == SCHEMA_VERSION:
+        return found
+    with write_transaction(db):
+        again = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+        for version in range(again, SCHEMA_VERSION):
+            step = MIGRATIONS[version]
+            for statement in _statements(step):
+                db.execute(statement)
+        if again == 0:
+            set_meta(db, "archive_id", secrets.token_hex(8))
+            set_meta(db, "seq", "0")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return found
+
+
+def _statements(script: str) -> Iterator[str]:
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line.split("--")[0] if "--" in line else line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer.strip()
+            buffer = ""
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """One write transaction, taking SQLite's write lock at once (no deadlock on upgrade)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+# --- meta: archive id and the change counter the index marker follows -----------------------------
+
+def get_meta(db, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+
+def current_seq(db) -> int:
+    return int(get_meta(db, "seq") or 0)
+
+
+def next_seq(db) -> int:
+    """Advance the change counter; call inside a write transaction."""
+    seq = current_seq(db) + 1
+    set_meta(db, "seq", str(seq))
+    return seq
+
+
+# --- ids ------------------------------------------------------------------------------------------
+
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def id_taken(db, entity_id: str) -> bool:
+    """Whether an id is in use by any kind, kept by a tombstone, or retired by a merge."""
+    for kind in kinds.KINDS:
+        if db.execute(f"SELECT 1 FROM {kind.table} WHERE id = ?", [entity_id]).fetchone():
+            return True
+    return bool(db.execute("SELECT 1 FROM redirects WHERE old_id = ?", [entity_id]).fetchone())
+
+
+def new_id(db, kind: str) -> str:
+    """A fresh, URL-safe, never reused id such as `r7q2k9xa`."""
+    while True:
+        candidate = kinds.get(kind).id_prefix + "".join(secrets.choice(_ALPHABET) for _ in range(7))
+        if not id_taken(db, candidate):
+            return candidate
+
+
+# --- backup ---------------------------------------------------------------------------------------
+
+def backup(db, dest: str | Path, into_open=None) -> None:
+    """A consistent copy through SQLite's online backup, safe while others write.
+
+    `into_open` is an open connection to `dest` to copy into (for a restore).
+    """
+    if into_open is not None:
+        db.conn.backup(into_open.conn)
+        return
+    target = sqlite3.connect(str(dest))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
