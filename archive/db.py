@@ -147,8 +147,17 @@ CREATE TABLE view_log (
 CREATE INDEX view_log_record ON view_log (record_id, viewed_at);
 """
 
+# Usernames that differ only in case are one account. Of an older pair, the account made first keeps
+# its name and the others get `-<rowid>` (a session of theirs ends; an admin sees the new name).
+SCHEMA_V4_USERNAME_NOCASE = """
+UPDATE users SET username = username || '-' || rowid WHERE EXISTS (
+    SELECT 1 FROM users AS first WHERE first.username = users.username COLLATE NOCASE
+    AND (first.created_at, first.username) < (users.created_at, users.username));
+CREATE UNIQUE INDEX users_username_nocase ON users (username COLLATE NOCASE);
+"""
+
 # Each entry upgrades the schema by one version; later issues append to it.
-MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG]
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -578,6 +587,12 @@ def last_revision(db, kind: str, entity_id: str) -> int:
 
 def get_user(db, username: str) -> dict | None:
     rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
+    return rows[0] if rows else None
+
+
+def find_user(db, username: str) -> dict | None:
+    """The account of a username typed in any case (`get_user` wants its exact spelling)."""
+    rows = list(db.query("SELECT * FROM users WHERE username = ? COLLATE NOCASE", [username]))
     return rows[0] if rows else None
 
 

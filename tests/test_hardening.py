@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -34,7 +35,7 @@ def archivist(app, client):
 
 
 def count_records(app) -> int:
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
+    with closing(sqlite3.connect(app.config["DATABASE"])) as conn:
         return conn.execute("SELECT count(*) FROM records").fetchone()[0]
 
 
@@ -86,7 +87,7 @@ def test_an_import_refuses_a_data_address(app, tmp_path):
 def test_a_stored_script_address_is_never_a_link(app, client, save):
     """A record saved before the rule: the page shows the address as text; JSON-LD and OAI leave it out."""
     record = save(title="Old source", source={"citation": "Box 4", "url": "https://example.org/ok"})
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
+    with closing(sqlite3.connect(app.config["DATABASE"])) as conn, conn:
         conn.execute("UPDATE records SET source = ? WHERE id = ?",
                      [json.dumps({"citation": "Box 4", "url": "javascript:alert(1)"}), record["id"]])
     page = client.get(f"/records/{record['id']}").get_data(as_text=True)
@@ -137,3 +138,77 @@ def test_csv_cells_that_start_a_formula_are_neutralised_and_come_back_whole(tmp_
     for key, value in FORMULAS.items():
         got = [{"name": p["name"], "role": p["role"]} for p in record[key]] if key == "people" else record[key]
         assert got == value, key
+
+
+# --- item 9: no common or trivial passwords; a username is one account whatever its case -----------
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaa", "1234567890", "password12", "qwertyuiop",
+                                      "Password123!", "abcdefghijkl", "archive2024", "researcher01"])
+def test_common_and_trivial_passwords_are_refused(app, client, password):
+    result = app.test_cli_runner().invoke(
+        args=["user", "add", "researcher", "--role", "researcher", "--password-stdin"], input=password + "\n")
+    assert result.exit_code != 0 and "password: is too easy to guess." in result.output
+    assert client.post("/login", data={"username": "researcher", "password": password}).status_code == 401
+
+
+@pytest.mark.parametrize("password", ["a long enough password", "correct horse battery staple",
+                                      "ហ៊ុន សែន ពាក្យសម្ងាត់វែង", "x" * 11 + " plus a few uncommon words" * 4])
+def test_good_passwords_and_long_passphrases_pass(app, client, password):
+    add_user(app, "cleo", "researcher", password)
+    sign_in(client, "cleo", password)
+
+
+def test_the_users_page_refuses_a_weak_password_with_advice(app, client):
+    add_user(app, "root", "admin")
+    sign_in(client, "root")
+    response = client.post("/users", data={"add-username": "bea", "add-password": "1234567890",
+                                           "add-role": "researcher", "add-add": "Add user"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "is too easy to guess." in page and "common password" in page
+    reset = client.post("/users/root/password", data={"pw-root-password": "password12",
+                                                      "pw-root-reset": "Reset password"},
+                        follow_redirects=True)
+    assert "is too easy to guess." in reset.get_data(as_text=True)
+    sign_in(app.test_client(), "root")  # the old password still works
+
+
+def test_usernames_differing_only_in_case_are_one_account(app, client):
+    add_user(app, "researcher", "researcher")
+    add_user(app, "root", "admin")
+    admin = sign_in(app.test_client(), "root")
+    taken = admin.post("/users", data={"add-username": "Researcher", "add-password": "another long secret",
+                                       "add-role": "archivist", "add-add": "Add user"})
+    assert taken.status_code == 400 and "is taken (by researcher)" in taken.get_data(as_text=True)
+    # the command line resets the one account, keeping its spelling
+    add_user(app, "RESEARCHER", "researcher", "another long secret")
+    page = admin.get("/users").get_data(as_text=True)
+    assert page.count('<th scope="row">researcher</th>') == 1 and "RESEARCHER" not in page
+    assert client.post("/login", data={"username": "researcher", "password": PASSWORD}).status_code == 401
+    response = client.post("/login", data={"username": "ReSeArChEr", "password": "another long secret"},
+                           follow_redirects=True)
+    assert "Signed in as researcher." in response.get_data(as_text=True)
+
+
+def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
+    """Of two accounts differing only in case, the first made keeps its name; the other is renamed."""
+    from conftest import config
+
+    from archive import create_app
+    cfg = config(tmp_path / "old")
+    app = create_app(cfg)
+    add_user(app, "Researcher", "archivist")
+    app.extensions["archive.index"].close()
+    with closing(sqlite3.connect(cfg["DATABASE"])) as conn, conn:  # as before usernames ignored case
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("DROP INDEX users_username_nocase")
+        conn.execute("INSERT INTO users (username, password_hash, role, created_at) "
+                     "SELECT 'researcher', password_hash, 'admin', '2999-01-01T00:00:00Z' FROM users")
+        conn.execute(f"PRAGMA user_version = {version - 1}")
+    app = create_app(cfg)
+    with closing(sqlite3.connect(cfg["DATABASE"])) as conn:
+        names = dict(conn.execute("SELECT username, role FROM users ORDER BY username"))
+    assert names["Researcher"] == "archivist" and "researcher" not in names
+    assert [role for name, role in names.items() if name.startswith("researcher-")] == ["admin"]
+    response = sign_in(app.test_client(), "researcher").get("/")
+    assert "Researcher (archivist)" in response.get_data(as_text=True)
+    app.extensions["archive.index"].close()
