@@ -145,7 +145,7 @@ def import_command(file, dry_run):
             if dry_run:
                 result = importer.plan(home.db, file, advance)
                 if result.problems:
-                    raise importer.ImportFailed(result.problems)
+                    raise importer.ImportFailed(result.problems, result.more)
             else:
                 result = importer.run(home.db, home.index, file, user="import", progress=advance)
         except importer.ImportFailed as exc:

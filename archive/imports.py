@@ -71,7 +71,11 @@ def upload():
     token = secrets.token_hex(16)
     path = uploads() / f"{token}{suffix}"
     form.file.data.save(path)
-    plan = importer.plan(get_db(), path)
+    try:
+        plan = importer.plan(get_db(), path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no upload waits after a refusal, even an unforeseen one
+        raise
     confirm = None
     if plan.problems:
         path.unlink(missing_ok=True)
@@ -93,7 +97,8 @@ def confirm():
         result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
     except importer.ImportFailed as exc:  # the archive changed since the check
         return render_template("import.html", form=UploadForm(formdata=None),
-                               plan=importer.Plan(problems=exc.problems), confirm=None, filename=None)
+                               plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None,
+                               filename=None)
     finally:
         path.unlink(missing_ok=True)
     flash(f"Imported {result.summary()}.", "success")

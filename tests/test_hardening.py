@@ -212,3 +212,76 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
     response = sign_in(app.test_client(), "researcher").get("/")
     assert "Researcher (archivist)" in response.get_data(as_text=True)
     app.extensions["archive.index"].close()
+
+
+# --- item 10: hostile import files get one clear message, a short report, and leave nothing behind --
+
+def upload(client, content: bytes, name: str):
+    """POST a file to the upload page (the multipart body made here: werkzeug's test client would
+    spool a large one to a temporary file it never closes)."""
+    boundary = "----archive-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + \
+        f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def waiting_uploads(app) -> list[str]:
+    from pathlib import Path
+    folder = Path(app.config["DATABASE"]).parent / "uploads"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+DEEP_JSON = ('{"type": "testimony", "title": "Deep", "source": ' + "[" * 10_000 + "]" * 10_000 + "}").encode()
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_json_nested_ten_thousand_deep_is_refused_and_not_kept(app, archivist, name):
+    response = upload(archivist, DEEP_JSON, name)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "nested more than 32 levels deep" in page
+    assert 'name="token"' not in page and waiting_uploads(app) == [] and count_records(app) == 0
+
+
+def test_json_nested_below_the_readers_limit_is_refused_too(app, archivist):
+    """Deep enough to pass Python's reader, far too deep for a record: the same message."""
+    record = {"type": "testimony", "title": "Deep", "source": {"citation": "x"}}
+    nested = record
+    for _ in range(200):
+        nested["people"] = [{"name": "n"}]
+        nested = nested["people"][0]
+    page = upload(archivist, json.dumps(record).encode(), "deep.jsonl").get_data(as_text=True)
+    assert "line 1" in page and "nested more than 32 levels deep" in page and waiting_uploads(app) == []
+
+
+def test_a_lone_surrogate_is_refused_at_check_time(app, archivist, tmp_path):
+    lines = [json.dumps({"type": "testimony", "title": "Fine 😀 \ud83d\ude00"}),
+             '{"type": "testimony", "title": "Broken \\ud800 here"}',
+             '{"type": "testimony", "title": "Key", "source": {"\\udfff": "x"}}']
+    page = upload(archivist, "\n".join(lines).encode(), "surrogate.jsonl").get_data(as_text=True)
+    assert "Nothing can be imported: 2 problem(s)" in page
+    assert "<strong>line 2</strong>: <span>holds a lone surrogate" in page and "line 3" in page
+    assert 'name="token"' not in page and waiting_uploads(app) == [] and count_records(app) == 0
+    path = tmp_path / "surrogate.json"
+    path.write_text("[" + lines[1] + "]")
+    result = app.test_cli_runner().invoke(args=["import", "--dry-run", str(path)])
+    assert result.exit_code == 1 and "item 1: holds a lone surrogate" in result.output
+
+
+def test_a_million_columns_give_a_short_report(app, archivist):
+    header = ",".join(["title", "type"] + [f"c{i}" for i in range(1_000_000)])
+    response = upload(archivist, (header + "\nA,testimony\n").encode(), "wide.csv")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(page) < 20_000
+    assert "unknown column(s) &#39;c0&#39;, &#39;c1&#39;" in page and "&#39;c9&#39; and 999,990 more" in page
+    assert waiting_uploads(app) == []
+
+
+def test_error_reports_list_fifty_problems_and_count_the_rest(app, archivist):
+    rows = "".join(f"Row {i},memo\n" for i in range(120))
+    page = upload(archivist, ("title,type\n" + rows).encode(), "many.csv").get_data(as_text=True)
+    assert "Nothing can be imported: 120 problem(s) (the first 50 are listed)" in page
+    assert page.count("must be one of") == 50 and "and 70 more" in page
+    long_cell = "title,type\n" + "A,testimony\n" + "B," + "x" * 100_000 + "\n"
+    page = upload(archivist, long_cell.encode(), "long.csv").get_data(as_text=True)
+    assert "Nothing can be imported: 1 problem(s)" in page and len(page) < 20_000
