@@ -8,6 +8,7 @@ It knows nothing of Flask or Whoosh.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import string
@@ -169,7 +170,8 @@ def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite
     """Open the archive database (creating its folder), in WAL mode, waiting up to `timeout`
     seconds for another writer."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _create_private(path)
     conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -178,6 +180,16 @@ def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite
     if db.journal_mode != "wal":
         db.enable_wal()
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create a database file readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode); an existing file is left as it is."""
+    if not path.exists():  # (a backup being restored may be read-only: never open it for writing)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # another process was first
+            pass
 
 
 def create_tables(db: sqlite_utils.Database) -> int:
@@ -611,6 +623,7 @@ def backup(db, dest: str | Path, into_open=None) -> None:
     if into_open is not None:
         db.conn.backup(into_open.conn)
         return
+    _create_private(Path(dest))
     target = sqlite3.connect(str(dest))
     try:
         db.conn.backup(target)

@@ -7,6 +7,7 @@ carries only that token, never a path. The forms validate; the importer writes.
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import time
@@ -41,7 +42,7 @@ class ConfirmForm(FlaskForm):
 
 def uploads() -> Path:
     folder = Path(current_app.config["DATABASE"]).parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -70,7 +71,8 @@ def upload():
     suffix = Path(form.file.data.filename or "").suffix.lower()
     token = secrets.token_hex(16)
     path = uploads() / f"{token}{suffix}"
-    form.file.data.save(path)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+        form.file.data.save(f)
     try:
         plan = importer.plan(get_db(), path)
     except BaseException:

@@ -285,3 +285,65 @@ def test_error_reports_list_fifty_problems_and_count_the_rest(app, archivist):
     long_cell = "title,type\n" + "A,testimony\n" + "B," + "x" * 100_000 + "\n"
     page = upload(archivist, long_cell.encode(), "long.csv").get_data(as_text=True)
     assert "Nothing can be imported: 1 problem(s)" in page and len(page) < 20_000
+
+
+# --- item 13: the archive's files are readable by their owner only --------------------------------
+
+@pytest.fixture
+def open_umask():
+    """The umask many systems give (022: files readable by everyone), restored afterwards."""
+    import os
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def modes(root) -> dict[str, str]:
+    """Every file and folder under root with its permission bits, e.g. {"records/archive.db": "600"}."""
+    return {str(p.relative_to(root)): oct(p.stat().st_mode & 0o777)[2:] for p in sorted(root.rglob("*"))}
+
+
+def assert_private(root):
+    found = modes(root)
+    assert found and not {name: mode for name, mode in found.items() if mode not in ("600", "700")}, found
+
+
+def test_an_archive_made_by_the_app_is_private(tmp_path, open_umask):
+    from conftest import config
+
+    from archive import create_app
+    cfg = config(tmp_path / "home")
+    del cfg["SECRET_KEY"]
+    app = create_app(cfg)
+    add_user(app, "ada", "archivist")
+    client = sign_in(app.test_client(), "ada")
+    page = upload(client, b"title,type\nA letter,open_letter\n", "letter.csv").get_data(as_text=True)
+    assert 'name="token"' in page  # the upload waits for its confirmation
+    import os
+    os.umask(0o022)
+    with closing(sqlite3.connect(cfg["DATABASE"])) as conn:  # while open, the -wal and -shm files exist
+        conn.execute("SELECT count(*) FROM users").fetchone()
+        found = modes(tmp_path / "home")
+        for name in ("records", "records/archive.db", "records/archive.db-wal", "records/archive.db-shm",
+                     "records/.secret_key", "records/uploads", "search_index"):
+            assert name in found, sorted(found)
+        assert any(name.startswith("records/uploads/") for name in found)
+        assert any(name.startswith("search_index/_MAIN_") for name in found)
+        assert_private(tmp_path / "home")
+    app.extensions["archive.index"].close()
+
+
+def test_an_archive_made_by_the_command_line_is_private(tmp_path, open_umask):
+    import os
+    home = tmp_path / "home"
+    assert run_cli(home, "init", "--sample").exit_code == 0
+    os.umask(0o022)  # each command sets it again
+    assert run_cli(home, "export", "-o", str(tmp_path / "all.jsonl")).exit_code == 0
+    os.umask(0o022)
+    assert run_cli(home, "backup", str(tmp_path / "copy")).exit_code == 0
+    os.umask(0o022)
+    assert run_cli(home, "reindex").exit_code == 0
+    assert {"search_index", "records/archive.db"} <= set(modes(home))
+    assert_private(home)
+    assert_private(tmp_path / "copy")
+    assert oct((tmp_path / "all.jsonl").stat().st_mode & 0o777) == "0o600"  # it holds private records
