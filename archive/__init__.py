@@ -38,11 +38,21 @@ def default_config(home: str | Path) -> dict:
     }
 
 
+def private_files() -> None:
+    """Make every file this process creates from now on readable by its owner only (umask 077).
+
+    The archive's files (database, secret key, index, uploads, backups, exports) hold testimonies
+    that may put people at risk, so the archive does not leave this to the operator's umask. It only
+    ever narrows the umask it finds. Called when the app is created and when a command starts.
+    """
+    os.umask(os.umask(0o077) | 0o077)
+
+
 def secret_key(home: str | Path) -> str:
     """The archive home's own secret key, generated on first use and never committed."""
     path = Path(home) / "records" / ".secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -50,6 +60,7 @@ def secret_key(home: str | Path) -> str:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    private_files()
     app = Flask(__name__, template_folder=_templates(), static_folder="static")
     home = (test_config or {}).get("ARCHIVE_HOME") or os.environ.get("ARCHIVE_HOME") or "."
     app.config.from_mapping(default_config(home))

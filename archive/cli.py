@@ -95,6 +95,8 @@ def _count_lines(path: Path) -> int | None:
 @click.pass_context
 def cli(ctx, home):
     """The testimony archive: keep, link and search testimonies."""
+    from . import private_files
+    private_files()
     ctx.obj = Home.at(home)
     ctx.call_on_close(ctx.obj.close)
 
@@ -145,7 +147,7 @@ def import_command(file, dry_run):
             if dry_run:
                 result = importer.plan(home.db, file, advance)
                 if result.problems:
-                    raise importer.ImportFailed(result.problems)
+                    raise importer.ImportFailed(result.problems, result.more)
             else:
                 result = importer.run(home.db, home.index, file, user="import", progress=advance)
         except importer.ImportFailed as exc:
@@ -256,7 +258,7 @@ def backup_command(dest):
     target = dest if dest.suffix in (".db", ".sqlite", ".sqlite3") else dest / "records" / "archive.db"
     if target.exists():
         fail(f"{target} exists already; choose a new destination")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     store.backup(home.db, target)
     click.echo(f"Backed up the archive to {target}.")
 

@@ -13,6 +13,7 @@ import re
 from importlib import resources
 
 from . import kinds
+from .urls import web_url
 
 # MARC relator codes (id.loc.gov/vocabulary/relators) for the roles of a person in a record.
 # `mentioned` is no relator: it becomes schema:mentions / dc:subject.
@@ -95,7 +96,7 @@ def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
         out.append(("identifier", record["accession"]))
     if source.get("citation"):
         out.append(("source", source["citation"]))
-    if source.get("url"):
+    if web_url(source.get("url")):  # never another scheme (a record saved before the rule may hold one)
         out.append(("source", source["url"]))
     for language in record.get("language") or []:
         out.append(("language", language))
@@ -147,10 +148,11 @@ def record_jsonld(record: dict, base: str) -> dict:
     node.update({k: v for k, v in optional.items() if v is not None})
     if record.get("embargo_until"):
         node["embargoUntil"] = record["embargo_until"]
-    source = record.get("source") or {}
+    source = {**(record.get("source") or {})}
+    source["url"] = web_url(source.get("url"))
     if any(source.values()):
         node["isBasedOn"] = {k: v for k, v in {
-            "@type": "CreativeWork", "citation": source.get("citation"), "url": source.get("url"),
+            "@type": "CreativeWork", "citation": source.get("citation"), "url": source["url"],
             "holdingArchive": ({"@type": "ArchiveOrganization", "name": source["repository"]}
                                if source.get("repository") else None)}.items() if v}
 

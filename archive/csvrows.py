@@ -10,8 +10,15 @@ export and the import can never disagree about the columns.
 What a CSV round trip loses (and JSON keeps): the authorities' own fields (variants, dates, notes,
 coordinates; the JSON Lines export carries them), the dates shown beside event links, and the
 archive's timestamps and revision numbers, which an import ignores anyway.
+
+A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return, the list OWASP gives for CSV injection) is written with a leading `'`, which
+spreadsheets show as text; a value that already starts with `'` before such a character gets one
+more. The import takes exactly one such `'` off again, so the round trip stays lossless.
 """
 from __future__ import annotations
+
+import re
 
 COLUMNS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people", "events",
            "places", "subjects", "collection", "accession", "source_citation", "source_url",
@@ -22,6 +29,20 @@ LIST_COLUMNS = ("language", "subjects")
 LINK_COLUMNS = {"people": ("name", "role", "id"), "events": ("name", "id"), "places": ("name", "role", "id")}
 SEPARATOR = "; "
 SOURCE = ("citation", "url", "repository")
+
+
+# Quotes already there, then a character that starts a formula (OWASP, "CSV Injection").
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never evaluates: `=1+1` -> `'=1+1`."""
+    return "'" + cell if FORMULA.match(cell) else cell
+
+
+def restore(cell: str) -> str:
+    """The value of a cell written by `neutralise`: `'=1+1` -> `=1+1`."""
+    return cell[1:] if cell.startswith("'") and FORMULA.match(cell, 1) else cell
 
 
 class CellError(ValueError):
@@ -97,7 +118,8 @@ def split_links(key: str, cell: str | None) -> list[dict]:
 
 
 def to_row(record: dict) -> list[str]:
-    """A record in the SPEC JSON shape as the cells of one CSV row."""
+    """A record in the JSON shape of docs/architecture.md as the cells of one CSV row, each
+    neutralised against formulas."""
     source = record.get("source") or {}
     cells = {**record, **{f"source_{k}": source.get(k) for k in SOURCE}}
     row = []
@@ -109,7 +131,7 @@ def to_row(record: dict) -> list[str]:
             row.append(join_links(column, value or []))
         else:
             row.append("" if value is None else str(value))
-    return row
+    return [neutralise(cell) for cell in row]
 
 
 def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None) -> dict:
@@ -123,6 +145,7 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
         raw = cells.get(column)
         if raw is None or column in IGNORED_ON_IMPORT:
             continue
+        raw = restore(raw)
         if column in LIST_COLUMNS:
             record[column] = split_list(raw)
         elif column in LINK_COLUMNS:

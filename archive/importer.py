@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,16 @@ from pathlib import Path
 from . import csvrows, kinds, records, store
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
-MAX_ERRORS = 50
+MAX_ERRORS = 50  # problems listed; the rest are counted ("and N more")
+MAX_MESSAGE = 500  # characters of one problem's message
+MAX_NAMES = 10  # unknown columns named in one message
+# Our deepest object (a record's media, its transcript, a cue) is five levels down; far deeper input
+# is no export of ours, and Python's JSON reader gives up (RecursionError) near a thousand.
+MAX_DEPTH = 32
+DEEP = f"nested more than {MAX_DEPTH} levels deep: not a file of records, people, events or places"
+# A lone UTF-16 surrogate (`\ud800` in JSON) is no character: SQLite and UTF-8 cannot keep it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = "holds a lone surrogate (such as \\ud800), which is not text: fix the file's encoding"
 # A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
 CSV_FIELD_LIMIT = 1 << 30
 
@@ -34,10 +44,12 @@ class Problem:
 
 
 class ImportFailed(ValueError):
-    def __init__(self, problems: list[Problem]):
+    """An import refused; `problems` lists the first MAX_ERRORS, `more` counts the rest."""
+
+    def __init__(self, problems: list[Problem], more: int = 0):
         self.problems = problems
-        more = "" if len(problems) < MAX_ERRORS else " (and perhaps more)"
-        super().__init__(f"nothing imported: {len(problems)} problem(s){more}; first: {problems[0]}")
+        self.more = more
+        super().__init__(f"nothing imported: {len(problems) + more} problem(s); first: {problems[0]}")
 
 
 @dataclass
@@ -46,6 +58,15 @@ class Plan:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     replaced: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     problems: list[Problem] = field(default_factory=list)
+    more: int = 0  # problems found beyond the MAX_ERRORS listed
+
+    def add_problem(self, where: str, field_: str, message: str) -> None:
+        if len(self.problems) >= MAX_ERRORS:
+            self.more += 1
+            return
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        self.problems.append(Problem(where, field_, message))
 
     @property
     def total(self) -> int:
@@ -88,8 +109,11 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
     unknown = [c for c in header if c not in csvrows.COLUMNS]
     missing = [c for c in ("title", "type") if c not in header]
     if unknown or missing or len(set(header)) != len(header):
+        named = ", ".join(repr(c if len(c) <= 40 else c[:40] + "…") for c in unknown[:MAX_NAMES])
+        if len(unknown) > MAX_NAMES:
+            named += f" and {len(unknown) - MAX_NAMES:,} more"
         message = "; ".join(filter(None, [
-            unknown and f"unknown column(s) {', '.join(map(repr, unknown))}",
+            unknown and f"unknown column(s) {named}",
             missing and f"missing column(s) {', '.join(missing)}",
             len(set(header)) != len(header) and "a column appears twice"]))
         yield "line 1", Unreadable(f"{message} (columns: {', '.join(csvrows.COLUMNS)})", "header")
@@ -141,17 +165,46 @@ def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
             except json.JSONDecodeError as exc:
                 yield f"line {exc.lineno}", Unreadable(f"not valid JSON: {exc.msg}")
                 return
+            except RecursionError:
+                yield "file", Unreadable(DEEP)
+                return
             items = data if isinstance(data, list) else [data]
             for i, obj in enumerate(items, 1):
-                yield f"item {i}", obj
+                yield f"item {i}", unreadable_json(obj) or obj
             return
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                yield f"line {number}", json.loads(line)
+                obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield f"line {number}", Unreadable(f"not valid JSON: {exc.msg} (column {exc.colno})")
+            except RecursionError:
+                yield f"line {number}", Unreadable(DEEP)
+            else:
+                yield f"line {number}", unreadable_json(obj) or obj
+
+
+def unreadable_json(obj) -> Unreadable | None:
+    """What makes a parsed JSON value unfit to store (too deep, or not text), if anything.
+
+    Iterative, so that it never recurses as deep as the value goes."""
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return Unreadable(DEEP)
+        if isinstance(value, str):
+            if LONE_SURROGATE.search(value):
+                return Unreadable(SURROGATE)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if LONE_SURROGATE.search(key):
+                    return Unreadable(SURROGATE)
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return None
 
 
 def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) -> Plan:
@@ -163,9 +216,7 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
         return (entity_id in defined[kind] or store.entity_row(db, kind, entity_id) is not None
                 or store.redirect_target(db, kind, entity_id) is not None)
 
-    def problem(where, field_, message):
-        if len(result.problems) < MAX_ERRORS:
-            result.problems.append(Problem(where, field_, message))
+    problem = result.add_problem
 
     for where, obj in read_objects(path):
         if progress:
@@ -226,7 +277,7 @@ def run(db, index, path: str | Path, user: str | None = None,
     """
     checked = plan(db, path, progress)
     if checked.problems:
-        raise ImportFailed(checked.problems)
+        raise ImportFailed(checked.problems, checked.more)
     current = ""
 
     def objects():

@@ -7,6 +7,7 @@ carries only that token, never a path. The forms validate; the importer writes.
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import time
@@ -41,7 +42,7 @@ class ConfirmForm(FlaskForm):
 
 def uploads() -> Path:
     folder = Path(current_app.config["DATABASE"]).parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -70,8 +71,13 @@ def upload():
     suffix = Path(form.file.data.filename or "").suffix.lower()
     token = secrets.token_hex(16)
     path = uploads() / f"{token}{suffix}"
-    form.file.data.save(path)
-    plan = importer.plan(get_db(), path)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+        form.file.data.save(f)
+    try:
+        plan = importer.plan(get_db(), path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no upload waits after a refusal, even an unforeseen one
+        raise
     confirm = None
     if plan.problems:
         path.unlink(missing_ok=True)
@@ -93,7 +99,8 @@ def confirm():
         result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
     except importer.ImportFailed as exc:  # the archive changed since the check
         return render_template("import.html", form=UploadForm(formdata=None),
-                               plan=importer.Plan(problems=exc.problems), confirm=None, filename=None)
+                               plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None,
+                               filename=None)
     finally:
         path.unlink(missing_ok=True)
     flash(f"Imported {result.summary()}.", "success")

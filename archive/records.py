@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import dates, kinds, search, store
+from . import dates, kinds, search, store, urls
 from .access import SYSTEM
 
 def _load_schema(kind: str) -> dict:
@@ -67,6 +67,8 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
             errors.append((path, f"must be one of {', '.join(map(str, allowed))}"))
         elif error.validator == "pattern" and path.endswith("embargo_until"):
             errors.append((path, "must be a day, YYYY-MM-DD"))
+        elif error.validator == "pattern" and path == "source.url":
+            errors.append((path, urls.MESSAGE))
         elif error.validator == "pattern":
             errors.append((path, "has characters that are not allowed (letters, digits, . _ ~ -)"))
         else:
@@ -88,6 +90,9 @@ def validate(kind: str, obj) -> list[tuple[str, str]]:
             except dates.DateError as exc:
                 errors.append((name, str(exc)))
     if described is kinds.RECORD:
+        url = (obj.get("source") or {}).get("url") if isinstance(obj.get("source"), dict) else None
+        if isinstance(url, str) and not urls.is_web_url(url) and ("source.url", urls.MESSAGE) not in errors:
+            errors.append(("source.url", urls.MESSAGE))  # the schema's `$` lets a final newline by
         if isinstance(obj.get("embargo_until"), str):
             try:
                 dt.date.fromisoformat(obj["embargo_until"])

@@ -448,7 +448,7 @@ class Index:
     def create(self) -> "Index":
         """Create an empty index at the path (replacing nothing that exists)."""
         if not self.exists(self.path):
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
             FileStorage(str(self.path), supports_mmap=False).create_index(SCHEMA)
         return self
 
@@ -753,7 +753,7 @@ def rebuild(path: str | Path, documents, seq: int, archive_id: str, progress=Non
     fresh = path.with_name(path.name + ".new")
     if fresh.exists():
         shutil.rmtree(fresh)
-    fresh.mkdir(parents=True)
+    fresh.mkdir(mode=0o700, parents=True)
     ix = FileStorage(str(fresh), supports_mmap=False).create_index(SCHEMA)
     count = 0
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import kinds, records, store
+from . import kinds, records, store, urls
 from .search import IndexBusy
 from .access import ANONYMOUS, Viewer
 
@@ -239,3 +239,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
     app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links

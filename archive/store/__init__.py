@@ -16,7 +16,7 @@ Every read that lists or shows records or authorities takes a `Viewer` and hides
 may not see. Writes are single row changes; `archive/records.py`, the one write path, composes them
 inside one transaction together with the index. The store knows nothing of Flask or Whoosh.
 """
-from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins,
+from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins, find_user,
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
 from .audit import add_revision, last_revision, log_view, record_views, revisions
@@ -39,7 +39,7 @@ __all__ = [
     "authority_names", "backup", "clear_sign_in_failures", "connect", "count_admins", "count_entities",
     "count_harvest", "count_records", "create_tables", "current_seq", "dated_events",
     "deleted_record_row", "earliest_harvest_datestamp", "entities_with_counts", "entity_index_names",
-    "entity_json", "entity_labels", "entity_records", "entity_row", "find_by_name",
+    "entity_json", "entity_labels", "entity_records", "entity_row", "find_by_name", "find_user",
     "forget_sign_in_failures", "get_entity", "get_meta", "get_record", "get_user", "harvest_collections",
     "harvest_row", "harvest_rows", "id_taken", "iter_entities", "iter_record_rows", "last_revision",
     "linked_record_ids", "list_users", "live_record_seqs", "log_view", "merge_entity_rows", "new_id",

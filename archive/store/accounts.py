@@ -13,6 +13,12 @@ def get_user(db, username: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def find_user(db, username: str) -> dict | None:
+    """The account of a username typed in any case (`get_user` wants its exact spelling)."""
+    rows = list(db.query("SELECT * FROM users WHERE username = ? COLLATE NOCASE", [username]))
+    return rows[0] if rows else None
+
+
 def put_user(db, username: str, password_hash: str, role: str, created_at: str) -> None:
     db.table("users").upsert({"username": username, "password_hash": password_hash, "role": role,
                               "created_at": created_at}, pk="username")

@@ -7,6 +7,7 @@ Whoosh. `PRAGMA user_version` counts the schema versions.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import string
@@ -143,7 +144,16 @@ CREATE INDEX view_log_record ON view_log (record_id, viewed_at);
 """
 
 # Each entry upgrades the schema by one version; a new version appends its script here.
-MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG]
+# Usernames that differ only in case are one account. Of an older pair, the account made first keeps
+# its name and the others get `-<rowid>` (a session of theirs ends; an admin sees the new name).
+SCHEMA_V4_USERNAME_NOCASE = """
+UPDATE users SET username = username || '-' || rowid WHERE EXISTS (
+    SELECT 1 FROM users AS first WHERE first.username = users.username COLLATE NOCASE
+    AND (first.created_at, first.username) < (users.created_at, users.username));
+CREATE UNIQUE INDEX users_username_nocase ON users (username COLLATE NOCASE);
+"""
+
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -155,7 +165,8 @@ def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite
     """Open the archive database (creating its folder), in WAL mode, waiting up to `timeout`
     seconds for another writer."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _create_private(path)
     conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -164,6 +175,16 @@ def connect(path: str | Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite
     if db.journal_mode != "wal":
         db.enable_wal()
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create a database file readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode); an existing file is left as it is."""
+    if not path.exists():  # (a backup being restored may be read-only: never open it for writing)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # another process was first
+            pass
 
 
 def create_tables(db: sqlite_utils.Database) -> int:
@@ -263,6 +284,7 @@ def backup(db, dest: str | Path, into_open=None) -> None:
     if into_open is not None:
         db.conn.backup(into_open.conn)
         return
+    _create_private(Path(dest))
     target = sqlite3.connect(str(dest))
     try:
         db.conn.backup(target)
