@@ -15,157 +15,28 @@ written as JSON (bench/out/results-N.json) so that runs can be compared.
 from __future__ import annotations
 
 import argparse
-import http.client
-import http.cookiejar
-import itertools
 import json
 import os
 import random
-import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import fts5_server  # noqa: E402
+from corpus import COMMON, generate, vocabulary  # noqa: E402
+from harness import Client, Session, free_port, peak_rss_mb, percentiles, timed_run, wait_for  # noqa: E402
 
-TYPES = ["testimony", "interview", "open_letter", "petition", "statement", "document"]
-# The commonest words first, as in English text: "the" is in nearly every record.
 BENCH_PASSWORD = "a long enough password"
-COMMON = ["the", "and", "of", "to", "was", "in", "we", "they", "camp", "family", "village", "soldiers",
-          "arrest", "freedom", "mother", "father", "work", "food", "night", "river"]
 
 
-# --- synthetic data --------------------------------------------------------------------------------
-
-def vocabulary(rnd: random.Random, size: int = 20000) -> list[str]:
-    syllables = ["ka", "so", "ri", "me", "chan", "thy", "vo", "pa", "lin", "dara", "sok", "heng", "mar",
-                 "ton", "bo", "ra", "na", "phal", "vi", "ly", "ou", "sam", "ang", "kim"]
-    words = set()
-    while len(words) < size:
-        words.add("".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))))
-    return sorted(words)
-
-
-def generate(n: int, words: int, seed: int = 1975):
-    """Authorities first, then n records; deterministic for a given seed."""
-    rnd = random.Random(seed)
-    vocab = COMMON + vocabulary(rnd)
-    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))  # Zipf-like
-    people = [{"kind": "person", "id": f"p{i:04d}", "name": f"{rnd.choice(vocab).title()} {rnd.choice(vocab).title()}",
-               "variants": [f"Variant{i} Name"]} for i in range(400)]
-    places = [{"kind": "place", "id": f"l{i:03d}", "name": f"{rnd.choice(vocab).title()} Province"} for i in range(60)]
-    events = [{"kind": "event", "id": f"e{i:03d}", "name": f"Event {rnd.choice(vocab)}",
-               "date": f"{1950 + i}/{1952 + i}"} for i in range(40)]
-    yield from places
-    yield from people
-    yield from events
-    for i in range(n):
-        year = rnd.randint(1950, 2020)
-        date = rnd.choice([str(year), f"{year}-{rnd.randint(1, 12):02d}", f"{year}/{year + rnd.randint(1, 6)}",
-                           f"{year}~"])
-        body = rnd.choices(vocab, cum_weights=cumulative, k=words)
-        paragraphs = [" ".join(body[k:k + 120]) for k in range(0, len(body), 120)]
-        yield {"kind": "record", "id": f"r{i:06d}", "type": rnd.choice(TYPES),
-               "title": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=6)).capitalize(),
-               "summary": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=30)),
-               "text": "\n\n".join(paragraphs), "language": [rnd.choice(["en", "en", "en", "km", "fr"])],
-               "date": date, "access": rnd.choices(["public", "restricted", "private"], [90, 6, 4])[0],
-               "people": [{"id": p["id"], "role": rnd.choice(["narrator", "mentioned", "author"])}
-                          for p in rnd.sample(people, rnd.randint(1, 3))],
-               "places": [{"id": p["id"]} for p in rnd.sample(places, rnd.randint(0, 2))],
-               "events": [{"id": e["id"]} for e in rnd.sample(events, rnd.randint(0, 2))],
-               "subjects": rnd.sample(["war", "exile", "family", "work", "faith", "justice"], 2),
-               "collection": rnd.choice(["Oral histories", "Letters", "Court statements"])}
-
-
-# --- measuring -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def timed_run(args: list[str], env: dict | None = None, stdin: str | None = None) -> tuple[float, int, str]:
-    """Seconds, peak memory (MB) and output of a command."""
-    started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *args], env=env, input=stdin,
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    peak_kb = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb // 1024, done.stdout
-
-
-class Client:
-    def __init__(self, port: int):
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def get(self, path: str) -> tuple[float, int, bytes]:
-        started = time.perf_counter()
-        try:
-            self.conn.request("GET", path)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.conn.request("GET", path)
-            response = self.conn.getresponse()
-        body = response.read()
-        return (time.perf_counter() - started) * 1000, response.status, body
-
-
-class Session:
-    """A browser-like client: cookies, and forms posted with their CSRF token."""
-    CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(self.base + path, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def token(self, path: str) -> str | None:
-        status, page = self.get(path)
-        found = self.CSRF.search(page)
-        return found[1] if status == 200 and found else None
-
-    def post(self, path: str, fields: dict, token: str) -> tuple[int, str, str]:
-        """Post a form; returns the status, the final URL (after redirects) and the body."""
-        data = urllib.parse.urlencode({**fields, "csrf_token": token}).encode()
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:
-                return response.status, response.url, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, path, exc.read().decode(errors="replace")
-
-    def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
-        """Fetch the form for its CSRF token, then post it."""
-        token = self.token(path)
-        if token is None:
-            return 0, path, "no form"
-        return self.post(path, fields, token)
-
+# --- measuring ------------------------------------------------------------------------------------
 
 def save_to_searchable(port: int, runs: int) -> dict:
     """Milliseconds from posting the record form to the record being found by /search.json."""
@@ -186,30 +57,6 @@ def save_to_searchable(port: int, runs: int) -> dict:
                 raise SystemExit(f"{word} not found 30 s after Save")
         samples.append((time.perf_counter() - started) * 1000)
     return percentiles(samples)
-
-
-def wait_for(port: int, path: str = "/", seconds: float = 120) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            Client(port).get(path)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"no server on port {port}")
-
-
-def percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered), 1),
-            "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1)}
-
-
-def peak_rss_mb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) // 1024
-    return 0
 
 
 def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[str, list[tuple[dict, dict]]]]:
