@@ -2,15 +2,17 @@
 
     .venv/bin/python bench/run.py            # 10,000 synthetic testimonies of ~1,500 words
     .venv/bin/python bench/run.py --n 50000  # the big run
+    .venv/bin/python bench/run.py --long     # 2,000 interview transcripts of ~20,000 words
     .venv/bin/python bench/run.py --n 300 --words 200 --repeat 5   # a smoke run
+    .venv/bin/python bench/run.py --long --n 40 --words 2000 --repeat 3   # a smoke run of the long one
 
-It generates N deterministic records in the SPEC import format, imports them into a fresh archive home
+It generates N deterministic records in the import format (bench/corpus.py), imports them into a fresh archive home
 with `archive import`, serves it with `archive serve` on 127.0.0.1, and measures over HTTP: the import
 rate, `/search.json` p50/p95 for a fixed query mix (each with facets and snippets), the record page,
 save-to-searchable, export rate and peak memory, reindex time (with searches running meanwhile), and
 the server's peak memory. The same records go into SQLite FTS5 (bench/fts5_server.py) and the same
 queries are timed through its minimal endpoint. Every figure is printed beside the ratio ours/FTS5 and
-written as JSON (bench/out/results-N.json) so that runs can be compared.
+written as JSON (bench/out/results-N.json, results-long-N.json) so that runs can be compared.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import fts5_server  # noqa: E402
-from corpus import COMMON, generate, vocabulary  # noqa: E402
+from corpus import COLLECTIONS, COMMON, DEFAULTS, rare_words  # noqa: E402
 from harness import Client, Session, free_port, peak_rss_mb, percentiles, timed_run, wait_for  # noqa: E402
 
 BENCH_PASSWORD = "a long enough password"
@@ -59,17 +61,17 @@ def save_to_searchable(port: int, runs: int) -> dict:
     return percentiles(samples)
 
 
-def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[str, list[tuple[dict, dict]]]]:
+def query_mix(rare: list[str], people: list[str], n: int, years: range = range(1950, 2020, 5)
+              ) -> list[tuple[str, list[tuple[dict, dict]]]]:
     """For each kind of query, n different queries of that kind as (ours, FTS5) parameters.
 
     Different words each time, so that the first answer to each is a cold one (no query cache);
     each is then asked again for the warm figure (a researcher paging or choosing facets).
     """
     common = COMMON[8:]
-    years = [1950 + 5 * i for i in range(14)]
     kinds = {
         "common term": [{"q": common[i % len(common)]} for i in range(n)],
-        "rare term": [{"q": rare_words[i % len(rare_words)]} for i in range(n)],
+        "rare term": [{"q": rare[i % len(rare)]} for i in range(n)],
         "two terms": [{"q": f"{common[i % len(common)]} {common[(i + 3) % len(common)]}"} for i in range(n)],
         "phrase": [{"q": f'"the {common[i % len(common)]}"'} for i in range(n)],
         "person field": [{"q": f'person:"{people[i % len(people)]}"'} for i in range(n)],
@@ -87,13 +89,21 @@ def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=10_000, help="records to generate (default 10,000)")
-    parser.add_argument("--words", type=int, default=1500, help="words per record (default 1,500)")
+    parser.add_argument("--corpus", choices=sorted(COLLECTIONS), default="testimonies",
+                        help="testimonies (10,000 of ~1,500 words) or long (2,000 interview transcripts "
+                             "of ~20,000 words); default testimonies")
+    parser.add_argument("--long", dest="corpus", action="store_const", const="long",
+                        help="the same as --corpus long")
+    parser.add_argument("--n", type=int, help="records to generate (default 10,000; long: 2,000)")
+    parser.add_argument("--words", type=int, help="words per record (default 1,500; long: 20,000)")
     parser.add_argument("--repeat", type=int, default=20,
                         help="different queries of each kind, each asked twice (default 20)")
     parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
     parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
     args = parser.parse_args()
+    args.n = args.n or DEFAULTS[args.corpus][0]
+    args.words = args.words or DEFAULTS[args.corpus][1]
+    long = args.corpus == "long"
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="archive-bench-"))
     if args.keep and work.exists():
@@ -101,12 +111,14 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     home, data = work / "home", work / "bench.jsonl"
     archive = [str(ROOT / ".venv" / "bin" / "archive"), "--home", str(home)]
-    results: dict = {"n": args.n, "words": args.words, "machine": os.cpu_count(), "ours": {}, "fts5": {}}
+    results: dict = {"corpus": args.corpus, "n": args.n, "words": args.words, "machine": os.cpu_count(),
+                     "ours": {}, "fts5": {}}
     ours, fts = results["ours"], results["fts5"]
 
-    print(f"Generating {args.n} records of ~{args.words} words in {data} …", flush=True)
+    what = "interview transcripts" if long else "records"
+    print(f"Generating {args.n} {what} of ~{args.words} words in {data} …", flush=True)
     with data.open("w") as f:
-        for obj in generate(args.n, args.words):
+        for obj in COLLECTIONS[args.corpus](args.n, args.words):
             f.write(json.dumps(obj) + "\n")
     person_names = [json.loads(line)["name"] for line in data.open() if '"kind": "person"' in line]
 
@@ -149,8 +161,8 @@ def main() -> None:
         wait_for(port)
         wait_for(fts_port, "/?q=x")
         client, fts_client = Client(port), Client(fts_port)
-        rare_words = vocabulary(random.Random(1975))[7000:7000 + args.repeat]
-        mix = query_mix(rare_words, person_names[:args.repeat], args.repeat)
+        mix = query_mix(rare_words(args.corpus, args.repeat), person_names[:args.repeat], args.repeat,
+                        years=range(1979, 2021, 3) if long else range(1950, 2020, 5))
         ours["search"], fts["search"] = {}, {}
         pools = {"ours": ([], []), "fts5": ([], [])}  # (cold, warm) samples of every query
         for label, variants in mix:
@@ -213,7 +225,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     report(results)
-    out = args.out or ROOT / "bench" / "out" / f"results-{args.n}.json"
+    out = args.out or ROOT / "bench" / "out" / f"results-{'long-' if long else ''}{args.n}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nWritten to {out}")
@@ -227,7 +239,8 @@ def report(results: dict) -> None:
         b_text = "" if b is None else f"{b}{unit}"
         print(f"{label:<42}{str(a) + unit:>14}{b_text:>14}{ratio:>10}")
 
-    print(f"\n{results['n']} records of ~{results['words']} words")
+    what = "interview transcripts" if results["corpus"] == "long" else "records"
+    print(f"\n{results['n']} {what} of ~{results['words']} words")
     print(f"{'':<42}{'ours':>14}{'FTS5':>14}{'ours/FTS5':>10}")
     row("import, records/s", ours["import_records_per_s"], fts["import_records_per_s"])
     for label, figures in ours["search"].items():
