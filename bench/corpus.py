@@ -79,6 +79,11 @@ def rare_words(collection: str, count: int, seed: int = 1975) -> list[str]:
     return ranked_vocabulary(collection, random.Random(seed))[rank:rank + count]
 
 
+def common_words(collection: str, count: int, seed: int = 1975) -> list[str]:
+    """The `count` commonest words of that collection, commonest first."""
+    return (COMMON + ranked_vocabulary(collection, random.Random(seed)))[:count]
+
+
 def ranked_vocabulary(collection: str, rnd: random.Random) -> list[str]:
     """The synthetic words, commonest first. The testimonies keep their first shape (alphabetical
     order is frequency order, so the commonest made-up words all start with "ang"); the transcripts

@@ -130,6 +130,20 @@ def wait_for(port: int, path: str = "/", seconds: float = 120) -> None:
     raise SystemExit(f"no server on port {port}")
 
 
+def settle(port: int, limit: float = 600, quick_ms: float = 1000) -> float:
+    """Wait until a search answers within `quick_ms` again, at most `limit` seconds; returns the wait.
+
+    A request the client gave up on keeps its server thread busy until the search ends, so after a
+    timeout the next measurement would otherwise time the leftovers."""
+    started = time.monotonic()
+    client = Client(port, timeout=min(TIMEOUT, limit))
+    while time.monotonic() - started < limit:
+        ms, status, _ = client.fetch("/search.json?q=the&per_page=1")
+        if status == 200 and ms < quick_ms:
+            break
+    return time.monotonic() - started
+
+
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
     return {"p50": round(statistics.median(ordered), 1),
@@ -141,3 +155,8 @@ def peak_rss_mb(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) // 1024
     return 0
+
+
+def examples(doc: str) -> str:
+    """The indented command lines of a script's docstring, for its --help."""
+    return "examples:\n" + "\n".join(line for line in doc.splitlines() if line.startswith("    .venv/"))
