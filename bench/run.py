@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # 10,000 synthetic testimonies of ~1,500 words
     .venv/bin/python bench/run.py --n 50000  # the big run
     .venv/bin/python bench/run.py --long     # 2,000 interview transcripts of ~20,000 words
-    .venv/bin/python bench/run.py --contention  # and the rare term under load after it
+    .venv/bin/python bench/run.py --contention --slow-queries   # and the two load modes after it
     .venv/bin/python bench/run.py --only contention --n 2000    # only the rare term under load
     .venv/bin/python bench/run.py --n 300 --words 200 --repeat 5   # a smoke run
     .venv/bin/python bench/run.py --long --n 40 --words 2000 --repeat 3   # a smoke run of the long one
@@ -16,6 +16,7 @@ over HTTP, in phases:
   through its minimal endpoint, each figure printed beside the ratio ours/FTS5;
 - writes: save-to-searchable, the record page, export rate and peak memory, reindex time (with
   searches running meanwhile);
+- slow (--slow-queries): issue 12's slow queries replayed one by one (bench/slow_queries.py);
 - contention (--contention): rare-term searches while four clients run expensive queries without
   pause (bench/contention.py).
 Always: the import rate, the server's peak memory, the sizes. Every figure is written as JSON
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import contention  # noqa: E402
 import fts5_server  # noqa: E402
+import slow_queries  # noqa: E402
 from corpus import COLLECTIONS, COMMON, DEFAULTS, common_words, rare_words  # noqa: E402
 from harness import (TIMEOUT, Client, Session, examples, free_port, peak_rss_mb, percentiles,  # noqa: E402
                      settle, timed_run, wait_for)
@@ -96,7 +98,7 @@ def query_mix(rare: list[str], people: list[str], n: int, years: range = range(1
     return [(label, [(p, fts(p)) for p in variants]) for label, variants in kinds.items()]
 
 
-PHASES = ("search", "writes", "contention")
+PHASES = ("search", "writes", "contention", "slow")
 
 
 def build(args, work: Path, archive: list[str], ours: dict) -> tuple[Path, list[str]]:
@@ -211,23 +213,27 @@ def main() -> None:
                         help="different queries of each kind, each asked twice (default 20)")
     parser.add_argument("--contention", action="store_true",
                         help="also time rare-term searches while 4 clients run expensive queries")
+    parser.add_argument("--slow-queries", action="store_true", help="also replay issue 12's slow queries")
     parser.add_argument("--only", action="append", choices=PHASES,
                         help="run only this phase (repeatable): search (the query mix beside FTS5), writes "
-                             "(save, record page, export, reindex), contention")
+                             "(save, record page, export, reindex), contention, slow")
     parser.add_argument("--clients", type=int, default=4, help="contention: expensive clients (default 4)")
     parser.add_argument("--contention-seconds", type=float, default=30,
                         help="contention: at most this long alone and again under load (default 30)")
     parser.add_argument("--contention-requests", type=int, default=100,
                         help="contention: rare-term searches alone and again under load (default 100)")
+    parser.add_argument("--slow-match", default="", metavar="REGEX",
+                        help="slow: replay only the queries this regular expression finds (default: all)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT,
-                        help="contention: seconds per request before it counts as failed (default 130)")
+                        help="contention and slow: seconds per request before it counts as failed (default 130)")
     parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
     parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
     args = parser.parse_args()
     args.n = args.n or DEFAULTS[args.corpus][0]
     args.words = args.words or DEFAULTS[args.corpus][1]
     long = args.corpus == "long"
-    phases = args.only or ["search", "writes", *(["contention"] if args.contention else [])]
+    phases = args.only or ["search", "writes", *(["contention"] if args.contention else []),
+                           *(["slow"] if args.slow_queries else [])]
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="archive-bench-"))
     if args.keep and work.exists():
@@ -261,7 +267,14 @@ def main() -> None:
             fts["server_peak_mb"] = peak_rss_mb(fts_server.pid)
         if "writes" in phases:
             writes(port, args.n, work, archive, ours)
-        # The load mode last: a request it gives up on keeps the server busy until it ends.
+        # The load modes last, the slow queries first (contention would leave `*a*` in the query cache);
+        # a request either gives up on keeps the server busy until it ends, hence settle().
+        if "slow" in phases:
+            print("Replaying issue 12's slow queries …", flush=True)
+            settle(port)
+            fresh = rare_words(args.corpus, args.repeat + 2 * args.contention_requests + 3)[-3:]
+            ours["slow_queries"] = slow_queries.replay(port, slow_queries.first_record(port), fresh,
+                                                       args.timeout, args.slow_match)
         if "contention" in phases:
             print(f"Rare-term searches while {args.clients} clients run expensive queries …", flush=True)
             settle(port)
@@ -322,6 +335,8 @@ def report(results: dict) -> None:
     row("server peak memory", ours["server_peak_mb"], fts.get("server_peak_mb"), " MB")
     row("index / FTS database size", ours["index_mb"], fts.get("database_mb"), " MB")
     row("archive database size", ours["database_mb"], unit=" MB")
+    if "slow_queries" in ours:
+        slow_queries.report(ours["slow_queries"])
     if "contention" in ours:
         contention.report(ours["contention"])
 
