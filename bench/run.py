@@ -281,7 +281,7 @@ def main() -> None:
             wanted = 2 * args.contention_requests  # fresh words: none of the query mix's, none repeated
             rare = rare_words(args.corpus, args.repeat + wanted)[args.repeat:]
             ours["contention"] = contention.measure(
-                port, rare, common_words(args.corpus, 40)[8:], common=COMMON, clients=args.clients,
+                port, rare, common_words(args.corpus, 128)[8:], common=COMMON, clients=args.clients,
                 requests=args.contention_requests, seconds=args.contention_seconds, timeout=args.timeout)
         ours["server_peak_mb"] = peak_rss_mb(server.pid)
         ours["index_mb"] = round(sum(f.stat().st_size for f in (home / "search_index").iterdir()) / 2**20, 1)
