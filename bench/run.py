@@ -2,170 +2,54 @@
 
     .venv/bin/python bench/run.py            # 10,000 synthetic testimonies of ~1,500 words
     .venv/bin/python bench/run.py --n 50000  # the big run
+    .venv/bin/python bench/run.py --long     # 2,000 interview transcripts of ~20,000 words
+    .venv/bin/python bench/run.py --contention --slow-queries   # and the two load modes after it
+    .venv/bin/python bench/run.py --only contention --n 2000    # only the rare term under load
     .venv/bin/python bench/run.py --n 300 --words 200 --repeat 5   # a smoke run
+    .venv/bin/python bench/run.py --long --n 40 --words 2000 --repeat 3   # a smoke run of the long one
 
-It generates N deterministic records in the SPEC import format, imports them into a fresh archive home
-with `archive import`, serves it with `archive serve` on 127.0.0.1, and measures over HTTP: the import
-rate, `/search.json` p50/p95 for a fixed query mix (each with facets and snippets), the record page,
-save-to-searchable, export rate and peak memory, reindex time (with searches running meanwhile), and
-the server's peak memory. The same records go into SQLite FTS5 (bench/fts5_server.py) and the same
-queries are timed through its minimal endpoint. Every figure is printed beside the ratio ours/FTS5 and
-written as JSON (bench/out/results-N.json) so that runs can be compared.
+It generates N deterministic records in the import format (bench/corpus.py), imports them into a
+fresh archive home with `archive import`, serves it with `archive serve` on 127.0.0.1, and measures
+over HTTP, in phases:
+- search: `/search.json` p50/p95 for a fixed query mix (each with facets and snippets), cold and warm;
+  the same records go into SQLite FTS5 (bench/fts5_server.py) and the same queries are timed
+  through its minimal endpoint, each figure printed beside the ratio ours/FTS5;
+- writes: save-to-searchable, the record page, export rate and peak memory, reindex time (with
+  searches running meanwhile);
+- slow (--slow-queries): issue 12's slow queries replayed one by one (bench/slow_queries.py);
+- contention (--contention): rare-term searches while four clients run expensive queries without
+  pause (bench/contention.py).
+Always: the import rate, the server's peak memory, the sizes. Every figure is written as JSON
+(bench/out/results-N.json, results-long-N.json) so that runs can be compared.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
-import http.cookiejar
-import itertools
 import json
 import os
 import random
-import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import contention  # noqa: E402
 import fts5_server  # noqa: E402
+import slow_queries  # noqa: E402
+from corpus import COLLECTIONS, COMMON, DEFAULTS, common_words, rare_words  # noqa: E402
+from harness import (TIMEOUT, Client, Session, examples, free_port, peak_rss_mb, percentiles,  # noqa: E402
+                     settle, timed_run, wait_for)
 
-TYPES = ["testimony", "interview", "open_letter", "petition", "statement", "document"]
-# The commonest words first, as in English text: "the" is in nearly every record.
 BENCH_PASSWORD = "a long enough password"
-COMMON = ["the", "and", "of", "to", "was", "in", "we", "they", "camp", "family", "village", "soldiers",
-          "arrest", "freedom", "mother", "father", "work", "food", "night", "river"]
 
 
-# --- synthetic data --------------------------------------------------------------------------------
-
-def vocabulary(rnd: random.Random, size: int = 20000) -> list[str]:
-    syllables = ["ka", "so", "ri", "me", "chan", "thy", "vo", "pa", "lin", "dara", "sok", "heng", "mar",
-                 "ton", "bo", "ra", "na", "phal", "vi", "ly", "ou", "sam", "ang", "kim"]
-    words = set()
-    while len(words) < size:
-        words.add("".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))))
-    return sorted(words)
-
-
-def generate(n: int, words: int, seed: int = 1975):
-    """Authorities first, then n records; deterministic for a given seed."""
-    rnd = random.Random(seed)
-    vocab = COMMON + vocabulary(rnd)
-    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))  # Zipf-like
-    people = [{"kind": "person", "id": f"p{i:04d}", "name": f"{rnd.choice(vocab).title()} {rnd.choice(vocab).title()}",
-               "variants": [f"Variant{i} Name"]} for i in range(400)]
-    places = [{"kind": "place", "id": f"l{i:03d}", "name": f"{rnd.choice(vocab).title()} Province"} for i in range(60)]
-    events = [{"kind": "event", "id": f"e{i:03d}", "name": f"Event {rnd.choice(vocab)}",
-               "date": f"{1950 + i}/{1952 + i}"} for i in range(40)]
-    yield from places
-    yield from people
-    yield from events
-    for i in range(n):
-        year = rnd.randint(1950, 2020)
-        date = rnd.choice([str(year), f"{year}-{rnd.randint(1, 12):02d}", f"{year}/{year + rnd.randint(1, 6)}",
-                           f"{year}~"])
-        body = rnd.choices(vocab, cum_weights=cumulative, k=words)
-        paragraphs = [" ".join(body[k:k + 120]) for k in range(0, len(body), 120)]
-        yield {"kind": "record", "id": f"r{i:06d}", "type": rnd.choice(TYPES),
-               "title": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=6)).capitalize(),
-               "summary": " ".join(rnd.choices(vocab, cum_weights=cumulative, k=30)),
-               "text": "\n\n".join(paragraphs), "language": [rnd.choice(["en", "en", "en", "km", "fr"])],
-               "date": date, "access": rnd.choices(["public", "restricted", "private"], [90, 6, 4])[0],
-               "people": [{"id": p["id"], "role": rnd.choice(["narrator", "mentioned", "author"])}
-                          for p in rnd.sample(people, rnd.randint(1, 3))],
-               "places": [{"id": p["id"]} for p in rnd.sample(places, rnd.randint(0, 2))],
-               "events": [{"id": e["id"]} for e in rnd.sample(events, rnd.randint(0, 2))],
-               "subjects": rnd.sample(["war", "exile", "family", "work", "faith", "justice"], 2),
-               "collection": rnd.choice(["Oral histories", "Letters", "Court statements"])}
-
-
-# --- measuring -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def timed_run(args: list[str], env: dict | None = None, stdin: str | None = None) -> tuple[float, int, str]:
-    """Seconds, peak memory (MB) and output of a command."""
-    started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *args], env=env, input=stdin,
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    peak_kb = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb // 1024, done.stdout
-
-
-class Client:
-    def __init__(self, port: int):
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def get(self, path: str) -> tuple[float, int, bytes]:
-        started = time.perf_counter()
-        try:
-            self.conn.request("GET", path)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.conn.request("GET", path)
-            response = self.conn.getresponse()
-        body = response.read()
-        return (time.perf_counter() - started) * 1000, response.status, body
-
-
-class Session:
-    """A browser-like client: cookies, and forms posted with their CSRF token."""
-    CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(self.base + path, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def token(self, path: str) -> str | None:
-        status, page = self.get(path)
-        found = self.CSRF.search(page)
-        return found[1] if status == 200 and found else None
-
-    def post(self, path: str, fields: dict, token: str) -> tuple[int, str, str]:
-        """Post a form; returns the status, the final URL (after redirects) and the body."""
-        data = urllib.parse.urlencode({**fields, "csrf_token": token}).encode()
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:
-                return response.status, response.url, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, path, exc.read().decode(errors="replace")
-
-    def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
-        """Fetch the form for its CSRF token, then post it."""
-        token = self.token(path)
-        if token is None:
-            return 0, path, "no form"
-        return self.post(path, fields, token)
-
+# --- measuring ------------------------------------------------------------------------------------
 
 def save_to_searchable(port: int, runs: int) -> dict:
     """Milliseconds from posting the record form to the record being found by /search.json."""
@@ -188,41 +72,17 @@ def save_to_searchable(port: int, runs: int) -> dict:
     return percentiles(samples)
 
 
-def wait_for(port: int, path: str = "/", seconds: float = 120) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            Client(port).get(path)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"no server on port {port}")
-
-
-def percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered), 1),
-            "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1)}
-
-
-def peak_rss_mb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) // 1024
-    return 0
-
-
-def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[str, list[tuple[dict, dict]]]]:
+def query_mix(rare: list[str], people: list[str], n: int, years: range = range(1950, 2020, 5)
+              ) -> list[tuple[str, list[tuple[dict, dict]]]]:
     """For each kind of query, n different queries of that kind as (ours, FTS5) parameters.
 
     Different words each time, so that the first answer to each is a cold one (no query cache);
     each is then asked again for the warm figure (a researcher paging or choosing facets).
     """
     common = COMMON[8:]
-    years = [1950 + 5 * i for i in range(14)]
     kinds = {
         "common term": [{"q": common[i % len(common)]} for i in range(n)],
-        "rare term": [{"q": rare_words[i % len(rare_words)]} for i in range(n)],
+        "rare term": [{"q": rare[i % len(rare)]} for i in range(n)],
         "two terms": [{"q": f"{common[i % len(common)]} {common[(i + 3) % len(common)]}"} for i in range(n)],
         "phrase": [{"q": f'"the {common[i % len(common)]}"'} for i in range(n)],
         "person field": [{"q": f'person:"{people[i % len(people)]}"'} for i in range(n)],
@@ -238,28 +98,16 @@ def query_mix(rare_words: list[str], people: list[str], n: int) -> list[tuple[st
     return [(label, [(p, fts(p)) for p in variants]) for label, variants in kinds.items()]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=10_000, help="records to generate (default 10,000)")
-    parser.add_argument("--words", type=int, default=1500, help="words per record (default 1,500)")
-    parser.add_argument("--repeat", type=int, default=20,
-                        help="different queries of each kind, each asked twice (default 20)")
-    parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
-    parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
-    args = parser.parse_args()
+PHASES = ("search", "writes", "contention", "slow")
 
-    work = args.keep or Path(tempfile.mkdtemp(prefix="archive-bench-"))
-    if args.keep and work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True)
-    home, data = work / "home", work / "bench.jsonl"
-    archive = [str(ROOT / ".venv" / "bin" / "archive"), "--home", str(home)]
-    results: dict = {"n": args.n, "words": args.words, "machine": os.cpu_count(), "ours": {}, "fts5": {}}
-    ours, fts = results["ours"], results["fts5"]
 
-    print(f"Generating {args.n} records of ~{args.words} words in {data} …", flush=True)
+def build(args, work: Path, archive: list[str], ours: dict) -> tuple[Path, list[str]]:
+    """Generate the collection and import it; returns the data file and the people's names."""
+    data = work / "bench.jsonl"
+    what = "interview transcripts" if args.corpus == "long" else "records"
+    print(f"Generating {args.n} {what} of ~{args.words} words in {data} …", flush=True)
     with data.open("w") as f:
-        for obj in generate(args.n, args.words):
+        for obj in COLLECTIONS[args.corpus](args.n, args.words):
             f.write(json.dumps(obj) + "\n")
     person_names = [json.loads(line)["name"] for line in data.open() if '"kind": "person"' in line]
 
@@ -267,7 +115,12 @@ def main() -> None:
     seconds, peak, _ = timed_run([*archive, "import", str(data)])
     ours["import_records_per_s"] = round(args.n / seconds, 1)
     ours["import_peak_mb"] = peak
+    subprocess.run([*archive, "user", "add", "bench", "--role", "archivist", "--password-stdin"],
+                   input=BENCH_PASSWORD + "\n", text=True, check=True, capture_output=True)
+    return data, person_names
 
+
+def load_fts5(data: Path, fts_db: Path, n: int, fts: dict) -> None:
     print("Loading SQLite FTS5 …", flush=True)
     from archive import dates  # the same bounds as ours, so the date filter means the same thing
 
@@ -287,86 +140,162 @@ def main() -> None:
             obj["people"] = [{"name": names[p["id"]]} for p in obj["people"]]
             yield obj
     started = time.perf_counter()
-    fts_db = work / "fts5.db"
     fts5_server.load(str(fts_db), fts_rows())
-    fts["import_records_per_s"] = round(args.n / (time.perf_counter() - started), 1)
+    fts["import_records_per_s"] = round(n / (time.perf_counter() - started), 1)
 
-    subprocess.run([*archive, "user", "add", "bench", "--role", "archivist", "--password-stdin"],
-                   input=BENCH_PASSWORD + "\n", text=True, check=True, capture_output=True)
-    port, fts_port = free_port(), free_port()
-    server = subprocess.Popen([*archive, "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    fts_server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fts5_server.py"), str(fts_db),
-                                   str(fts_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+def search_mix(client: Client, fts_client: Client, mix, ours: dict, fts: dict) -> None:
+    """Each query of the mix cold then warm, on both sides."""
+    print("Searching …", flush=True)
+    ours["search"], fts["search"] = {}, {}
+    pools = {"ours": ([], []), "fts5": ([], [])}  # (cold, warm) samples of every query
+    for label, variants in mix:
+        for side, c, store in (("ours", client, ours["search"]), ("fts5", fts_client, fts["search"])):
+            cold, warm, totals = [], [], []
+            for our_params, fts_params in variants:
+                params = our_params if side == "ours" else fts_params
+                for samples in (cold, warm):
+                    ms, status, body = c.get("/search.json?" + urlencode(params))
+                    if status != 200:
+                        raise SystemExit(f"{side} {label}: HTTP {status} {body[:300]!r}")
+                    samples.append(ms)
+                totals.append(json.loads(body)["total"])
+            store[label] = {"cold": percentiles(cold), "warm": percentiles(warm), "total": totals[0]}
+            pools[side][0].extend(cold)
+            pools[side][1].extend(warm)
+    for side, figures in (("ours", ours), ("fts5", fts)):
+        figures["search_all"] = {"cold": percentiles(pools[side][0]), "warm": percentiles(pools[side][1])}
+
+
+def writes(port: int, n: int, work: Path, archive: list[str], ours: dict) -> None:
+    """Save to searchable, record pages, export, and reindex with searches running meanwhile."""
+    client = Client(port)
+    print("Saving through the record form …", flush=True)
+    ours["save_to_searchable"] = save_to_searchable(port, 10)
+    ids = [f"r{i:06d}" for i in random.Random(2).sample(range(n), min(50, n))]
+    ours["record_page"] = percentiles([client.get(f"/records/{i}")[0] for i in ids])
+
+    print("Exporting …", flush=True)
+    seconds, peak, _ = timed_run([*archive, "export", "-o", str(work / "export.jsonl")])
+    ours["export_records_per_s"] = round(n / seconds, 1)
+    ours["export_peak_mb"] = peak
+
+    print("Reindexing while searching …", flush=True)
+    stop, errors, during = threading.Event(), [], []
+
+    def keep_searching():
+        c = Client(port)
+        while not stop.is_set():
+            ms, status, _ = c.fetch("/search.json?q=river")
+            (during if status == 200 else errors).append(ms)
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    seconds, peak, _ = timed_run([*archive, "reindex"])
+    stop.set()
+    searcher.join()
+    ours["reindex_s"] = round(seconds, 1)
+    ours["reindex_peak_mb"] = peak
+    ours["searches_during_reindex"] = {"ok": len(during), "errors": len(errors),
+                                       **(percentiles(during) if during else {})}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=examples(__doc__),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=sorted(COLLECTIONS), default="testimonies",
+                        help="testimonies (10,000 of ~1,500 words) or long (2,000 interview transcripts "
+                             "of ~20,000 words); default testimonies")
+    parser.add_argument("--long", dest="corpus", action="store_const", const="long",
+                        help="the same as --corpus long")
+    parser.add_argument("--n", type=int, help="records to generate (default 10,000; long: 2,000)")
+    parser.add_argument("--words", type=int, help="words per record (default 1,500; long: 20,000)")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="different queries of each kind, each asked twice (default 20)")
+    parser.add_argument("--contention", action="store_true",
+                        help="also time rare-term searches while 4 clients run expensive queries")
+    parser.add_argument("--slow-queries", action="store_true", help="also replay issue 12's slow queries")
+    parser.add_argument("--only", action="append", choices=PHASES,
+                        help="run only this phase (repeatable): search (the query mix beside FTS5), writes "
+                             "(save, record page, export, reindex), contention, slow")
+    parser.add_argument("--clients", type=int, default=4, help="contention: expensive clients (default 4)")
+    parser.add_argument("--contention-seconds", type=float, default=30,
+                        help="contention: at most this long alone and again under load (default 30)")
+    parser.add_argument("--contention-requests", type=int, default=100,
+                        help="contention: rare-term searches alone and again under load (default 100)")
+    parser.add_argument("--slow-match", default="", metavar="REGEX",
+                        help="slow: replay only the queries this regular expression finds (default: all)")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT,
+                        help="contention and slow: seconds per request before it counts as failed (default 130)")
+    parser.add_argument("--keep", type=Path, help="keep the archive home here (default: a temp folder)")
+    parser.add_argument("--out", type=Path, help="JSON results (default bench/out/results-N.json)")
+    args = parser.parse_args()
+    args.n = args.n or DEFAULTS[args.corpus][0]
+    args.words = args.words or DEFAULTS[args.corpus][1]
+    long = args.corpus == "long"
+    phases = args.only or ["search", "writes", *(["contention"] if args.contention else []),
+                           *(["slow"] if args.slow_queries else [])]
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    if args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    home, fts_db = work / "home", work / "fts5.db"
+    archive = [str(ROOT / ".venv" / "bin" / "archive"), "--home", str(home)]
+    results: dict = {"corpus": args.corpus, "n": args.n, "words": args.words, "machine": os.cpu_count(),
+                     "phases": phases, "ours": {}, "fts5": {}}
+    ours, fts = results["ours"], results["fts5"]
+    servers = []
     try:
+        data, person_names = build(args, work, archive, ours)
+        if "search" in phases:
+            load_fts5(data, fts_db, args.n, fts)
+        port = free_port()
+        server = subprocess.Popen([*archive, "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        servers.append(server)
         wait_for(port)
-        wait_for(fts_port, "/?q=x")
-        client, fts_client = Client(port), Client(fts_port)
-        rare_words = vocabulary(random.Random(1975))[7000:7000 + args.repeat]
-        mix = query_mix(rare_words, person_names[:args.repeat], args.repeat)
-        ours["search"], fts["search"] = {}, {}
-        pools = {"ours": ([], []), "fts5": ([], [])}  # (cold, warm) samples of every query
-        for label, variants in mix:
-            for side, c, store in (("ours", client, ours["search"]), ("fts5", fts_client, fts["search"])):
-                cold, warm, totals = [], [], []
-                for our_params, fts_params in variants:
-                    params = our_params if side == "ours" else fts_params
-                    for samples in (cold, warm):
-                        ms, status, body = c.get("/search.json?" + urlencode(params))
-                        if status != 200:
-                            raise SystemExit(f"{side} {label}: HTTP {status} {body[:300]!r}")
-                        samples.append(ms)
-                    totals.append(json.loads(body)["total"])
-                store[label] = {"cold": percentiles(cold), "warm": percentiles(warm),
-                                "total": totals[0]}
-                pools[side][0].extend(cold)
-                pools[side][1].extend(warm)
-        for side, figures in (("ours", ours), ("fts5", fts)):
-            figures["search_all"] = {"cold": percentiles(pools[side][0]),
-                                     "warm": percentiles(pools[side][1])}
-
-        print("Saving through the record form …", flush=True)
-        ours["save_to_searchable"] = save_to_searchable(port, 10)
-        ids = [f"r{i:06d}" for i in random.Random(2).sample(range(args.n), min(50, args.n))]
-        ours["record_page"] = percentiles([client.get(f"/records/{i}")[0] for i in ids])
-
-        print("Exporting …", flush=True)
-        seconds, peak, _ = timed_run([*archive, "export", "-o", str(work / "export.jsonl")])
-        ours["export_records_per_s"] = round(args.n / seconds, 1)
-        ours["export_peak_mb"] = peak
-
-        print("Reindexing while searching …", flush=True)
-        stop, errors, during = threading.Event(), [], []
-
-        def keep_searching():
-            c = Client(port)
-            while not stop.is_set():
-                ms, status, _ = c.get("/search.json?q=river")
-                (during if status == 200 else errors).append(ms)
-        searcher = threading.Thread(target=keep_searching)
-        searcher.start()
-        seconds, peak, _ = timed_run([*archive, "reindex"])
-        stop.set()
-        searcher.join()
-        ours["reindex_s"] = round(seconds, 1)
-        ours["reindex_peak_mb"] = peak
-        ours["searches_during_reindex"] = {"ok": len(during), "errors": len(errors),
-                                           **(percentiles(during) if during else {})}
+        if "search" in phases:
+            fts_port = free_port()
+            fts_server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fts5_server.py"), str(fts_db),
+                                           str(fts_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            servers.append(fts_server)
+            wait_for(fts_port, "/?q=x")
+            mix = query_mix(rare_words(args.corpus, args.repeat), person_names[:args.repeat], args.repeat,
+                            years=range(1979, 2021, 3) if long else range(1950, 2020, 5))
+            search_mix(Client(port), Client(fts_port), mix, ours, fts)
+            fts["database_mb"] = round(fts_db.stat().st_size / 2**20, 1)
+            fts["server_peak_mb"] = peak_rss_mb(fts_server.pid)
+        if "writes" in phases:
+            writes(port, args.n, work, archive, ours)
+        # The load modes last, the slow queries first (contention would leave `*a*` in the query cache);
+        # a request either gives up on keeps the server busy until it ends, hence settle().
+        if "slow" in phases:
+            print("Replaying issue 12's slow queries …", flush=True)
+            settle(port)
+            fresh = rare_words(args.corpus, args.repeat + 2 * args.contention_requests + 3)[-3:]
+            ours["slow_queries"] = slow_queries.replay(port, slow_queries.first_record(port), fresh,
+                                                       args.timeout, args.slow_match)
+        if "contention" in phases:
+            print(f"Rare-term searches while {args.clients} clients run expensive queries …", flush=True)
+            settle(port)
+            wanted = 2 * args.contention_requests  # fresh words: none of the query mix's, none repeated
+            rare = rare_words(args.corpus, args.repeat + wanted)[args.repeat:]
+            ours["contention"] = contention.measure(
+                port, rare, common_words(args.corpus, 128)[8:], common=COMMON, clients=args.clients,
+                requests=args.contention_requests, seconds=args.contention_seconds, timeout=args.timeout)
         ours["server_peak_mb"] = peak_rss_mb(server.pid)
         ours["index_mb"] = round(sum(f.stat().st_size for f in (home / "search_index").iterdir()) / 2**20, 1)
         ours["database_mb"] = round((home / "records" / "archive.db").stat().st_size / 2**20, 1)
-        fts["database_mb"] = round(fts_db.stat().st_size / 2**20, 1)
-        fts["server_peak_mb"] = peak_rss_mb(fts_server.pid)
     finally:
-        server.terminate()
-        fts_server.terminate()
-        server.wait()
-        fts_server.wait()
+        for process in servers:
+            process.terminate()
+        for process in servers:
+            process.wait()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     report(results)
-    out = args.out or ROOT / "bench" / "out" / f"results-{args.n}.json"
+    out = args.out or ROOT / "bench" / "out" / f"results-{'long-' if long else ''}{args.n}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nWritten to {out}")
@@ -380,29 +309,36 @@ def report(results: dict) -> None:
         b_text = "" if b is None else f"{b}{unit}"
         print(f"{label:<42}{str(a) + unit:>14}{b_text:>14}{ratio:>10}")
 
-    print(f"\n{results['n']} records of ~{results['words']} words")
+    what = "interview transcripts" if results["corpus"] == "long" else "records"
+    print(f"\n{results['n']} {what} of ~{results['words']} words")
     print(f"{'':<42}{'ours':>14}{'FTS5':>14}{'ours/FTS5':>10}")
-    row("import, records/s", ours["import_records_per_s"], fts["import_records_per_s"])
-    for label, figures in ours["search"].items():
+    row("import, records/s", ours["import_records_per_s"], fts.get("import_records_per_s"))
+    for label, figures in ours.get("search", {}).items():
         other = fts["search"][label]
         for state in ("cold", "warm"):
             for p in ("p50", "p95"):
                 row(f"/search.json {label}, {state} {p}", figures[state][p], other[state][p], " ms")
-    for state in ("cold", "warm"):
-        for p in ("p50", "p95"):
-            row(f"/search.json all queries, {state} {p}", ours["search_all"][state][p],
-                fts["search_all"][state][p], " ms")
-    row("record page p50", ours["record_page"]["p50"], unit=" ms")
-    row("Save to found by search p50", ours["save_to_searchable"]["p50"], unit=" ms")
-    row("Save to found by search p95", ours["save_to_searchable"]["p95"], unit=" ms")
-    row("export, records/s", ours["export_records_per_s"])
-    row("export peak memory", ours["export_peak_mb"], unit=" MB")
-    row("reindex", ours["reindex_s"], unit=" s")
-    during = ours["searches_during_reindex"]
-    row("searches during reindex (ok / errors)", f"{during['ok']} / {during['errors']}")
-    row("server peak memory", ours["server_peak_mb"], fts["server_peak_mb"], " MB")
-    row("index / FTS database size", ours["index_mb"], fts["database_mb"], " MB")
+    if "search_all" in ours:
+        for state in ("cold", "warm"):
+            for p in ("p50", "p95"):
+                row(f"/search.json all queries, {state} {p}", ours["search_all"][state][p],
+                    fts["search_all"][state][p], " ms")
+    if "record_page" in ours:
+        row("record page p50", ours["record_page"]["p50"], unit=" ms")
+        row("Save to found by search p50", ours["save_to_searchable"]["p50"], unit=" ms")
+        row("Save to found by search p95", ours["save_to_searchable"]["p95"], unit=" ms")
+        row("export, records/s", ours["export_records_per_s"])
+        row("export peak memory", ours["export_peak_mb"], unit=" MB")
+        row("reindex", ours["reindex_s"], unit=" s")
+        during = ours["searches_during_reindex"]
+        row("searches during reindex (ok / errors)", f"{during['ok']} / {during['errors']}")
+    row("server peak memory", ours["server_peak_mb"], fts.get("server_peak_mb"), " MB")
+    row("index / FTS database size", ours["index_mb"], fts.get("database_mb"), " MB")
     row("archive database size", ours["database_mb"], unit=" MB")
+    if "slow_queries" in ours:
+        slow_queries.report(ours["slow_queries"])
+    if "contention" in ours:
+        contention.report(ours["contention"])
 
 
 if __name__ == "__main__":

@@ -29,14 +29,14 @@ from archive.access import ANONYMOUS  # noqa: E402
 from archive.search import Filters  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-import run  # noqa: E402
+import corpus  # noqa: E402
 
 def generate(n: int, words_per_record: int, path: Path) -> dict:
     """Write the benchmark's synthetic collection (the same as bench/run.py's); returns the first
     person, for the named-person query."""
     first_person = None
     with path.open("w", encoding="utf-8") as out:
-        for obj in run.generate(n, words_per_record):
+        for obj in corpus.generate(n, words_per_record):
             if obj["kind"] == "person" and first_person is None:
                 first_person = obj
             out.write(json.dumps(obj) + "\n")
@@ -83,7 +83,7 @@ def main() -> None:
               f"imported in {done - made:.1f} s ({args.records / (done - made):.0f} records/s)")
     print(f"archive: {home} ({store.count_records(db, ANONYMOUS)} public records)")
 
-    vocab = run.COMMON + run.vocabulary(random.Random(1975))
+    vocab = corpus.COMMON + corpus.vocabulary(random.Random(1975))
     person_name = next(json.loads(line) for line in source.open() if '"person"' in line)["name"]
     queries = [
         ("common word", {"q": "the"}),

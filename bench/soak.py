@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from run import Session, free_port, percentiles, wait_for  # noqa: E402
+from harness import Session, free_port, percentiles, wait_for  # noqa: E402
 
 PASSWORD = "soak test password"
 QUERIES = ["Sokha", "camp", "family", "Cambodia", '"human rights"', "person:Guterres", "soak*", "river"]
