@@ -59,10 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.config["DATABASE"]).parent.parent)
 
-    from . import web
+    from .views import common as web
     web.init_app(app)
 
-    from . import auth, cli, editor, formats, imports, oai, public
+    from . import cli
+    from .views import auth, editor, formats, imports, oai, public
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)

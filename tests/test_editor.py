@@ -6,7 +6,7 @@ import pytest
 
 from archive import accounts, db as store, records
 from archive.access import SYSTEM
-from archive.web import get_db
+from archive.views.common import get_db
 
 
 def add_user(app, name, role, password="a long enough password"):

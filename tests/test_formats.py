@@ -11,7 +11,7 @@ from pyld import jsonld
 
 from archive import accounts, csvrows, export
 from archive.cli import cli
-from archive.web import get_db
+from archive.views.common import get_db
 from conftest import SAMPLE, read_jsonl
 
 CONTEXT_URL = "http://localhost/schema/context.jsonld"

@@ -68,7 +68,7 @@ RECORD_FIELDS = ["title", "type", "date", "period", "summary", "text", "language
        button=st.sampled_from(["save", "preview"]))
 def test_record_form_takes_any_values(app, client, home, values, button):
     from archive import accounts
-    from archive.web import get_db
+    from archive.views.common import get_db
     with app.app_context():
         if store.get_user(get_db(), "fuzz") is None:
             accounts.add_user(get_db(), "fuzz", "a long enough password", "archivist")

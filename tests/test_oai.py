@@ -108,7 +108,7 @@ def test_identify_formats_and_sets(client, save):
 
 
 def forged_tokens():
-    from archive.oai import encode_token
+    from archive.views.oai import encode_token
     good = {"verb": "ListRecords", "from": None, "until": None, "set": None,
             "after": ["2026-01-01T00:00:00Z", "r-a0"], "cursor": 3}
     return [encode_token({**good, **change}) for change in (

@@ -69,7 +69,7 @@ def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
     app = create_app(cfg)
     client = app.test_client()
     with app.app_context():
-        from archive.web import get_db
+        from archive.views.common import get_db
         accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
     with client.session_transaction() as session:
         session["user"] = "ana"

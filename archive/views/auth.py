@@ -15,10 +15,10 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from flask_wtf.csrf import CSRFError
 
-from . import accounts, db as store
-from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
-from .records import ValidationError
-from .web import admin_required, get_db, handle_http_error, load_viewer
+from .. import accounts, db as store
+from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
+from ..records import ValidationError
+from .common import admin_required, get_db, handle_http_error, load_viewer
 
 bp = Blueprint("auth", __name__)
 
@@ -92,7 +92,7 @@ def login():
     elif request.method == "POST":
         status = 400
     form.password.data = ""
-    return render_template("login.html", form=form), status
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.errorhandler(CSRFError)
@@ -103,7 +103,7 @@ def expired_form(exc: CSRFError):
         form = LoginForm()
         form.password.data = ""
         form.form_errors.append("The sign-in form had expired. Please sign in again.")
-        return render_template("login.html", form=form), 400
+        return render_template("auth/login.html", form=form), 400
     return handle_http_error(exc)
 
 
@@ -141,7 +141,7 @@ def users():
         user["role_form"] = UserRoleForm(prefix=f"role-{user['username']}", formdata=None,
                                          role=user["role"])
         user["password_form"] = PasswordResetForm(prefix=f"pw-{user['username']}", formdata=None)
-    return render_template("users.html", add=add, users=people), status
+    return render_template("auth/users.html", add=add, users=people), status
 
 
 def change_user(form, change, missing: str, done: str):

@@ -15,9 +15,9 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import db as store, records
-from .search import IndexBusy
-from .access import ANONYMOUS, Viewer
+from .. import db as store, records
+from ..search import IndexBusy
+from ..access import ANONYMOUS, Viewer
 
 
 csrf = CSRFProtect()
@@ -148,7 +148,7 @@ def search_params():
 
     :raise 400: on a page or page size that is not a whole number.
     """
-    from . import finder
+    from .. import finder
     try:
         return finder.Params.from_args(request.args, current_app.config["RECORDS_PER_PAGE"],
                                        current_app.config["MAX_PER_PAGE"])

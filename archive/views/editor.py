@@ -13,12 +13,12 @@ import difflib
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from . import db as store, linking, records
-from .access import SYSTEM
-from .forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
+from .. import db as store, linking, records
+from ..access import SYSTEM
+from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
                     lines, record_data)
-from .names import name_key
-from .web import (editor_required, get_db, get_index, get_viewer, handle_http_error, json_error,
+from ..names import name_key
+from .common import (editor_required, get_db, get_index, get_viewer, handle_http_error, json_error,
                   load_viewer)
 
 bp = Blueprint("editor", __name__)
@@ -146,7 +146,7 @@ def record_form(current: dict | None):
 
     def page():
         found = suggested_links(db, viewer, form.text.data, linked_ids_of(db, form, current))
-        return render_template("record_form.html", form=form, record=current, new_names=new_names,
+        return render_template("editor/record_form.html", form=form, record=current, new_names=new_names,
                                suggestions=found), status
 
     if request.method == "GET":
@@ -205,12 +205,12 @@ def expired_form(exc: CSRFError):
     if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
         kind = KIND_PATHS[request.view_args["plural"]]
         form = FORMS[kind]()
-        return render_template("entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
+        return render_template("editor/entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
                                new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
         return handle_http_error(exc)
     form = RecordForm()
-    return render_template("record_form.html", form=form, record=None, new_names=[], expired=True,
+    return render_template("editor/record_form.html", form=form, record=None, new_names=[], expired=True,
                            action=request.path, suggestions={"names": [], "dates": []}), 400
 
 
@@ -273,7 +273,7 @@ def history(record_id: str):
     entries, last = history_entries(revs)
     title = last["title"] if last else record_id
     return render_template(
-        "history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
+        "editor/history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
         views=store.record_views(db, record_id),
         undelete_url=url_for(".undelete", record_id=record_id),
         view_url=url_for("public.record_page", record_id=record_id),
@@ -289,7 +289,7 @@ def entity_history(plural: str, entity_id: str):
     revs = store.revisions(get_db(), kind, entity_id)
     entries, _ = history_entries(revs)
     return render_template(
-        "history.html", entries=entries, title=entity["name"], tombstone=None,
+        "editor/history.html", entries=entries, title=entity["name"], tombstone=None,
         current=revs[-1]["revision"] if revs else 0, undelete_url=None,
         view_url=url_for("public.entity_page", plural=plural, entity_id=entity_id),
         edit_url=url_for(".edit_entity", plural=plural, entity_id=entity_id),
@@ -344,7 +344,7 @@ def delete(record_id: str):
         records.delete_record(get_db(), get_index(), record_id, get_viewer().username)
         flash(f"Deleted “{record['title']}”. Its id is kept; you can undo this below.", "info")
         return redirect(url_for(".history", record_id=record_id))
-    return render_template("confirm_delete.html", record=record, form=form)
+    return render_template("editor/confirm_delete.html", record=record, form=form)
 
 
 @bp.post("/records/<record_id>/undelete")
@@ -414,7 +414,7 @@ def entity_form(kind: str, current: dict | None):
     status, new_names = 200, []
 
     def page():
-        return render_template("entity_form.html", form=form, kind=kind, plural=PLURAL[kind],
+        return render_template("editor/entity_form.html", form=form, kind=kind, plural=PLURAL[kind],
                                entity=current, new_names=new_names), status
 
     if request.method == "GET":
@@ -502,5 +502,5 @@ def merge(plural: str, entity_id: str):
                           f"leads here.", "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
     count = len(store.entity_records(db, kind, entity_id, SYSTEM))
-    return render_template("merge.html", form=form, kind=kind, plural=plural, entity=entity,
+    return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
                            count=count), status

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from . import crosswalk, db as store, export, finder
-from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
+from .. import crosswalk, db as store, export, finder
+from .common import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("formats", __name__)
 

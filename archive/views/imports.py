@@ -18,8 +18,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
-from . import importer
-from .web import editor_required, get_db, get_index, get_viewer
+from .. import importer
+from .common import editor_required, get_db, get_index, get_viewer
 
 bp = Blueprint("imports", __name__)
 
@@ -65,7 +65,7 @@ def remove_stale() -> None:
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("import.html", form=form, plan=None)
+        return render_template("imports/import.html", form=form, plan=None)
     remove_stale()
     suffix = Path(form.file.data.filename or "").suffix.lower()
     token = secrets.token_hex(16)
@@ -77,7 +77,7 @@ def upload():
         path.unlink(missing_ok=True)
     else:
         confirm = ConfirmForm(formdata=None, token=token)
-    return render_template("import.html", form=UploadForm(formdata=None), plan=plan, confirm=confirm,
+    return render_template("imports/import.html", form=UploadForm(formdata=None), plan=plan, confirm=confirm,
                            filename=form.file.data.filename)
 
 
@@ -92,7 +92,7 @@ def confirm():
     try:
         result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
     except importer.ImportFailed as exc:  # the archive changed since the check
-        return render_template("import.html", form=UploadForm(formdata=None),
+        return render_template("imports/import.html", form=UploadForm(formdata=None),
                                plan=importer.Plan(problems=exc.problems), confirm=None, filename=None)
     finally:
         path.unlink(missing_ok=True)

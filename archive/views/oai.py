@@ -22,8 +22,8 @@ import xml.etree.ElementTree as ET  # nosec B405
 
 from flask import Blueprint, Response, current_app, request
 
-from . import crosswalk, db as store, records
-from .web import csrf, get_db
+from .. import crosswalk, db as store, records
+from .common import csrf, get_db
 
 bp = Blueprint("oai", __name__)
 

@@ -12,8 +12,8 @@ from itertools import groupby
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from . import cite, db as store, export, finder, highlight, records, timeline
-from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
+from .. import cite, db as store, export, finder, highlight, records, timeline
+from .common import get_db, get_index, get_viewer, search_params, visible_record_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -46,14 +46,14 @@ def home():
               **{plural: store.count_entities(db, kind, viewer) for plural, kind in KIND_PATHS.items()}}
     newest = cards(store.newest_records(db, viewer, 10), db)
     picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
-    return render_template("index.html", counts=counts, newest=newest, timeline=picture)
+    return render_template("public/index.html", counts=counts, newest=newest, timeline=picture)
 
 
 @bp.get("/search")
 def search_page():
     params = search_params()
     result = finder.run(get_db(), get_index(), get_viewer(), params)
-    return render_template("search.html", q=params.q, params=params, result=result,
+    return render_template("public/search.html", q=params.q, params=params, result=result,
                            facet_names=FACET_TITLES)
 
 
@@ -81,7 +81,7 @@ def record_page(record_id: str):
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)
     accessed = dt.date.today()
-    return render_template("record.html", record=record, paragraphs=paras, q=q,
+    return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
                            bibtex=cite.bibtex(record, permalink, accessed))
@@ -123,14 +123,14 @@ def entity_list(plural: str):
     initials = sorted({e["initial"] for e in everyone}, key=lambda c: (not c.isascii(), c))
     chosen = request.args.get("initial", "").strip()[:4]
     shown = [e for e in everyone if e["initial"] == chosen] if chosen else everyone
-    return render_template("entities.html", plural=plural, kind=kind, entities=shown,
+    return render_template("public/entities.html", plural=plural, kind=kind, entities=shown,
                            initials=initials, chosen=chosen, total=len(everyone))
 
 
 @bp.get("/timeline")
 def timeline_page():
     db, viewer = get_db(), get_viewer()
-    return render_template("timeline.html", timeline=timeline.picture(
+    return render_template("public/timeline.html", timeline=timeline.picture(
         store.records_per_year(db, viewer), store.dated_events(db, viewer)))
 
 
@@ -146,7 +146,7 @@ def entity_page(plural: str, entity_id: str):
                groupby(sorted(linked, key=lambda r: r["role"] or ""), key=lambda r: r["role"])]
     parent = store.get_entity(db, kind, entity["part_of"], get_viewer()) if entity.get("part_of") else None
     parts = store.sub_events(db, entity_id, get_viewer()) if kind == "event" else []
-    return render_template("entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
+    return render_template("public/entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
                            count=len(linked), parent=parent, parts=parts)
 
 
