@@ -5,9 +5,9 @@ import re
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db as store
+from . import clock, db as store
 from .access import ROLES, Viewer
-from .records import ValidationError, now
+from .records import ValidationError
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10
@@ -34,7 +34,7 @@ def add_user(db, username: str, password: str, role: str, replace: bool = True) 
         if old and not replace:
             raise ValidationError([("username", "is taken")])
         store.put_user(db, username, generate_password_hash(password, method="scrypt"), role,
-                       old["created_at"] if old else now())
+                       old["created_at"] if old else clock.now())
 
 
 def authenticate(db, username: str, password: str) -> Viewer | None:

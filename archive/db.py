@@ -17,7 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .access import Viewer, today
+from .access import Viewer
+from .clock import today
 from .names import name_key
 
 KINDS = ("person", "event", "place")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import dates, db as store, search
+from . import clock, dates, db as store, search
 from .access import SYSTEM
 
 KIND_OF_LINKS = {"people": "person", "events": "event", "places": "place"}
@@ -45,10 +45,6 @@ class ValidationError(ValueError):
 
 class NotFound(LookupError):
     """No such record or authority (or not one this viewer may see)."""
-
-
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -307,7 +303,7 @@ def writing(db, index: search.Index, user: str | None = None,
     """One write: SQLite transaction and index writer, committed together or not at all."""
     with index.write_lock:
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), now())
+            write = Write(db, index, user, store.next_seq(db), clock.now())
             yield write
             write.flush(progress=progress)
     index.refresh()
