@@ -19,7 +19,8 @@ from . import csvrows, db as store, records
 
 KINDS = ("record", "person", "event", "place")
 MAX_ERRORS = 50
-# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
+# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field;
+# `home.setup_process` raises the process's limit to this at start-up.
 CSV_FIELD_LIMIT = 1 << 30
 
 
@@ -74,8 +75,6 @@ SUFFIXES = (".json", ".jsonl", ".csv")
 
 def read_csv(f) -> Iterator[tuple[str, object]]:
     """(where, record) for each row of a CSV file in the export's columns."""
-    if csv.field_size_limit() < CSV_FIELD_LIMIT:
-        csv.field_size_limit(CSV_FIELD_LIMIT)
     first = f.readline()
     # Excel in many European locales (French among them) saves with `;` between cells
     delimiter = ";" if ";" in first and "," not in first else ","
