@@ -57,7 +57,7 @@ def corpus_app(tmp_path_factory):
                     "-o", str(converted)], check=True, capture_output=True)
     app = loaded_app(tmp / "home", converted)
     yield app
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 def run(app, viewer=ANONYMOUS, **args):
@@ -388,7 +388,7 @@ def test_facets_and_dates_follow_saves_and_deletions(app, client, save, home):
     save(title="Two", text="common", date="1985", language=["km"])
     assert client.get("/search.json?q=common").get_json()["facets"]["language"] == [
         {"value": "en", "count": 1}, {"value": "km", "count": 1}]
-    records.delete_record(home.db, app.extensions["archive.index"], first["id"], user="test")
+    records.delete_record(home.db, app.extensions["archive"].index, first["id"], user="test")
     third = save(title="Three", text="common", date="1975-06", language=["km"])
     data = client.get("/search.json?q=common").get_json()
     assert data["total"] == 2 and data["facets"]["language"] == [{"value": "km", "count": 2}]

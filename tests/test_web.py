@@ -149,4 +149,4 @@ def test_post_without_csrf_token_is_refused(tmp_path):
     def probe():
         return "changed"
     assert app.test_client().post("/probe").status_code == 400
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
