@@ -2,7 +2,7 @@
 merging) and `/suggest`, the typing help of those forms.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
-through `db.py` reads only. A form never loses what was typed: on any error it is shown again with
+through `db.py` reads only; templates are in `templates/editor/`. A form never loses what was typed: on any error it is shown again with
 the messages next to the fields, and nothing is saved until all of it is valid. Unknown names in
 link fields create authorities only after the archivist ticks "Create these".
 """
@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from .. import db as store, linking, records
-from ..access import SYSTEM
+from ..errors import BadRequest, NotFound
 from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
-                    lines, record_data)
+                     lines, record_data)
 from ..names import name_key
-from .common import (editor_required, get_db, get_index, get_viewer, handle_http_error, json_error,
-                  load_viewer)
+from .common import (KIND_PATHS, PLURAL, editor_required, entity_or_404, find_authority, get_db,
+                     get_index, get_viewer, load_viewer, record_or_404, saved_meanwhile)
+from .errors import handle_exception, json_error
 
 bp = Blueprint("editor", __name__)
-
-KIND_PATHS = {"people": "person", "events": "event", "places": "place"}
-PLURAL = {v: k for k, v in KIND_PATHS.items()}
 
 
 # --- /suggest --------------------------------------------------------------------------------------
@@ -117,11 +115,13 @@ def show_errors(form, errors: list[tuple[str, str]]) -> None:
             field.errors.append(message)
 
 
-def record_or_404(record_id: str) -> dict:
-    record = store.get_record(get_db(), record_id, SYSTEM)
-    if record is None:
-        abort(404, f"Record {record_id} doesn't exist.")
-    return record
+def check_confirmed() -> None:
+    """A button that changes something (restore, undo) sends a CSRF-checked form.
+
+    :raise 400: when the form has expired.
+    """
+    if not ConfirmForm().validate_on_submit():
+        raise BadRequest("The form has expired; try again.")
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -175,10 +175,7 @@ def record_form(current: dict | None):
     if current:
         data["id"] = current["id"]
         if form.base_revision.data and form.base_revision.data != str(current["revision"]):
-            form.form_errors.append(
-                f"Someone saved this record while you were editing it (now revision "
-                f"{current['revision']}; see its history). Your changes are kept here: check them and "
-                f"save again to replace that revision.")
+            form.form_errors.append(saved_meanwhile("record", current["revision"]))
             form.base_revision.data = str(current["revision"])
             status = 409
             return page()
@@ -208,7 +205,7 @@ def expired_form(exc: CSRFError):
         return render_template("editor/entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
                                new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
-        return handle_http_error(exc)
+        return handle_exception(exc)
     form = RecordForm()
     return render_template("editor/record_form.html", form=form, record=None, new_names=[], expired=True,
                            action=request.path, suggestions={"names": [], "dates": []}), 400
@@ -268,7 +265,7 @@ def history(record_id: str):
     db = get_db()
     revs = store.revisions(db, "record", record_id)
     if not revs:
-        abort(404, f"Record {record_id} doesn't exist.")
+        raise NotFound(f"Record {record_id} doesn't exist.")
     tombstone = store.deleted_record_row(db, record_id)
     entries, last = history_entries(revs)
     title = last["title"] if last else record_id
@@ -300,15 +297,12 @@ def entity_history(plural: str, entity_id: str):
 @bp.post("/<any(people, events, places):plural>/<entity_id>/history/<int:revision>/restore")
 @editor_required
 def restore_entity(plural: str, entity_id: str, revision: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
+    check_confirmed()
     kind = KIND_PATHS[plural]
     entity_or_404(kind, entity_id)
     try:
         saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
                                        get_viewer().username)
-    except records.NotFound:
-        abort(404, f"No revision {revision} of {entity_id}.")
     except records.ValidationError as exc:
         flash(f"Revision {revision} cannot be restored: {exc}", "error")
         return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
@@ -319,15 +313,9 @@ def restore_entity(plural: str, entity_id: str, revision: int):
 @bp.post("/records/<record_id>/history/<int:revision>/restore")
 @editor_required
 def restore(record_id: str, revision: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
-    db = get_db()
+    check_confirmed()
     try:
-        saved = records.restore_record(db, get_index(), record_id, revision, get_viewer().username)
-    except records.Deleted:
-        abort(409, "Undo the deletion first.")
-    except records.NotFound:
-        abort(404, f"Record {record_id} has no revision {revision}.")
+        saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(f"Revision {revision} cannot be restored: {exc}", "error")
         return redirect(url_for(".history", record_id=record_id))
@@ -350,12 +338,8 @@ def delete(record_id: str):
 @bp.post("/records/<record_id>/undelete")
 @editor_required
 def undelete(record_id: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
-    try:
-        saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
-    except records.NotFound:
-        abort(404, f"Record {record_id} is not deleted.")
+    check_confirmed()
+    saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
     flash(f"“{saved['title']}” is back (revision {saved['revision']}).", "info")
     return redirect(url_for("public.record_page", record_id=record_id))
 
@@ -363,17 +347,6 @@ def undelete(record_id: str):
 # --- people, events, places ------------------------------------------------------------------------
 
 FORMS = {"person": PersonForm, "event": EventForm, "place": PlaceForm}
-
-
-def entity_or_404(kind: str, entity_id: str) -> dict:
-    """An authority for its archivist pages; a merged id leads to the same page of the kept one."""
-    entity = store.get_entity(get_db(), kind, entity_id, SYSTEM)
-    if entity is None:
-        target = store.redirect_target(get_db(), kind, entity_id)
-        if target and request.method == "GET":
-            abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
-        abort(404, f"No {kind} {entity_id}.")
-    return entity
 
 
 @bp.route("/<any(people, events, places):plural>/new", methods=["GET", "POST"])
@@ -446,7 +419,7 @@ def entity_form(kind: str, current: dict | None):
         typed = (form.part_of.data or "").strip()
         data["part_of"] = None
         if typed:
-            parent = (typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed))
+            parent = find_authority(kind, typed)
             if parent is None:
                 form.part_of.errors = [f"no {kind} of that name; add it first"]
                 status = 400
@@ -457,11 +430,10 @@ def entity_form(kind: str, current: dict | None):
                                 "or correct the names, and save again.")
         status = 400
         return page()
-    if current and form.base_revision.data and \
-            form.base_revision.data != str(store.last_revision(db, kind, current["id"])):
-        form.form_errors.append("Someone saved this while you were editing it. Your changes are kept "
-                                "here: check them and save again.")
-        form.base_revision.data = str(store.last_revision(db, kind, current["id"]))
+    last = store.last_revision(db, kind, current["id"]) if current else None
+    if current and form.base_revision.data and form.base_revision.data != str(last):
+        form.form_errors.append(saved_meanwhile(kind, last))
+        form.base_revision.data = str(last)
         status = 409
         return page()
     try:
@@ -485,8 +457,7 @@ def merge(plural: str, entity_id: str):
     if request.method == "POST":
         status = 400
         if form.validate():
-            typed = form.into.data.strip()
-            keep = typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed)
+            keep = find_authority(kind, form.into.data)
             if keep is None:
                 form.into.errors = [f"no {kind} of that name or id"]
             elif keep == entity_id:
@@ -501,6 +472,6 @@ def merge(plural: str, entity_id: str):
                     flash(f"{entity['name']} was merged into {kept['name']}; its old address now "
                           f"leads here.", "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, SYSTEM))
+    count = len(store.entity_records(db, kind, entity_id, get_viewer()))
     return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
                            count=count), status

@@ -3,13 +3,13 @@
 Two steps, as on the command line: the uploaded file is checked (`importer.plan`) and the report shown;
 only a second, confirmed POST imports it (`importer.run`, all or nothing). Between the two steps the
 file waits in `records/uploads/` under the archive home, named by a random token; the confirmation
-carries only that token, never a path. The forms validate; the importer writes.
+carries only that token, never a path. The forms validate; the importer writes. Template:
+`templates/imports/import.html`.
 """
 from __future__ import annotations
 
 import re
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -19,7 +19,7 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
 from .. import importer
-from .common import editor_required, get_db, get_index, get_viewer
+from .common import editor_required, get_archive, get_db, get_index, get_viewer
 
 bp = Blueprint("imports", __name__)
 
@@ -54,7 +54,7 @@ def upload_path(token: str) -> Path | None:
 
 
 def remove_stale() -> None:
-    cutoff = time.time() - KEEP_SECONDS
+    cutoff = get_archive().clock.timestamp() - KEEP_SECONDS
     for path in uploads().iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)

@@ -1,24 +1,21 @@
 """Blueprint `public`: the pages and JSON anyone may read (within what their role allows).
 
-Home, search, records, people, events and places, the JSON Schemas and the full export. Views reach
-the store and the index only through `web.get_db()` / `web.get_index()` and never write.
+Home, search, records, people, events and places, the timeline, the JSON Schemas and the full export.
+Views reach the store and the index only through `common.get_db()` / `common.get_index()` and never
+write. Templates: `templates/public/`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from itertools import groupby
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from .. import cite, db as store, export, finder, highlight, records, timeline
-from .common import get_db, get_index, get_viewer, search_params, visible_record_or_404
+from .common import (KIND_PATHS, download, entity_or_404, get_archive, get_db, get_index, get_viewer,
+                     record_or_404, search_params)
 
 bp = Blueprint("public", __name__)
-
-KIND_PATHS = {"people": "person", "events": "event", "places": "place"}
-PLURAL = {v: k for k, v in KIND_PATHS.items()}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -75,12 +72,12 @@ def search_json():
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
-    record = visible_record_or_404(record_id, "page")
+    record = record_or_404(record_id, "page")
     q = request.args.get("q", "")[:finder.MAX_QUERY]
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)
-    accessed = dt.date.today()
+    accessed = get_archive().clock.date()
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
@@ -89,19 +86,8 @@ def record_page(record_id: str):
 
 @bp.get("/records/<record_id>.json")
 def record_json(record_id: str):
-    record = visible_record_or_404(record_id, "json")
+    record = record_or_404(record_id, "json")
     return jsonify(record)
-
-
-def _entity_or_404(kind: str, entity_id: str):
-    db = get_db()
-    entity = store.get_entity(db, kind, entity_id, get_viewer())
-    if entity is None:
-        target = store.redirect_target(db, kind, entity_id)
-        if target:
-            return None, target
-        abort(404, f"No {kind} {entity_id}.")
-    return entity, None
 
 
 def initial(name: str) -> str:
@@ -137,9 +123,7 @@ def timeline_page():
 @bp.get("/<any(people, events, places):plural>/<entity_id>")
 def entity_page(plural: str, entity_id: str):
     kind = KIND_PATHS[plural]
-    entity, target = _entity_or_404(kind, entity_id)
-    if target:
-        return redirect(url_for(".entity_page", plural=plural, entity_id=target), 301)
+    entity = entity_or_404(kind, entity_id)
     db = get_db()
     linked = store.entity_records(db, kind, entity_id, get_viewer())
     by_role = [(role, list(rows)) for role, rows in
@@ -153,9 +137,7 @@ def entity_page(plural: str, entity_id: str):
 @bp.get("/<any(people, events, places):plural>/<entity_id>.json")
 def entity_json(plural: str, entity_id: str):
     kind = KIND_PATHS[plural]
-    entity, target = _entity_or_404(kind, entity_id)
-    if target:
-        return redirect(url_for(".entity_json", plural=plural, entity_id=target), 301)
+    entity = entity_or_404(kind, entity_id)
     linked = store.entity_records(get_db(), kind, entity_id, get_viewer())
     return jsonify({**entity, "records": [{"id": r["id"], "title": r["title"], "role": r["role"]}
                                           for r in linked]})
@@ -166,21 +148,8 @@ def schema(kind: str):
     return jsonify(records.SCHEMAS[kind])
 
 
-def streamed(objects_of, chunks_of, mimetype: str, filename: str) -> Response:
-    """A download streamed from its own connection, which outlives the request's."""
-    viewer, path = get_viewer(), current_app.config["DATABASE"]
-
-    def generate():
-        db = store.connect(path)
-        try:
-            yield from chunks_of(objects_of(db, viewer))
-        finally:
-            db.close()
-
-    return Response(generate(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.get("/export.jsonl")
 def export_jsonl():
-    return streamed(export.iter_objects, export.jsonl_chunks, "application/x-ndjson", "archive.jsonl")
+    viewer = get_viewer()
+    return download(lambda db: export.iter_objects(db, viewer), export.jsonl_chunks,
+                    "application/x-ndjson", "archive.jsonl")
