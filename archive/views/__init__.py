@@ -10,8 +10,9 @@
 | `imports.py` | uploading a file to import |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
-the guards, fetch-or-404, downloads), `errors.py` the one error handler, `security.py` CSRF, headers
-and session cookies, `filters.py` the template filters. Templates live in `templates/<blueprint>/`;
+the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
+`errors.py` the one error handler, `security.py` CSRF, headers and session cookies, `filters.py`
+the template filters. Templates live in `templates/<blueprint>/`;
 the layout, the error page and the `_` partials are shared at the top of `templates/`.
 """
 from __future__ import annotations
