@@ -388,6 +388,21 @@ def test_merging_people_moves_links_and_redirects(archivist, save, home):
     assert archivist.post(f"/people/{keep}/merge", data={"into": keep}).status_code == 400
 
 
+def test_every_address_of_a_merged_person_leads_to_the_one_kept(app, home, save):
+    a = save(title="Letter A", people=[{"name": "Kem Sokha", "role": "mentioned"}])
+    b = save(title="Letter B", people=[{"name": "Kem Sokhaa", "role": "author"}])
+    keep, old = a["people"][0]["id"], b["people"][0]["id"]
+    records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+    client = app.test_client()  # anyone: the page, its JSON and its JSON-LD alike
+    for suffix in ("", ".json", ".jsonld"):
+        response = client.get(f"/people/{old}{suffix}")
+        assert response.status_code == 301, suffix
+        assert response.headers["Location"] == f"/people/{keep}{suffix}"
+        assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get("/people/p-nobody.jsonld").get_json() == {
+        "ok": False, "error": "No person p-nobody.", "status": 404}
+
+
 def test_merging_places_and_events(home, app, save):
     index = app.extensions["archive"].index
     r = save(title="x", places=[{"name": "Phnom Penh"}, {"name": "Phnom-Penh city"}],
