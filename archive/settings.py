@@ -35,7 +35,7 @@ class Setting:
     def shown_default(self) -> str:
         if self.shown is not None:
             return self.shown
-        return f"`{json.dumps(self.default)}`"
+        return f"`{self.default if isinstance(self.default, str) else json.dumps(self.default)}`"
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE", lambda home: str(home / "records" / "archive.db"),
             "the SQLite database file", "`records/archive.db` in the archive folder"),
     Setting("SEARCH_INDEX", lambda home: str(home / "search_index"),
-            "the Whoosh index folder (derived from the database: `archive reindex` rebuilds it)",
+            "the Whoosh index folder (rebuilt from the database by `archive reindex`)",
             "`search_index/` in the archive folder"),
     Setting("SECRET_KEY", None, "signs sessions and forms",
             "generated once per archive in `records/.secret_key`"),
