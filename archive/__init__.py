@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, settings, views
+from . import settings, views
 from .home import Archive
 
 PACKAGE = Path(__file__).resolve().parent
@@ -47,5 +47,8 @@ def create_app(test_config: dict | None = None, archive: Archive | None = None) 
         app.config["SECRET_KEY"] = secret_key(Path(app.config["DATABASE"]).parent.parent)
     app.extensions["archive"] = (archive or Archive(app.config)).start()
     views.init_app(app)
+    # Imported here rather than above: `python -m archive.cli` runs cli.py as __main__, and importing
+    # it with the package would load it a second time (runpy warns of exactly that).
+    from . import cli
     cli.register(app)
     return app
