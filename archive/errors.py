@@ -2,7 +2,8 @@
 
 The write path, the store and the views raise these; one handler (`views.errors.handle_exception`)
 turns any of them into the one JSON error shape or the error page, so no view catches one just to
-call `abort()`. The command line shows their message. Nothing here knows Flask.
+call `abort()`; the command line prints the message of those it expects as its one-line error.
+Nothing here knows Flask.
 """
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ class ValidationError(BadRequest):
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
         super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in errors))
+
+
+class Unauthorized(ArchiveError):
+    """Only for someone signed in: sign in first."""
+    status = 401
+
+
+class Forbidden(ArchiveError):
+    """Not for this viewer's role."""
+    status = 403
 
 
 class NotFound(ArchiveError, LookupError):

@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, g, redirect, request, session, u
 
 from .. import db as store, finder
 from ..access import ANONYMOUS, Viewer
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..home import Archive
 from .errors import wants_json
 
@@ -73,9 +73,9 @@ def role_required(allowed, who: str):
             if not viewer.signed_in:
                 if not wants_json():
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-                abort(401, f"Sign in as one of the {who} to do this.")
+                raise Unauthorized(f"Sign in as one of the {who} to do this.")
             if not allowed(viewer):
-                abort(403, f"Only {who} may do this.")
+                raise Forbidden(f"Only {who} may do this.")
             return view(*args, **kwargs)
         return wrapped
     return decorator
