@@ -22,10 +22,6 @@ from .errors import handle_exception
 bp = Blueprint("auth", __name__)
 
 
-def setting(name: str):
-    return current_app.config[name]
-
-
 def safe_next(target: str | None) -> str:
     """A same-site path to go to after signing in; anything else leads home."""
     target = (target or "").strip()
@@ -41,10 +37,11 @@ def paused_for(db, username: str, address: str) -> int:
 
     Failures are counted within the window; at the limit, sign-in pauses until the oldest ages out.
     """
-    window, now = setting("SIGN_IN_WINDOW"), get_archive().clock.timestamp()
+    config = current_app.config
+    window, now = config["SIGN_IN_WINDOW"], get_archive().clock.timestamp()
     wait = 0.0
-    for scope, key, limit in (("user", username.casefold(), setting("SIGN_IN_MAX_PER_USER")),
-                              ("address", address, setting("SIGN_IN_MAX_PER_ADDRESS"))):
+    for scope, key, limit in (("user", username.casefold(), config["SIGN_IN_MAX_PER_USER"]),
+                              ("address", address, config["SIGN_IN_MAX_PER_ADDRESS"])):
         count, oldest = store.sign_in_failures(db, scope, key, now - window)
         if count >= limit:
             wait = max(wait, oldest + window - now)
@@ -54,7 +51,7 @@ def paused_for(db, username: str, address: str) -> int:
 def note_failure(db, username: str, address: str) -> None:
     now = get_archive().clock.timestamp()
     with store.write_transaction(db):
-        store.forget_sign_in_failures(db, now - setting("SIGN_IN_WINDOW"))
+        store.forget_sign_in_failures(db, now - current_app.config["SIGN_IN_WINDOW"])
         store.add_sign_in_failure(db, "user", username.casefold(), now)
         store.add_sign_in_failure(db, "address", address, now)
 
