@@ -2,7 +2,7 @@
 
 | module | blueprint: what it serves |
 |---|---|
-| `public.py` | home, search, records, people, events, places, the timeline, the JSON Schemas, `/export.jsonl` |
+| `public.py` | home, search, records, authorities, the timeline, the JSON Schemas, `/export.jsonl` |
 | `auth.py` | signing in and out, the admin's page of users |
 | `editor.py` | the archivists' forms, history, delete and undo, merging, `/suggest` |
 | `formats.py` | JSON-LD and the streamed exports (`/export.json`, `.csv`, `.jsonld`) |

@@ -2,9 +2,10 @@
 merging) and `/suggest`, the typing help of those forms.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
-through `db.py` reads only; templates are in `templates/editor/`. A form never loses what was typed: on any error it is shown again with
-the messages next to the fields, and nothing is saved until all of it is valid. Unknown names in
-link fields create authorities only after the archivist ticks "Create these".
+through `db.py` reads only; their helpers are in `editing.py`, their templates in `templates/editor/`.
+A form never loses what was typed: on any error it is shown again with the messages next to the
+fields, and nothing is saved until all of it is valid. Unknown names in link fields create
+authorities only after the archivist ticks "Create these".
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from flask_wtf.csrf import CSRFError
 
 from .. import db as store, records
 from ..errors import NotFound
-from ..forms import ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines, record_data
+from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
+                     record_data)
 from .common import (KIND_PATHS, PLURAL, editor_required, entity_or_404, find_authority, get_db,
                      get_index, get_viewer, load_viewer, record_or_404, saved_meanwhile)
 from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
@@ -118,8 +120,8 @@ def expired_form(exc: CSRFError):
     if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
         kind = KIND_PATHS[request.view_args["plural"]]
         form = FORMS[kind]()
-        return render_template("editor/entity_form.html", form=form, kind=kind, plural=PLURAL[kind], entity=None,
-                               new_names=[], expired=True, action=request.path), 400
+        return render_template("editor/entity_form.html", form=form, kind=kind, plural=PLURAL[kind],
+                               entity=None, new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
         return handle_exception(exc)
     form = RecordForm()
@@ -140,7 +142,8 @@ def history(record_id: str):
     entries, last = history_entries(revs)
     title = last["title"] if last else record_id
     return render_template(
-        "editor/history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
+        "editor/history.html", entries=entries, title=title, tombstone=tombstone,
+        current=revs[-1]["revision"],
         views=store.record_views(db, record_id),
         undelete_url=url_for(".undelete", record_id=record_id),
         view_url=url_for("public.record_page", record_id=record_id),

@@ -77,8 +77,8 @@ def upload():
         path.unlink(missing_ok=True)
     else:
         confirm = ConfirmForm(formdata=None, token=token)
-    return render_template("imports/import.html", form=UploadForm(formdata=None), plan=plan, confirm=confirm,
-                           filename=form.file.data.filename)
+    return render_template("imports/import.html", form=UploadForm(formdata=None), plan=plan,
+                           confirm=confirm, filename=form.file.data.filename)
 
 
 @bp.post("/import/confirm")
