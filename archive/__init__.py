@@ -1,41 +1,30 @@
 """The testimony archive: a Flask application over a SQLite store and a Whoosh index.
 
-`create_app` reads the configuration (the archive home and the paths under it), prepares the store
-and the index (creating, upgrading or repairing them), and registers the blueprints and commands.
+`create_app(test_config)` reads the settings (`settings.py`), builds the one `Archive` of the process
+(`home.py`: settings, store, index, clock) or takes the one the command line built, starts it
+(creating, upgrading or repairing the store and the index), keeps it in `app.extensions["archive"]`,
+and registers the views (`views/`) and the commands (`cli.py`).
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 from flask import Flask
 
+from . import settings, views
+from .home import Archive
+
 PACKAGE = Path(__file__).resolve().parent
+
+__all__ = ["Archive", "create_app"]
 
 
 def _templates() -> str:
     """The top-level templates/ in a checkout; the copy inside the package in an installed wheel."""
     checkout = PACKAGE.parent / "templates"
     return str(checkout if checkout.is_dir() else PACKAGE / "templates")
-
-
-def default_config(home: str | Path) -> dict:
-    home = Path(home).resolve()
-    return {
-        "ARCHIVE_HOME": str(home),
-        "DATABASE": str(home / "records" / "archive.db"),
-        "SEARCH_INDEX": str(home / "search_index"),
-        "RECORDS_PER_PAGE": 20,
-        "MAX_PER_PAGE": 100,
-        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # an upload of a whole collection fits
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "WRITE_TIMEOUT": 10.0,  # seconds a save waits for another writer before answering 503
-    }
 
 
 def private_files() -> None:
@@ -59,26 +48,18 @@ def secret_key(home: str | Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, archive: Archive | None = None) -> Flask:
+    """The web application of an archive: of the one `test_config` (over the defaults and the
+    environment) describes, or of `archive` when the command line has built it already."""
     private_files()
     app = Flask(__name__, template_folder=_templates(), static_folder="static")
-    home = (test_config or {}).get("ARCHIVE_HOME") or os.environ.get("ARCHIVE_HOME") or "."
-    app.config.from_mapping(default_config(home))
-    app.config.from_prefixed_env("ARCHIVE")  # e.g. ARCHIVE_SECRET_KEY, ARCHIVE_RECORDS_PER_PAGE
-    if test_config:
-        app.config.update(test_config)
+    app.config.from_mapping(archive.settings if archive else settings.load(test_config))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.config["DATABASE"]).parent.parent)
-
-    from . import web
-    web.init_app(app)
-
-    from . import auth, cli, editor, formats, imports, oai, public
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(editor.bp)
-    app.register_blueprint(formats.bp)
-    app.register_blueprint(oai.bp)
-    app.register_blueprint(imports.bp)
+    app.extensions["archive"] = (archive or Archive(app.config)).start()
+    views.init_app(app)
+    # Imported here rather than above: `python -m archive.cli` runs cli.py as __main__, and importing
+    # it with the package would load it a second time (runpy warns of exactly that).
+    from . import cli
     cli.register(app)
     return app

@@ -7,16 +7,12 @@ archivists and admins everything. A record whose `embargo_until` lies in the fut
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+
+from . import clock
 
 ACCESS_LEVELS = ("public", "restricted", "private")
 ROLES = ("researcher", "archivist", "admin")
-
-
-def today() -> str:
-    """Today's date as ISO text, the form `embargo_until` is stored in."""
-    return dt.date.today().isoformat()
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ class Viewer:
         """Whether this viewer may see a record with this access level and embargo."""
         if self.sees_everything:
             return True
-        if embargo_until and embargo_until > today():
+        if embargo_until and embargo_until > clock.today():
             return False
         return access in self.levels
 

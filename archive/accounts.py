@@ -13,9 +13,9 @@ import threading
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from . import store
+from . import clock, store
 from .access import ROLES, Viewer
-from .records import ValidationError, now
+from .records import ValidationError
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10
@@ -69,7 +69,7 @@ def add_user(db, username: str, password: str, role: str, replace: bool = True) 
             raise ValidationError([("username", taken)])
         store.put_user(db, old["username"] if old else username,
                        generate_password_hash(password, method="scrypt"), role,
-                       old["created_at"] if old else now())
+                       old["created_at"] if old else clock.now())
 
 
 def authenticate(db, username: str, password: str) -> Viewer | None:

@@ -1,8 +1,9 @@
 """The `archive` command line, thin over the store, the write path, the importer and the exporter.
 
-`archive [--home DIR] COMMAND`; the same commands run as `flask --app archive COMMAND`. Any command
-initialises an empty home on first use. User errors print one line and exit non-zero; long work
-shows progress on a terminal and a summary at the end.
+`archive [--home DIR] COMMAND`; the same commands run as `flask --app archive COMMAND`. Both work on
+one `Archive` (home.py): `archive` builds it from the settings (settings.py) of its home, `flask`
+takes the app's. Any command initialises an empty home on first use. User errors print one line and
+exit non-zero; long work shows progress on a terminal and a summary at the end.
 """
 from __future__ import annotations
 
@@ -15,57 +16,21 @@ from pathlib import Path
 
 import click
 
-from . import accounts, export, importer, kinds, records, store
+from . import accounts, export, importer, kinds, records, settings, store
 from .access import ROLES, SYSTEM
+from .errors import ValidationError
+from .home import Archive
 
 
-class Home:
-    """One archive home: its paths, and its store and index opened on first use."""
-
-    def __init__(self, config: dict):
-        self.config = config
-        self._db = None
-        self._index = None
-
-    @classmethod
-    def at(cls, path: str | Path) -> "Home":
-        from . import default_config
-        return cls(default_config(path))
-
-    @property
-    def db(self):
-        if self._db is None:
-            self._db = store.connect(self.config["DATABASE"])
-            store.create_tables(self._db)
-        return self._db
-
-    @property
-    def index(self):
-        if self._index is None:
-            self._index = records.ensure_index(self.db, self.config["SEARCH_INDEX"])
-        return self._index
-
-    def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-        if self._db is not None:
-            self._db.close()
-
-    def open(self) -> "Home":
-        self.index  # noqa: B018  (creates the database and the index)
-        return self
-
-
-def get_home() -> Home:
+def get_archive() -> Archive:
+    """The archive the command works on: the one `archive --home DIR` opened, or the app's own when
+    running as `flask --app archive COMMAND`."""
     ctx = click.get_current_context()
-    home = ctx.find_object(Home)
-    if home is None:  # running as `flask --app archive ...`
+    archive = ctx.find_object(Archive)
+    if archive is None:  # running as `flask --app archive ...`: the app's Archive, closed with the app
         from flask.cli import ScriptInfo
-        app = ctx.ensure_object(ScriptInfo).load_app()
-        home = Home(app.config)
-        ctx.obj = home
-        ctx.call_on_close(home.close)
-    return home
+        archive = ctx.ensure_object(ScriptInfo).load_app().extensions["archive"]
+    return archive
 
 
 def fail(message: str):
@@ -97,7 +62,7 @@ def cli(ctx, home):
     """The testimony archive: keep, link and search testimonies."""
     from . import private_files
     private_files()
-    ctx.obj = Home.at(home)
+    ctx.obj = Archive(settings.load({"ARCHIVE_HOME": home}))
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -105,15 +70,15 @@ def cli(ctx, home):
 @click.option("--sample", is_flag=True, help="Load the bundled sample collection if the archive is empty.")
 def init_command(sample):
     """Create the archive's folders, database and index (safe to repeat)."""
-    home = get_home().open()
-    count = store.count_records(home.db, SYSTEM)
+    archive = get_archive().start()
+    count = store.count_records(archive.db, SYSTEM)
     if sample and count == 0:
         with resources.as_file(resources.files("archive").joinpath("sample/sample.jsonl")) as path:
-            result = importer.run(home.db, home.index, path, user="sample")
+            result = importer.run(archive.db, archive.index, path, user="sample")
         click.echo(f"Loaded the sample collection ({result.summary()}).")
     elif sample:
         click.echo(f"The archive already holds {count} records; the sample was not loaded.")
-    click.echo(f"Archive ready at {home.config['ARCHIVE_HOME']}.")
+    click.echo(f"Archive ready at {archive.settings['ARCHIVE_HOME']}.")
 
 
 @cli.command("serve")
@@ -124,9 +89,7 @@ def serve_command(host, port, threads):
     """Serve the archive with waitress (a production WSGI server)."""
     import waitress
     from . import create_app
-    home = get_home()
-    app = create_app({"ARCHIVE_HOME": home.config["ARCHIVE_HOME"], "DATABASE": home.config["DATABASE"],
-                      "SEARCH_INDEX": home.config["SEARCH_INDEX"]})
+    app = create_app(archive=get_archive())
     click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C stops)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
 
@@ -136,7 +99,7 @@ def serve_command(host, port, threads):
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
 def import_command(file, dry_run):
     """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing)."""
-    home = get_home().open()
+    archive = get_archive().start()
     lines = _count_lines(file)
     started = time.perf_counter()
     stages = {"check": ("Checking", lines)}
@@ -145,11 +108,11 @@ def import_command(file, dry_run):
     with progress_bar(stages) as advance:
         try:
             if dry_run:
-                result = importer.plan(home.db, file, advance)
+                result = importer.plan(archive.db, file, advance)
                 if result.problems:
                     raise importer.ImportFailed(result.problems, result.more)
             else:
-                result = importer.run(home.db, home.index, file, user="import", progress=advance)
+                result = importer.run(archive.db, archive.index, file, user="import", progress=advance)
         except importer.ImportFailed as exc:
             for problem in exc.problems[:10]:
                 click.echo(f"  {problem}", err=True)
@@ -166,12 +129,12 @@ def import_command(file, dry_run):
                    "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
-@click.option("--base-url", default="http://127.0.0.1:5000/", show_default=True, envvar="ARCHIVE_BASE_URL",
+@click.option("--base-url", default=settings.default("BASE_URL"), show_default=True,
+              envvar=settings.BY_NAME["BASE_URL"].env,
               help="The archive's public address, for the links of a JSON-LD export.")
 def export_command(fmt, output, base_url):
     """Export everything: places, people, events, then records, each with its kind (CSV: records)."""
-    home = get_home()
-    db = home.db
+    db = get_archive().db
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
     if not records_only:
@@ -201,13 +164,13 @@ def export_command(fmt, output, base_url):
                                             "exit 1 when there is any.")
 def reindex_command(check):
     """Rebuild the search index from the database (into a new folder, then swap)."""
-    home = get_home()
-    db = home.db
-    if check:
+    archive = get_archive()
+    db, path = archive.db, archive.settings["SEARCH_INDEX"]
+    if check:  # the index as it is, not `archive.index`, which would repair it first
         from .search import Index
-        if not Index.exists(home.config["SEARCH_INDEX"]):
+        if not Index.exists(path):
             fail("there is no search index: run `archive reindex`")
-        index = Index(home.config["SEARCH_INDEX"])
+        index = Index(path)
         drift = records.find_drift(db, index)
         index.close()
         click.echo(str(drift))
@@ -218,7 +181,7 @@ def reindex_command(check):
         sys.exit(1 if drift.any else 0)
     started = time.perf_counter()
     with progress_bar({"index": ("Indexing", store.count_records(db, SYSTEM))}) as advance:
-        count = records.rebuild_index(db, home.config["SEARCH_INDEX"], lambda n: advance("index", n))
+        count = records.rebuild_index(db, path, lambda n: advance("index", n))
     click.echo(f"Reindexed {count} records in {time.perf_counter() - started:.1f} s.")
 
 
@@ -240,8 +203,8 @@ def user_add_command(name, role, password_stdin):
         if getpass.getpass("Repeat password: ") != password:
             fail("the passwords differ")
     try:
-        accounts.add_user(get_home().db, name, password, role)
-    except records.ValidationError as exc:
+        accounts.add_user(get_archive().db, name, password, role)
+    except ValidationError as exc:
         fail(str(exc))
     click.echo(f"User {name} ({role}) saved.")
 
@@ -254,12 +217,12 @@ def backup_command(dest):
     DEST is a new folder, which becomes a complete archive home (run `archive --home DEST reindex`
     or just start it to rebuild its index), or a file name ending in .db.
     """
-    home = get_home()
+    archive = get_archive()
     target = dest if dest.suffix in (".db", ".sqlite", ".sqlite3") else dest / "records" / "archive.db"
     if target.exists():
         fail(f"{target} exists already; choose a new destination")
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    store.backup(home.db, target)
+    store.backup(archive.db, target)
     click.echo(f"Backed up the archive to {target}.")
 
 
@@ -271,22 +234,22 @@ def restore_command(source, force):
 
     The database is copied into this archive home and the search index is rebuilt from it.
     """
-    home = get_home()
+    archive = get_archive()
     origin = source / "records" / "archive.db" if source.is_dir() else source
     if not origin.is_file():
         fail(f"{origin} is not a backup (no database there)")
-    if Path(home.config["DATABASE"]).resolve() == origin.resolve():
+    if Path(archive.settings["DATABASE"]).resolve() == origin.resolve():
         fail("the backup is this archive's own database")
     backup_db = store.connect(origin)
     try:
         store.create_tables(backup_db)  # a backup from an older version is upgraded first
         count = store.count_records(backup_db, SYSTEM)
-        if store.count_records(home.db, SYSTEM) and not force:
+        if store.count_records(archive.db, SYSTEM) and not force:
             fail("this archive already holds records; restore into an empty home or add --force")
-        store.backup(backup_db, home.config["DATABASE"], into_open=home.db)
+        store.backup(backup_db, archive.settings["DATABASE"], into_open=archive.db)
     finally:
         backup_db.close()
-    records.rebuild_index(home.db, home.config["SEARCH_INDEX"])
+    records.rebuild_index(archive.db, archive.settings["SEARCH_INDEX"])
     click.echo(f"Restored {count} records from {origin} and rebuilt the search index.")
 
 

@@ -166,7 +166,8 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
 
 
 def resolve(db, kind: str, value: str, viewer: Viewer) -> str | None:
-    """An authority filter given by id or by name, as the id the index keeps (None when unknown)."""
+    """The id of an authority given by id or by one of its names, among those the viewer may see
+    (None when unknown): the one lookup of search filters and the editor's forms alike."""
     if store.get_entity(db, kind, value, viewer) is not None:
         return value
     found = store.find_by_name(db, kind, value)

@@ -29,7 +29,8 @@ DEEP = f"nested more than {MAX_DEPTH} levels deep: not a file of records, people
 # A lone UTF-16 surrogate (`\ud800` in JSON) is no character: SQLite and UTF-8 cannot keep it.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 SURROGATE = "holds a lone surrogate (such as \\ud800), which is not text: fix the file's encoding"
-# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field.
+# A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field;
+# `home.setup_process` raises the process's limit to this at start-up.
 CSV_FIELD_LIMIT = 1 << 30
 
 
@@ -95,8 +96,6 @@ SUFFIXES = (".json", ".jsonl", ".csv")
 
 def read_csv(f) -> Iterator[tuple[str, object]]:
     """(where, record) for each row of a CSV file in the export's columns."""
-    if csv.field_size_limit() < CSV_FIELD_LIMIT:
-        csv.field_size_limit(CSV_FIELD_LIMIT)
     first = f.readline()
     # Excel in many European locales (French among them) saves with `;` between cells
     delimiter = ";" if ";" in first and "," not in first else ","

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import dates, kinds, search, store, urls
+from . import clock, dates, kinds, search, store, urls
 from .access import SYSTEM
+from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 
 def _load_schema(kind: str) -> dict:
     return json.loads(resources.files("archive").joinpath(f"schemas/{kind}.json").read_text("utf-8"))
@@ -30,22 +31,6 @@ def _load_schema(kind: str) -> dict:
 
 SCHEMAS = {kind.name: _load_schema(kind.name) for kind in kinds.KINDS}
 _VALIDATORS = {kind: Draft202012Validator(schema) for kind, schema in SCHEMAS.items()}
-
-
-class ValidationError(ValueError):
-    """Input that cannot be saved; `errors` lists (field, message) pairs."""
-
-    def __init__(self, errors: list[tuple[str, str]]):
-        self.errors = errors
-        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in errors))
-
-
-class NotFound(LookupError):
-    """No such record or authority (or not one this viewer may see)."""
-
-
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -258,7 +243,7 @@ class Write:
         """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
         old = store.record_row(self.db, record_id)
         if old is None or old["deleted_at"]:
-            raise NotFound(record_id)
+            raise NotFound(f"Record {record_id} doesn't exist.")
         store.tombstone_record(self.db, record_id, self.stamp, old["revision"] + 1, self.seq)
         data = store.record_json(self.db, store.record_row(self.db, record_id))
         store.add_revision(self.db, "record", record_id, old["revision"] + 1,
@@ -306,7 +291,7 @@ def writing(db, index: search.Index, user: str | None = None,
     """One write: SQLite transaction and index writer, committed together or not at all."""
     with index.write_lock:
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), now())
+            write = Write(db, index, user, store.next_seq(db), clock.now())
             yield write
             write.flush(progress=progress)
     index.refresh()
@@ -499,30 +484,26 @@ def _record_input(saved: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-class Deleted(ValueError):
-    """The record is deleted: undo the deletion before changing it."""
-
-
 def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
     """Save an earlier revision's content again, as a new revision.
 
     :raise NotFound: :raise Deleted: a deleted record is brought back only by `undelete_record`.
     """
     if store.deleted_record_row(db, record_id):
-        raise Deleted(record_id)
+        raise Deleted()
     old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
     if old is None or old.get("deleted"):
-        raise NotFound(f"{record_id} revision {revision}")
+        raise NotFound(f"Record {record_id} has no revision {revision}.")
     return save_record(db, index, {**_record_input(old), "id": record_id}, user)
 
 
 def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
     """Bring a deleted record back as it was before the deletion (a new revision). :raise NotFound:"""
     if store.deleted_record_row(db, record_id) is None:
-        raise NotFound(record_id)
+        raise NotFound(f"Record {record_id} is not deleted.")
     kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
     if not kept:
-        raise NotFound(record_id)
+        raise NotFound(f"Record {record_id} is not deleted.")
     return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
 
 
@@ -534,7 +515,7 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
     with writing(db, index, user) as write:
         old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
         if old is None:
-            raise NotFound(old_id)
+            raise NotFound(f"No {kind} {old_id}.")
         if keep is None:
             raise ValidationError([("into", f"no {kind} with id {keep_id}")])
         affected = set(store.linked_record_ids(db, kind, old_id))
@@ -567,10 +548,10 @@ def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: st
     Ids that were merged away since are followed to the kept authority. :raise NotFound:
     """
     if store.entity_row(db, kind, entity_id) is None:
-        raise NotFound(entity_id)
+        raise NotFound(f"No {kind} {entity_id}.")
     old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
     if old is None:
-        raise NotFound(f"{entity_id} revision {revision}")
+        raise NotFound(f"No revision {revision} of {entity_id}.")
     data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
     if data.get("part_of"):
         data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]

@@ -31,7 +31,8 @@ from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 
 from . import analysis
-from .access import Viewer, today
+from .access import Viewer
+from .clock import today
 
 INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds the lock
 MARKER_ID = "__marker__"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from archive import create_app, records, store
-from archive.cli import Home
+from archive import clock, create_app, records, store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"
 
@@ -20,11 +19,18 @@ def config(home: Path, **extra) -> dict:
             "SEARCH_INDEX": str(home / "search_index"), "SECRET_KEY": "test", **extra}
 
 
+@pytest.fixture(autouse=True)
+def running_clock():
+    """Every test starts with the clock running; a test that sets it leaves it for no other."""
+    yield clock.CLOCK
+    clock.CLOCK.reset()
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(config(tmp_path / "home"))
     yield app
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 @pytest.fixture
@@ -39,20 +45,16 @@ def runner(app):
 
 @pytest.fixture
 def home(app):
-    """The store and index of the app's archive, as the command line opens them."""
-    h = Home(app.config)
-    yield h
-    h.close()
+    """The app's Archive: `home.db` is its own connection (as the command line's), `home.index`."""
+    return app.extensions["archive"]
 
 
 @pytest.fixture
-def save(app, home):
+def save(home):
     """Save a record through the one write path: save(title=..., **fields) -> record."""
-    index = app.extensions["archive.index"]
-
     def _save(**fields):
         data = {"type": "testimony", "access": "public", "title": "Untitled", **fields}
-        return records.save_record(home.db, index, data, user="test")
+        return records.save_record(home.db, home.index, data, user="test")
     return _save
 
 
@@ -101,7 +103,7 @@ def loaded_app(home: Path, source: Path = SAMPLE, **extra):
     cfg = config(home, **extra)
     app = create_app(cfg)
     db = store.connect(cfg["DATABASE"])
-    importer.run(db, app.extensions["archive.index"], source, user="test")
+    importer.run(db, app.extensions["archive"].index, source, user="test")
     db.close()
     return app
 
@@ -111,7 +113,7 @@ def sample_app(tmp_path):
     """An app whose archive holds the bundled sample collection (CSRF left on)."""
     app = loaded_app(tmp_path / "sample", WTF_CSRF_ENABLED=True)
     yield app
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 # --- browser tests ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The audit trail: views of records that are not public are logged and shown to archivists."""
 from archive import accounts, store
-from archive.web import get_db
+from archive.views.common import get_db
 
 
 def sign_in(app, client, username, role):

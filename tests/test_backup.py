@@ -41,7 +41,7 @@ def test_restore_equals_the_original(tmp_path):
 
 
 def test_backup_while_writers_are_active_is_consistent(app, home, tmp_path):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     stop = threading.Event()
     errors = []
 

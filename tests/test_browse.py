@@ -41,7 +41,7 @@ def test_entity_page_groups_records_by_role_and_shows_every_variant(app, client,
     letter = save(title="Letter", people=[{"name": "Kem Sokha", "role": "author"}])
     save(title="Report", people=[{"name": "Kem Sokha", "role": "mentioned"}])
     person = letter["people"][0]["id"]
-    records.save_entity(home.db, app.extensions["archive.index"], "person",
+    records.save_entity(home.db, app.extensions["archive"].index, "person",
                         {"id": person, "name": "Kem Sokha", "variants": ["Kim Sokha", "កឹម សុខា"]})
     page = client.get(f"/people/{person}").get_data(as_text=True)
     assert page.index("<h3>Author</h3>") < page.index("Letter") < page.index("<h3>Mentioned</h3>") < page.index("Report")
@@ -50,7 +50,7 @@ def test_entity_page_groups_records_by_role_and_shows_every_variant(app, client,
 
 
 def test_event_page_shows_sub_events_dates_and_places(app, client, save, home):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     parent = records.save_entity(home.db, index, "event", {"name": "Khmer Rouge regime", "date": "1975/1979",
                                                           "places": [{"name": "Cambodia"}]})
     child = records.save_entity(home.db, index, "event", {"name": "Cambodian genocide", "date": "1975/1979",
@@ -66,7 +66,7 @@ def test_event_page_shows_sub_events_dates_and_places(app, client, save, home):
 
 
 def test_timeline_draws_years_and_events_and_links_to_searches(app, client, save, home):
-    event = records.save_entity(home.db, app.extensions["archive.index"], "event",
+    event = records.save_entity(home.db, app.extensions["archive"].index, "event",
                                 {"name": "Khmer Rouge regime", "date": "1975/1979"})
     save(title="A", date="1975-04-17", events=[{"id": event["id"]}])
     save(title="B", date="1975-05-01")

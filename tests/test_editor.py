@@ -6,7 +6,7 @@ import pytest
 
 from archive import accounts, records, store
 from archive.access import SYSTEM
-from archive.web import get_db
+from archive.views.common import get_db
 
 
 def add_user(app, name, role, password="a long enough password"):
@@ -100,13 +100,13 @@ def test_sign_out_is_a_post(archivist):
 
 def test_sessions_expire(app, client):
     import datetime as dt
-    import time
     assert app.permanent_session_lifetime == dt.timedelta(hours=8)
     add_user(app, "ada", "archivist")
-    app.permanent_session_lifetime = dt.timedelta(seconds=1)
+    clock = app.extensions["archive"].clock
+    clock.set(clock.datetime())
     client.post("/login", data={"username": "ada", "password": "a long enough password"})
     assert "ada (archivist)" in client.get("/").get_data(as_text=True)
-    time.sleep(2.2)  # both the cookie and the signed time inside it run out
+    clock.advance(hours=8, seconds=1)  # the signed time inside the cookie runs out
     assert "ada (archivist)" not in client.get("/").get_data(as_text=True)
     assert client.get("/records/new").status_code == 302
 
@@ -388,8 +388,23 @@ def test_merging_people_moves_links_and_redirects(archivist, save, home):
     assert archivist.post(f"/people/{keep}/merge", data={"into": keep}).status_code == 400
 
 
+def test_every_address_of_a_merged_person_leads_to_the_one_kept(app, home, save):
+    a = save(title="Letter A", people=[{"name": "Kem Sokha", "role": "mentioned"}])
+    b = save(title="Letter B", people=[{"name": "Kem Sokhaa", "role": "author"}])
+    keep, old = a["people"][0]["id"], b["people"][0]["id"]
+    records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+    client = app.test_client()  # anyone: the page, its JSON and its JSON-LD alike
+    for suffix in ("", ".json", ".jsonld"):
+        response = client.get(f"/people/{old}{suffix}")
+        assert response.status_code == 301, suffix
+        assert response.headers["Location"] == f"/people/{keep}{suffix}"
+        assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get("/people/p-nobody.jsonld").get_json() == {
+        "ok": False, "error": "No person p-nobody.", "status": 404}
+
+
 def test_merging_places_and_events(home, app, save):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     r = save(title="x", places=[{"name": "Phnom Penh"}, {"name": "Phnom-Penh city"}],
              events=[{"name": "KR regime"}, {"name": "Khmer Rouge regime"}])
     p_keep, p_old = (p["id"] for p in r["places"])
@@ -431,7 +446,7 @@ def test_people_have_history_and_restore(archivist, save, home):
 def test_merging_gives_the_moved_records_a_revision(archivist, save, home):
     a = save(title="Letter A", people=[{"name": "Kem Sokha"}])
     b = save(title="Letter B", people=[{"name": "K. Sokha"}])
-    records.merge_entities(home.db, archivist.application.extensions["archive.index"], "person",
+    records.merge_entities(home.db, archivist.application.extensions["archive"].index, "person",
                            b["people"][0]["id"], a["people"][0]["id"], "ada")
     page = archivist.get(f"/records/{b['id']}/history").get_data(as_text=True)
     assert "Revision 2 (current)" in page and "K. Sokha (mentioned)" in page and "Kem Sokha (mentioned)" in page
@@ -503,7 +518,7 @@ def test_csrf_applies_to_the_record_form(sample_app):
 
 
 def test_a_merge_that_would_make_a_cycle_is_refused_on_the_form(app, client, archivist, home):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     records.save_entity(home.db, index, "event", {"id": "e-b", "name": "War"})
     records.save_entity(home.db, index, "event", {"id": "e-a", "name": "Battle", "part_of": "e-b"})
     records.save_entity(home.db, index, "event", {"id": "e-c", "name": "Skirmish", "part_of": "e-a"})

@@ -11,7 +11,7 @@ from pyld import jsonld
 
 from archive import accounts, csvrows, export
 from archive.cli import cli
-from archive.web import get_db
+from archive.views.common import get_db
 from conftest import SAMPLE, read_jsonl
 
 CONTEXT_URL = "http://localhost/schema/context.jsonld"
@@ -196,7 +196,7 @@ def test_every_exported_object_validates_against_its_served_schema(client, save,
          places=[{"name": "P", "role": "recorded_at"}], subjects=["x"], collection="c", accession="a-1",
          source={"citation": "c", "url": "https://example.org/x", "repository": "r"}, rights="CC BY")
     with client.application.app_context():
-        importer.run(get_db(), client.application.extensions["archive.index"], SAMPLE)
+        importer.run(get_db(), client.application.extensions["archive"].index, SAMPLE)
     schemas = {kind: client.get(f"/schema/{kind}.json").get_json()
                for kind in ("record", "person", "event", "place")}
     validators = {kind: Draft202012Validator(schema) for kind, schema in schemas.items()}

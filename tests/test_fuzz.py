@@ -48,11 +48,11 @@ def test_import_is_all_or_nothing_on_any_input(app, home, tmp_path_factory, line
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     before = store.current_seq(home.db), store.count_records(home.db, SYSTEM)
     try:
-        importer.run(home.db, app.extensions["archive.index"], path)
+        importer.run(home.db, app.extensions["archive"].index, path)
     except importer.ImportFailed as exc:
         assert exc.problems and all(p.where.startswith(("line", "import")) for p in exc.problems)
         assert (store.current_seq(home.db), store.count_records(home.db, SYSTEM)) == before
-    assert not records.find_drift(home.db, app.extensions["archive.index"]).any
+    assert not records.find_drift(home.db, app.extensions["archive"].index).any
 
 
 form_text = st.one_of(query_text, st.sampled_from(["", " ", "1975~", "circa 1975", "1975-1979", "2017-02-30",
@@ -68,7 +68,7 @@ RECORD_FIELDS = ["title", "type", "date", "period", "summary", "text", "language
        button=st.sampled_from(["save", "preview"]))
 def test_record_form_takes_any_values(app, client, home, values, button):
     from archive import accounts
-    from archive.web import get_db
+    from archive.views.common import get_db
     with app.app_context():
         if store.get_user(get_db(), "fuzz") is None:
             accounts.add_user(get_db(), "fuzz", "a long enough password", "archivist")
@@ -80,7 +80,7 @@ def test_record_form_takes_any_values(app, client, home, values, button):
     if response.status_code in (200, 400, 409):  # the form again, with what was typed
         assert store.count_records(home.db, SYSTEM) == before
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
-    assert not records.find_drift(home.db, app.extensions["archive.index"]).any
+    assert not records.find_drift(home.db, app.extensions["archive"].index).any
 
 
 @FUZZ

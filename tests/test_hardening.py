@@ -197,7 +197,7 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
     cfg = config(tmp_path / "old")
     app = create_app(cfg)
     add_user(app, "Researcher", "archivist")
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
     with closing(sqlite3.connect(cfg["DATABASE"])) as conn, conn:  # as before usernames ignored case
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute("DROP INDEX users_username_nocase")
@@ -211,7 +211,7 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
     assert [role for name, role in names.items() if name.startswith("researcher-")] == ["admin"]
     response = sign_in(app.test_client(), "researcher").get("/")
     assert "Researcher (archivist)" in response.get_data(as_text=True)
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 # --- item 10: hostile import files get one clear message, a short report, and leave nothing behind --
@@ -330,7 +330,7 @@ def test_an_archive_made_by_the_app_is_private(tmp_path, open_umask):
         assert any(name.startswith("records/uploads/") for name in found)
         assert any(name.startswith("search_index/_MAIN_") for name in found)
         assert_private(tmp_path / "home")
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 def test_an_archive_made_by_the_command_line_is_private(tmp_path, open_umask):
@@ -385,4 +385,4 @@ def test_relevance_scores_shift_with_hidden_records_as_security_md_says(tmp_path
         shift[q] = (scores2[ids[0]] - scores[ids[0]]) / scores[ids[0]]
     print(f"score shift: {shift}")
     assert shift["Kem Sokha"] < -0.10 and abs(shift["Khmer Rouge"]) < 0.05
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()

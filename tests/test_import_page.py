@@ -6,7 +6,7 @@ import pytest
 
 from archive import accounts, store
 from archive.access import SYSTEM
-from archive.web import get_db
+from archive.views.common import get_db
 
 GOOD = ("title,type,people,language,access\n"
         "Letter from Long Beach,open_letter,Kem Sokha; Justin C. Sok|author,en,public\n"

@@ -28,7 +28,7 @@ def postings(path) -> dict:
 
 
 def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     importer.run(home.db, index, SAMPLE)  # built on the fly, one write at a time
     records.save_entity(home.db, index, "person", {"id": "p-hun-sen", "name": "Hun Sen",
                                                    "variants": ["ហ៊ុន សែន", "Samdech Hun Sen"]})
@@ -44,7 +44,7 @@ def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
 
 def test_drift_is_reported_and_repaired_at_start(tmp_path):
     cfg = config(tmp_path / "h")
-    index = loaded_app(tmp_path / "h").extensions["archive.index"]
+    index = loaded_app(tmp_path / "h").extensions["archive"].index
     db = store.connect(cfg["DATABASE"])
     writer = index.writer()  # lose one document behind the write path's back
     search.Index.remove(writer, "r-seed-letter")
@@ -56,9 +56,9 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
     assert "1 missing" in check.output and "r-seed-letter" in check.output
 
     restarted = create_app(cfg)  # start-up notices and repairs
-    assert records.find_drift(db, restarted.extensions["archive.index"]).any is False
-    assert "r-seed-letter" in restarted.extensions["archive.index"].search("Guterres", SYSTEM).ids
-    restarted.extensions["archive.index"].close()
+    assert records.find_drift(db, restarted.extensions["archive"].index).any is False
+    assert "r-seed-letter" in restarted.extensions["archive"].index.search("Guterres", SYSTEM).ids
+    restarted.extensions["archive"].close()
     again = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert again.exit_code == 0 and "agree" in again.output
     db.close()
@@ -67,7 +67,7 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
 def test_index_ahead_of_the_database_is_repaired(tmp_path):
     """A crash after the index committed but before SQLite did leaves an extra, newer document."""
     cfg = config(tmp_path / "h")
-    index = loaded_app(tmp_path / "h").extensions["archive.index"]
+    index = loaded_app(tmp_path / "h").extensions["archive"].index
     db = store.connect(cfg["DATABASE"])
     writer = index.writer()
     search.Index.put(writer, {"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
@@ -76,10 +76,10 @@ def test_index_ahead_of_the_database_is_repaired(tmp_path):
     writer.commit()
     index.close()
     restarted = create_app(cfg)
-    drift = records.find_drift(db, restarted.extensions["archive.index"])
+    drift = records.find_drift(db, restarted.extensions["archive"].index)
     assert not drift.any
-    assert restarted.extensions["archive.index"].search("ghost", SYSTEM).ids == []
-    restarted.extensions["archive.index"].close()
+    assert restarted.extensions["archive"].index.search("ghost", SYSTEM).ids == []
+    restarted.extensions["archive"].close()
     db.close()
 
 
@@ -95,13 +95,13 @@ def test_reindex_command_rebuilds_and_swaps(tmp_path):
 
 def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     cfg = config(tmp_path / "h")
-    loaded_app(tmp_path / "h").extensions["archive.index"].close()
+    loaded_app(tmp_path / "h").extensions["archive"].close()
     db = store.connect(cfg["DATABASE"])
     monkeypatch.setattr(search, "INDEX_VERSION", "older")  # as if the analyzer had changed since
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert check.exit_code == 1 and "another version of the analyzer" in check.output
     restarted = create_app(cfg)
-    index = restarted.extensions["archive.index"]
+    index = restarted.extensions["archive"].index
     assert index.marker()[2] == "older" and not records.find_drift(db, index).any
     assert index.doc_count() == 31
     index.close()
@@ -111,8 +111,8 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
 def test_an_index_in_step_is_opened_as_it_is(tmp_path):
     """Start-up only looks at an index that agrees with the database: no rebuild, no repair."""
     app = loaded_app(tmp_path / "h")
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
     before = sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir())
     again = create_app(config(tmp_path / "h"))
-    again.extensions["archive.index"].close()
+    again.extensions["archive"].close()
     assert sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir()) == before

@@ -3,7 +3,7 @@ import pytest
 
 from archive import analysis, textnorm
 from archive.names import name_key
-from archive.web import lang_attr, script_lang
+from archive.views.filters import lang_attr, script_lang
 
 
 def terms(text, mode="index"):
@@ -197,7 +197,7 @@ def test_english_is_analyzed_exactly_as_before():
 
 def test_lang_runs_wraps_khmer_inside_other_text():
     from markupsafe import Markup
-    from archive.web import lang_runs
+    from archive.views.filters import lang_runs
     assert lang_runs("Article 4 / មាត្រា ៤ <b>") == (
         'Article 4 / <span lang="km">មាត្រា ៤</span> &lt;b&gt;')
     assert lang_runs(Markup("Hun Sen, <mark>ហ៊ុន</mark> សែន")) == (
@@ -207,7 +207,7 @@ def test_lang_runs_wraps_khmer_inside_other_text():
 
 def test_a_link_by_khmer_name_finds_the_person_with_or_without_spaces(app, home, save, client):
     from archive import records, store
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     records.save_entity(home.db, index, "person",
                         {"id": "p-hun-sen", "name": "Hun Sen", "variants": ["ហ៊ុន សែន"]}, user="test")
     for typed in ("ហ៊ុនសែន", "ហ៊ុន\u200bសែន", "hun-sen"):

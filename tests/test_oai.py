@@ -108,7 +108,7 @@ def test_identify_formats_and_sets(client, save):
 
 
 def forged_tokens():
-    from archive.oai import encode_token
+    from archive.views.oai import encode_token
     good = {"verb": "ListRecords", "from": None, "until": None, "set": None,
             "after": ["2026-01-01T00:00:00Z", "r-a0"], "cursor": 3}
     return [encode_token({**good, **change}) for change in (
@@ -166,7 +166,7 @@ def test_every_answer_is_valid_oai_pmh(oai_app, client, save):
     save_many(save, 5, collection="Letters")
     db = store.connect(oai_app.config["DATABASE"])
     try:
-        records.delete_record(db, oai_app.extensions["archive.index"], "r-a1")
+        records.delete_record(db, oai_app.extensions["archive"].index, "r-a1")
     finally:
         db.close()
     first = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
@@ -229,7 +229,7 @@ def test_public_records_only_and_deletions_persist(oai_app, client, save):
     save(title="Never public", access="private")
     save(title="Restricted", access="restricted")
     save(title="Embargoed", embargo_until="2999-01-01")
-    index = oai_app.extensions["archive.index"]
+    index = oai_app.extensions["archive"].index
     db = store.connect(oai_app.config["DATABASE"])
     try:
         records.delete_record(db, index, gone["id"])
@@ -277,7 +277,7 @@ def test_resumption_tokens_stay_correct_while_records_change(oai_app, client, sa
     seen = identifiers(tree)
     token = tree.find(".//o:resumptionToken", NS)
     assert len(seen) == 3 and token.get("cursor") == "0" and token.get("completeListSize") == "10"
-    index = oai_app.extensions["archive.index"]
+    index = oai_app.extensions["archive"].index
     db = store.connect(oai_app.config["DATABASE"])
     try:  # while the harvest is under way: change, delete and add records
         records.save_record(db, index, {"id": "r-a5", "type": "testimony", "title": "Changed", "access": "public"})
@@ -302,7 +302,7 @@ def test_resumption_tokens_stay_correct_while_records_change(oai_app, client, sa
 @pytest.fixture
 def harvested(sample_app):
     """A live server over the sample, plus records a harvester must not see and one deletion."""
-    index = sample_app.extensions["archive.index"]
+    index = sample_app.extensions["archive"].index
     db = store.connect(sample_app.config["DATABASE"])
     try:
         for access in ("restricted", "private"):

@@ -57,19 +57,19 @@ def corpus_app(tmp_path_factory):
                     "-o", str(converted)], check=True, capture_output=True)
     app = loaded_app(tmp / "home", converted)
     yield app
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 def run(app, viewer=ANONYMOUS, **args):
     with app.test_request_context():
-        from archive.web import get_db, get_index
+        from archive.views.common import get_db, get_index
         params = finder.Params.from_args(MultiDict(args), 20, 100)
         return finder.run(get_db(), get_index(), viewer, params)
 
 
 def all_ids(app, viewer=ANONYMOUS, **args):
     with app.test_request_context():
-        from archive.web import get_db, get_index
+        from archive.views.common import get_db, get_index
         params = finder.Params.from_args(MultiDict(args), 20, 100)
         return list(finder.matching_ids(get_db(), get_index(), viewer, params))
 
@@ -160,7 +160,7 @@ def test_a_name_variant_finds_the_linked_and_the_mentioning_records(client, save
                   people=[{"name": "Kem Sokha", "role": "mentioned"}])
     store_person = linked["people"][0]["id"]
     from archive import records
-    from archive.web import get_db, get_index
+    from archive.views.common import get_db, get_index
     with client.application.app_context():
         records.save_entity(get_db(), get_index(), "person",
                             {"id": store_person, "name": "Kem Sokha", "variants": ["Kim Sokha", "កឹម សុខា"]})
@@ -262,7 +262,7 @@ def test_no_results_suggests_removing_filters(client, words):
 
 def sign_in(app, client, role):
     from archive import accounts
-    from archive.web import get_db
+    from archive.views.common import get_db
     with app.app_context():
         accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
     with client.session_transaction() as session:
@@ -388,7 +388,7 @@ def test_facets_and_dates_follow_saves_and_deletions(app, client, save, home):
     save(title="Two", text="common", date="1985", language=["km"])
     assert client.get("/search.json?q=common").get_json()["facets"]["language"] == [
         {"value": "en", "count": 1}, {"value": "km", "count": 1}]
-    records.delete_record(home.db, app.extensions["archive.index"], first["id"], user="test")
+    records.delete_record(home.db, app.extensions["archive"].index, first["id"], user="test")
     third = save(title="Three", text="common", date="1975-06", language=["km"])
     data = client.get("/search.json?q=common").get_json()
     assert data["total"] == 2 and data["facets"]["language"] == [{"value": "km", "count": 2}]
@@ -414,7 +414,7 @@ def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, cl
     assert again["total"] == 2
     assert {f["value"]: f["count"] for f in again["facets"]["type"]} == {"testimony": 2}
     from archive import accounts
-    from archive.web import get_db
+    from archive.views.common import get_db
     with app.app_context():
         accounts.add_user(get_db(), "arch", "a long enough password", "archivist")
     with client.session_transaction() as session:

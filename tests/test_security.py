@@ -46,7 +46,7 @@ def test_secret_key_is_generated_once_per_home(tmp_path):
     other = create_app(config(tmp_path / "other") | {"SECRET_KEY": None})
     assert other.secret_key != first.secret_key
     for app in (first, second, other):
-        app.extensions["archive.index"].close()
+        app.extensions["archive"].close()
 
 
 def test_oversized_requests_are_refused(tmp_path):
@@ -58,7 +58,7 @@ def test_oversized_requests_are_refused(tmp_path):
         return str(len(request.get_data()))
     response = app.test_client().post("/probe-upload", data=b"x" * 5000)
     assert response.status_code == 413
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()
 
 
 def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
@@ -69,7 +69,7 @@ def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
     app = create_app(cfg)
     client = app.test_client()
     with app.app_context():
-        from archive.web import get_db
+        from archive.views.common import get_db
         accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
     with client.session_transaction() as session:
         session["user"] = "ana"
@@ -84,4 +84,4 @@ def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
     db = store.connect(cfg["DATABASE"])
     assert [r["title"] for r in db.query("SELECT title FROM records")] == ["Waiting"]
     db.close()
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()

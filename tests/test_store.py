@@ -10,7 +10,7 @@ from archive.access import ANONYMOUS, SYSTEM, Viewer
 
 
 def search_ids(app, q, viewer=SYSTEM):
-    return app.extensions["archive.index"].search(q, viewer).ids
+    return app.extensions["archive"].index.search(q, viewer).ids
 
 
 def test_schema_is_versioned_and_upgrades_are_idempotent(home):
@@ -67,11 +67,11 @@ def test_new_variant_reindexes_the_persons_records(app, home, save):
     record = save(title="A letter", text="About the arrest.", people=[{"name": "Kem Sokha"}])
     person_id = record["people"][0]["id"]
     assert search_ids(app, "Kim") == []
-    records.save_entity(home.db, app.extensions["archive.index"], "person",
+    records.save_entity(home.db, app.extensions["archive"].index, "person",
                         {"id": person_id, "name": "Kem Sokha", "variants": ["Kim Sokha", "កឹម សុខា"]})
     assert search_ids(app, "Kim") == [record["id"]]
     assert store.find_by_name(home.db, "person", "kim-sokha") == person_id
-    assert records.find_drift(home.db, app.extensions["archive.index"]).any is False
+    assert records.find_drift(home.db, app.extensions["archive"].index).any is False
 
 
 def test_links_by_name_ignore_case_and_accents(save):
@@ -83,7 +83,7 @@ def test_links_by_name_ignore_case_and_accents(save):
 
 def test_delete_keeps_a_tombstone_and_leaves_search(app, home, save):
     record = save(title="Gone soon", text="ephemeral")
-    records.delete_record(home.db, app.extensions["archive.index"], record["id"], user="test")
+    records.delete_record(home.db, app.extensions["archive"].index, record["id"], user="test")
     assert search_ids(app, "ephemeral") == []
     assert store.get_record(home.db, record["id"], SYSTEM) is None
     assert store.id_taken(home.db, record["id"])
@@ -112,7 +112,7 @@ def test_authority_only_in_hidden_records_is_hidden(home, save):
 
 
 def test_part_of_cycles_are_refused(app, home):
-    index = app.extensions["archive.index"]
+    index = app.extensions["archive"].index
     records.save_entity(home.db, index, "event", {"id": "e-a", "name": "A"})
     records.save_entity(home.db, index, "event", {"id": "e-b", "name": "B", "part_of": "e-a"})
     with pytest.raises(records.ValidationError, match="part of itself"):
@@ -133,4 +133,4 @@ def test_a_failed_index_commit_changes_nothing_and_frees_the_index(app, home, sa
     assert [r["title"] for r in home.db.query("SELECT title FROM records")] == ["Before"]
     after = save(title="After")  # would wait 10 s and fail if the lock had been kept
     assert search_ids(app, "after") == [after["id"]]
-    assert not records.find_drift(home.db, app.extensions["archive.index"]).any
+    assert not records.find_drift(home.db, app.extensions["archive"].index).any

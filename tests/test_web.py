@@ -47,7 +47,7 @@ def test_hidden_and_missing_records_answer_alike(client, canaries):
 def test_each_output_shows_only_what_the_viewer_may_see(app, client, canaries, role, visible):
     if role:
         from archive import accounts
-        from archive.web import get_db
+        from archive.views.common import get_db
         with app.app_context():
             accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
         with client.session_transaction() as session:
@@ -149,4 +149,4 @@ def test_post_without_csrf_token_is_refused(tmp_path):
     def probe():
         return "changed"
     assert app.test_client().post("/probe").status_code == 400
-    app.extensions["archive.index"].close()
+    app.extensions["archive"].close()

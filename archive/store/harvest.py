@@ -8,7 +8,7 @@ The protocol itself (verbs, resumption tokens, XML) is `archive/oai.py`'s.
 """
 from __future__ import annotations
 
-from ..access import today
+from ..clock import today
 
 
 def _harvest_cte() -> str:

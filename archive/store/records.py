@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from .. import kinds
-from ..access import Viewer, today
+from ..access import Viewer
+from ..clock import today
 
 
 # --- what a viewer may see ------------------------------------------------------------------------

@@ -7,7 +7,8 @@ resumption token that encodes the last (datestamp, id) delivered, not an offset,
 correct while records change: a record changed mid-harvest moves to the end of the order and is
 delivered again there. Only public records are shown; one that stops being public (deleted, made
 restricted or private, embargoed) is reported with status="deleted" (deletedRecord: persistent).
-The rules of who is harvested live in `db.harvest_*`. Read-only, so exempt from CSRF.
+The rules of who is harvested live in `db.harvest_*`. Read-only, so exempt from CSRF. The names,
+address and page size come from the `OAI_*` settings (settings.py).
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ import xml.etree.ElementTree as ET  # nosec B405
 
 from flask import Blueprint, Response, current_app, request
 
-from . import crosswalk, kinds, records, store
-from .web import csrf, get_db
+from .. import crosswalk, kinds, store
+from .common import get_archive, get_db
+from .security import csrf
 
 bp = Blueprint("oai", __name__)
 
@@ -33,11 +35,8 @@ DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
-    ET.register_namespace(prefix, uri)
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-PAGE_SIZE = 100
 TYPES = tuple(t.code for t in kinds.RECORD_TYPES)  # each is a set, type:<code>
 ARGUMENTS = {
     "Identify": (set(), set()),
@@ -50,6 +49,14 @@ ARGUMENTS = {
 RESUMABLE = ("ListIdentifiers", "ListRecords", "ListSets")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+@bp.record_once
+def register_namespaces(state) -> None:
+    """Name our namespaces in the XML we write (`oai_dc:dc`, not `ns0:dc`). ElementTree keeps its
+    prefixes for the whole process, so this is done once, when the blueprint is registered."""
+    for prefix, uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
+        ET.register_namespace(prefix, uri)
 
 
 class OAIError(Exception):
@@ -70,7 +77,7 @@ def sub(parent, ns: str, tag: str, text: str | None = None, **attrs) -> ET.Eleme
 
 
 def repository_id() -> str:
-    return current_app.config.get("OAI_REPOSITORY_ID") or (request.host.split(":")[0] or "localhost")
+    return current_app.config["OAI_REPOSITORY_ID"] or (request.host.split(":")[0] or "localhost")
 
 
 def oai_identifier(record_id: str) -> str:
@@ -204,11 +211,11 @@ def list_state(db, verb: str, args: dict) -> dict:
 
 def identify(root, db, args):
     element = sub(root, OAI, "Identify")
-    sub(element, OAI, "repositoryName", current_app.config.get("OAI_REPOSITORY_NAME", "Testimony archive"))
+    sub(element, OAI, "repositoryName", current_app.config["OAI_REPOSITORY_NAME"])
     sub(element, OAI, "baseURL", base_url())
     sub(element, OAI, "protocolVersion", "2.0")
     # the protocol's schema wants a dotted domain; set ARCHIVE_OAI_ADMIN_EMAIL to a real address
-    sub(element, OAI, "adminEmail", current_app.config.get("OAI_ADMIN_EMAIL", "archivist@localhost.localdomain"))
+    sub(element, OAI, "adminEmail", current_app.config["OAI_ADMIN_EMAIL"])
     sub(element, OAI, "earliestDatestamp", store.earliest_harvest_datestamp(db) or "1970-01-01T00:00:00Z")
     sub(element, OAI, "deletedRecord", "persistent")
     sub(element, OAI, "granularity", GRANULARITY)
@@ -278,7 +285,7 @@ def get_record(root, db, args):
 def list_items(root, db, args, verb: str):
     state = list_state(db, verb, args)
     filters = {"from_": state["from"], "until": state["until"], **set_filter(db, state["set"])}
-    page = current_app.config.get("OAI_PAGE_SIZE", PAGE_SIZE)
+    page = current_app.config["OAI_PAGE_SIZE"]
     rows = store.harvest_rows(db, after=tuple(state["after"]) if state["after"] else None,
                               limit=page + 1, **filters)
     if not rows:
@@ -324,7 +331,7 @@ def check_arguments(verb: str, args: dict) -> None:
 def endpoint():
     root = ET.Element(q(OAI, "OAI-PMH"))
     root.set(q(XSI, "schemaLocation"), f"{OAI} {OAI_SCHEMA}")
-    sub(root, OAI, "responseDate", records.now())
+    sub(root, OAI, "responseDate", get_archive().clock.now())
     request_element = sub(root, OAI, "request", base_url())
     try:
         args = arguments()

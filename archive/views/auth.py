@@ -3,31 +3,23 @@
 Sessions are Flask's signed cookies, made permanent on sign-in so that they expire after
 PERMANENT_SESSION_LIFETIME. Repeated failed sign-ins pause further tries for that username and for
 that client address (kept in the database, so every worker process sees them). `next` only ever
-leads to a path on this site.
+leads to a path on this site. The limits are settings (`SIGN_IN_*`, settings.py). Templates:
+`templates/auth/`.
 """
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
-
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
-from . import accounts, store
-from .forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
-from .records import ValidationError
-from .web import admin_required, get_db, handle_http_error, load_viewer
+from .. import accounts, store
+from ..errors import BadRequest, ValidationError
+from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
+from .common import admin_required, get_archive, get_db, load_viewer
+from .errors import handle_exception
 
 bp = Blueprint("auth", __name__)
-
-# Failures counted within the window; at the limit, sign-in pauses until the oldest ages out.
-DEFAULTS = {"SIGN_IN_WINDOW": 15 * 60, "SIGN_IN_MAX_PER_USER": 5, "SIGN_IN_MAX_PER_ADDRESS": 20}
-
-
-def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
 
 
 def safe_next(target: str | None) -> str:
@@ -41,11 +33,15 @@ def safe_next(target: str | None) -> str:
 
 
 def paused_for(db, username: str, address: str) -> int:
-    """Seconds until this username or address may try again (0: now)."""
-    window, now = setting("SIGN_IN_WINDOW"), time.time()
+    """Seconds until this username or address may try again (0: now).
+
+    Failures are counted within the window; at the limit, sign-in pauses until the oldest ages out.
+    """
+    config = current_app.config
+    window, now = config["SIGN_IN_WINDOW"], get_archive().clock.timestamp()
     wait = 0.0
-    for scope, key, limit in (("user", username.casefold(), setting("SIGN_IN_MAX_PER_USER")),
-                              ("address", address, setting("SIGN_IN_MAX_PER_ADDRESS"))):
+    for scope, key, limit in (("user", username.casefold(), config["SIGN_IN_MAX_PER_USER"]),
+                              ("address", address, config["SIGN_IN_MAX_PER_ADDRESS"])):
         count, oldest = store.sign_in_failures(db, scope, key, now - window)
         if count >= limit:
             wait = max(wait, oldest + window - now)
@@ -53,9 +49,9 @@ def paused_for(db, username: str, address: str) -> int:
 
 
 def note_failure(db, username: str, address: str) -> None:
-    now = time.time()
+    now = get_archive().clock.timestamp()
     with store.write_transaction(db):
-        store.forget_sign_in_failures(db, now - setting("SIGN_IN_WINDOW"))
+        store.forget_sign_in_failures(db, now - current_app.config["SIGN_IN_WINDOW"])
         store.add_sign_in_failure(db, "user", username.casefold(), now)
         store.add_sign_in_failure(db, "address", address, now)
 
@@ -92,7 +88,7 @@ def login():
     elif request.method == "POST":
         status = 400
     form.password.data = ""
-    return render_template("login.html", form=form), status
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.errorhandler(CSRFError)
@@ -103,14 +99,14 @@ def expired_form(exc: CSRFError):
         form = LoginForm()
         form.password.data = ""
         form.form_errors.append("The sign-in form had expired. Please sign in again.")
-        return render_template("login.html", form=form), 400
-    return handle_http_error(exc)
+        return render_template("auth/login.html", form=form), 400
+    return handle_exception(exc)
 
 
 @bp.post("/logout")
 def logout():
     if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
+        raise BadRequest("The form has expired; try again.")
     session.clear()
     flash("Signed out.", "info")
     return redirect(url_for("public.home"))
@@ -141,13 +137,13 @@ def users():
         user["role_form"] = UserRoleForm(prefix=f"role-{user['username']}", formdata=None,
                                          role=user["role"])
         user["password_form"] = PasswordResetForm(prefix=f"pw-{user['username']}", formdata=None)
-    return render_template("users.html", add=add, users=people), status
+    return render_template("auth/users.html", add=add, users=people), status
 
 
 def change_user(form, change, missing: str, done: str):
     """Apply one admin change to an account from its form; errors come back as a flash."""
     if not form.validate_on_submit():
-        abort(400, missing)
+        raise BadRequest(missing)
     try:
         change()
     except ValidationError as exc:

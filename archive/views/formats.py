@@ -2,18 +2,18 @@
 
 The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports
 (`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the records of a search,
-given with the parameters of `/search`). Everything is limited
-to what the viewer may see; the writers live in `export.py` and the vocabulary in `crosswalk.py`.
+given with the parameters of `/search`). Everything is limited to what the viewer may see; the
+writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
-from . import crosswalk, export, finder, kinds, store
-from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
+from .. import crosswalk, export, finder, kinds
+from .common import (download, entity_or_404, get_db, get_index, get_viewer, record_or_404,
+                     search_params)
 
 bp = Blueprint("formats", __name__)
-
 
 
 @bp.get("/schema/context.jsonld")
@@ -25,7 +25,7 @@ def context():
 
 @bp.get("/records/<record_id>.jsonld")
 def record_jsonld(record_id: str):
-    record = visible_record_or_404(record_id, "jsonld")
+    record = record_or_404(record_id, "jsonld")
     document = {"@context": url_for(".context", _external=True), **crosswalk.record_jsonld(record, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"
@@ -34,10 +34,7 @@ def record_jsonld(record_id: str):
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")
 def entity_jsonld(plural: str, entity_id: str):
-    kind = kinds.by_plural(plural).name
-    entity = store.get_entity(get_db(), kind, entity_id, get_viewer())
-    if entity is None:
-        abort(404, f"No {kind} {entity_id}.")
+    entity = entity_or_404(kinds.by_plural(plural).name, entity_id)
     document = {"@context": url_for(".context", _external=True), **crosswalk.entity_jsonld(entity, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"
@@ -51,11 +48,8 @@ def base() -> str:
 
 def streamed_export(fmt: str) -> Response:
     """Everything the viewer may see, or the records of a search (`q` and the filters of
-    `/search`, every page, in the search's order), streamed in `fmt`.
-
-    The generator opens its own connection, which outlives the request's.
-    """
-    viewer, path = get_viewer(), current_app.config["DATABASE"]
+    `/search`, every page, in the search's order), streamed in `fmt`."""
+    viewer = get_viewer()
     params = search_params()
     selecting = bool(params.q.strip() or params.filters or params.date_from or params.date_to)
     ids = finder.matching_ids(get_db(), get_index(), viewer, params) if selecting else None
@@ -68,16 +62,9 @@ def streamed_export(fmt: str) -> Response:
             return export.iter_records(db, viewer)
         return export.iter_objects(db, viewer)
 
-    def generate():
-        db = store.connect(path)
-        try:
-            yield from export.chunks(fmt, objects(db), **jsonld)
-        finally:
-            db.close()
-
     name = "archive-search" if selecting else "archive"
-    return Response(generate(), mimetype=export.MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return download(objects, lambda objs: export.chunks(fmt, objs, **jsonld), export.MIMETYPES[fmt],
+                    f"{name}.{fmt}")
 
 
 @bp.get("/export.<any(json, csv, jsonld):fmt>")

@@ -1,21 +1,22 @@
 """Blueprint `public`: the pages and JSON anyone may read (within what their role allows).
 
-Home, search, records, people, events and places, the JSON Schemas and the full export. Views reach
-the store and the index only through `web.get_db()` / `web.get_index()` and never write.
+Home, search, records, people, events and places, the timeline, the JSON Schemas and the full export.
+Views reach the store and the index only through `common.get_db()` / `common.get_index()` and never
+write. Templates: `templates/public/`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from itertools import groupby
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, jsonify, render_template, request, url_for
 
-from . import cite, export, finder, highlight, kinds, records, store, timeline
-from .web import get_db, get_index, get_viewer, search_params, visible_record_or_404
+from .. import cite, export, finder, highlight, kinds, records, store, timeline
+from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
+                     record_or_404, search_params)
 
 bp = Blueprint("public", __name__)
+
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -42,14 +43,14 @@ def home():
               **{kind.plural: store.count_entities(db, kind.name, viewer) for kind in kinds.AUTHORITIES}}
     newest = cards(store.newest_records(db, viewer, 10), db)
     picture = timeline.picture(store.records_per_year(db, viewer), store.dated_events(db, viewer))
-    return render_template("index.html", counts=counts, newest=newest, timeline=picture)
+    return render_template("public/index.html", counts=counts, newest=newest, timeline=picture)
 
 
 @bp.get("/search")
 def search_page():
     params = search_params()
     result = finder.run(get_db(), get_index(), get_viewer(), params)
-    return render_template("search.html", q=params.q, params=params, result=result,
+    return render_template("public/search.html", q=params.q, params=params, result=result,
                            facet_names=FACET_TITLES)
 
 
@@ -72,13 +73,13 @@ def search_json():
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
-    record = visible_record_or_404(record_id, "page")
+    record = record_or_404(record_id, "page")
     q = request.args.get("q", "")[:finder.MAX_QUERY]
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)
-    accessed = dt.date.today()
-    return render_template("record.html", record=record, paragraphs=paras, q=q,
+    accessed = get_archive().clock.date()
+    return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
                            bibtex=cite.bibtex(record, permalink, accessed))
@@ -86,19 +87,8 @@ def record_page(record_id: str):
 
 @bp.get("/records/<record_id>.json")
 def record_json(record_id: str):
-    record = visible_record_or_404(record_id, "json")
+    record = record_or_404(record_id, "json")
     return jsonify(record)
-
-
-def _entity_or_404(kind: str, entity_id: str):
-    db = get_db()
-    entity = store.get_entity(db, kind, entity_id, get_viewer())
-    if entity is None:
-        target = store.redirect_target(db, kind, entity_id)
-        if target:
-            return None, target
-        abort(404, f"No {kind} {entity_id}.")
-    return entity, None
 
 
 def initial(name: str) -> str:
@@ -120,39 +110,35 @@ def entity_list(plural: str):
     initials = sorted({e["initial"] for e in everyone}, key=lambda c: (not c.isascii(), c))
     chosen = request.args.get("initial", "").strip()[:4]
     shown = [e for e in everyone if e["initial"] == chosen] if chosen else everyone
-    return render_template("entities.html", plural=plural, kind=kind, entities=shown,
+    return render_template("public/entities.html", plural=plural, kind=kind, entities=shown,
                            initials=initials, chosen=chosen, total=len(everyone))
 
 
 @bp.get("/timeline")
 def timeline_page():
     db, viewer = get_db(), get_viewer()
-    return render_template("timeline.html", timeline=timeline.picture(
+    return render_template("public/timeline.html", timeline=timeline.picture(
         store.records_per_year(db, viewer), store.dated_events(db, viewer)))
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>")
 def entity_page(plural: str, entity_id: str):
     kind = kinds.by_plural(plural).name
-    entity, target = _entity_or_404(kind, entity_id)
-    if target:
-        return redirect(url_for(".entity_page", plural=plural, entity_id=target), 301)
+    entity = entity_or_404(kind, entity_id)
     db = get_db()
     linked = store.entity_records(db, kind, entity_id, get_viewer())
     by_role = [(role, list(rows)) for role, rows in
                groupby(sorted(linked, key=lambda r: r["role"] or ""), key=lambda r: r["role"])]
     parent = store.get_entity(db, kind, entity["part_of"], get_viewer()) if entity.get("part_of") else None
     parts = store.sub_events(db, entity_id, get_viewer()) if kind == "event" else []
-    return render_template("entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
+    return render_template("public/entity.html", kind=kind, plural=plural, entity=entity, by_role=by_role,
                            count=len(linked), parent=parent, parts=parts)
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.json")
 def entity_json(plural: str, entity_id: str):
     kind = kinds.by_plural(plural).name
-    entity, target = _entity_or_404(kind, entity_id)
-    if target:
-        return redirect(url_for(".entity_json", plural=plural, entity_id=target), 301)
+    entity = entity_or_404(kind, entity_id)
     linked = store.entity_records(get_db(), kind, entity_id, get_viewer())
     return jsonify({**entity, "records": [{"id": r["id"], "title": r["title"], "role": r["role"]}
                                           for r in linked]})
@@ -163,21 +149,8 @@ def schema(kind: str):
     return jsonify(records.SCHEMAS[kind])
 
 
-def streamed(objects_of, chunks_of, mimetype: str, filename: str) -> Response:
-    """A download streamed from its own connection, which outlives the request's."""
-    viewer, path = get_viewer(), current_app.config["DATABASE"]
-
-    def generate():
-        db = store.connect(path)
-        try:
-            yield from chunks_of(objects_of(db, viewer))
-        finally:
-            db.close()
-
-    return Response(generate(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.get("/export.jsonl")
 def export_jsonl():
-    return streamed(export.iter_objects, export.jsonl_chunks, "application/x-ndjson", "archive.jsonl")
+    viewer = get_viewer()
+    return download(lambda db: export.iter_objects(db, viewer), export.jsonl_chunks,
+                    "application/x-ndjson", "archive.jsonl")

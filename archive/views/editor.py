@@ -2,26 +2,28 @@
 merging) and `/suggest`, the typing help of those forms.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
-through its reads only. A form never loses what was typed: on any error it is shown again with
-the messages next to the fields, and nothing is saved until all of it is valid. Unknown names in
-link fields create authorities only after the archivist ticks "Create these".
+through the store's reads only; their helpers are in `editing.py`, their templates in `templates/editor/`.
+A form never loses what was typed: on any error it is shown again with the messages next to the
+fields, and nothing is saved until all of it is valid. Unknown names in link fields create
+authorities only after the archivist ticks "Create these".
 """
 from __future__ import annotations
 
-import difflib
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from . import kinds, linking, records, store
-from .access import SYSTEM
-from .forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, field_for,
-                    lines, record_data)
-from .names import name_key
-from .web import (editor_required, get_db, get_index, get_viewer, handle_http_error, json_error,
-                  load_viewer)
+from .. import kinds, records, store
+from ..errors import NotFound
+from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
+                     record_data)
+from .common import (editor_required, entity_or_404, find_authority, get_db,
+                     get_index, get_viewer, load_viewer, record_or_404, saved_meanwhile)
+from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
+                      show_errors, suggested_links)
+from .errors import handle_exception, json_error
 
 bp = Blueprint("editor", __name__)
+
 
 # --- /suggest --------------------------------------------------------------------------------------
 
@@ -38,86 +40,6 @@ def suggest():
     for k in ([kind] if kind else [authority.name for authority in kinds.AUTHORITIES]):
         found.extend(store.suggest_names(get_db(), k, q, get_viewer(), limit=10))
     return jsonify([{"id": f["id"], "name": f["name"], "kind": f["kind"]} for f in found[:20]])
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]:
-    """Give each typed link the id of a known authority; returns the (kind, name) pairs unknown.
-
-    A name is first matched against the record's own links (so two authorities of one name stay
-    apart), then against every name and variant in the archive.
-    """
-    unknown = []
-    for kind in kinds.AUTHORITIES:
-        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
-        for link in data[kind.plural]:
-            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"])
-            if found:
-                link["id"] = found
-            else:
-                unknown.append((kind.name, link["name"]))
-    return list(dict.fromkeys(unknown))
-
-
-def suggested_links(db, viewer, text: str | None, linked_ids: set[str]) -> dict:
-    """Known authorities and dates the text mentions, leaving out what is linked already."""
-    names = [f for f in linking.find_names(text or "", store.authority_names(db, viewer))
-             if f.id not in linked_ids]
-    return {"names": names, "dates": linking.find_dates(text or "")}
-
-
-def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
-    """Ids of the authorities the form's link fields name now."""
-    ids = set()
-    for kind in kinds.AUTHORITIES:
-        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
-        for line in lines(getattr(form, kind.plural).data):
-            name = line.partition("|")[0].strip()
-            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name)
-            if found:
-                ids.add(found)
-    return ids
-
-
-def apply_ticked(db, form: RecordForm) -> None:
-    """Ticked suggestions join the link fields; ticked dates fill Date, then Period, when empty."""
-    ticked = request.form.getlist("link")
-    for value in ticked:
-        kind, _, entity_id = value.partition(":")
-        if not kinds.is_authority(kind):
-            continue
-        entity = store.get_entity(db, kind, entity_id, get_viewer())
-        if entity is None:
-            continue
-        field = getattr(form, kinds.get(kind).plural)
-        typed = {name_key(line.partition("|")[0]) for line in lines(field.data)}
-        if name_key(entity["name"]) not in typed:
-            line = f"{entity['name']} | mentioned" if kinds.get(kind).link_has_role else entity["name"]
-            field.data = "\n".join([*lines(field.data), line])
-    picked = [v.partition(":")[2] for v in ticked if v.startswith("date:")]
-    if picked and not (form.date.data or "").strip():
-        form.date.data, picked = picked[0], picked[1:]
-    if picked and not (form.period.data or "").strip():
-        form.period.data = linking.span(picked)
-
-
-def show_errors(form, errors: list[tuple[str, str]]) -> None:
-    for path, message in errors:
-        field = field_for(form, path)
-        if field is None or not hasattr(field, "errors"):
-            form.form_errors.append(f"{path}: {message}" if path else message)
-        else:
-            if not isinstance(field.errors, list):
-                field.errors = list(field.errors)
-            field.errors.append(message)
-
-
-def record_or_404(record_id: str) -> dict:
-    record = store.get_record(get_db(), record_id, SYSTEM)
-    if record is None:
-        abort(404, f"Record {record_id} doesn't exist.")
-    return record
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -142,7 +64,7 @@ def record_form(current: dict | None):
 
     def page():
         found = suggested_links(db, viewer, form.text.data, linked_ids_of(db, form, current))
-        return render_template("record_form.html", form=form, record=current, new_names=new_names,
+        return render_template("editor/record_form.html", form=form, record=current, new_names=new_names,
                                suggestions=found), status
 
     if request.method == "GET":
@@ -171,10 +93,7 @@ def record_form(current: dict | None):
     if current:
         data["id"] = current["id"]
         if form.base_revision.data and form.base_revision.data != str(current["revision"]):
-            form.form_errors.append(
-                f"Someone saved this record while you were editing it (now revision "
-                f"{current['revision']}; see its history). Your changes are kept here: check them and "
-                f"save again to replace that revision.")
+            form.form_errors.append(saved_meanwhile("record", current["revision"]))
             form.base_revision.data = str(current["revision"])
             status = 409
             return page()
@@ -199,64 +118,18 @@ def expired_form(exc: CSRFError):
     """
     load_viewer()  # the CSRF check ran before the viewer was loaded
     if request.endpoint in ("editor.new_entity", "editor.edit_entity"):
-        kind = kinds.by_plural(request.view_args["plural"])
-        form = FORMS[kind.name]()
-        return render_template("entity_form.html", form=form, kind=kind.name, plural=kind.plural,
+        kind = kinds.by_plural(request.view_args["plural"]).name
+        form = FORMS[kind]()
+        return render_template("editor/entity_form.html", form=form, kind=kind, plural=kinds.get(kind).plural,
                                entity=None, new_names=[], expired=True, action=request.path), 400
     if request.endpoint not in ("editor.new_record", "editor.edit_record"):
-        return handle_http_error(exc)
+        return handle_exception(exc)
     form = RecordForm()
-    return render_template("record_form.html", form=form, record=None, new_names=[], expired=True,
+    return render_template("editor/record_form.html", form=form, record=None, new_names=[], expired=True,
                            action=request.path, suggestions={"names": [], "dates": []}), 400
 
 
 # --- history, restore, delete, undo ----------------------------------------------------------------
-
-SKIP = ("kind", "created_at", "updated_at", "revision", "deleted")
-
-
-def shown(key: str, value) -> str:
-    if value in (None, "", [], {}):
-        return ""
-    if key in ("people", "places"):
-        return "\n".join(f"{v.get('name')} ({str(v.get('role') or 'mentioned').replace('_', ' ')})"
-                         for v in value)
-    if key == "events":
-        return "\n".join(v.get("name") or v.get("id") for v in value)
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return "\n".join(f"{k}: {v}" for k, v in value.items() if v)
-    return str(value)
-
-
-def changes(before: dict | None, after: dict) -> list[dict]:
-    """Field by field, what one revision changed from the one before."""
-    found = []
-    for key in [k for k in after if k not in SKIP]:
-        old, new = shown(key, (before or {}).get(key)), shown(key, after.get(key))
-        if old == new:
-            continue
-        change = {"field": key.replace("_", " "), "old": old, "new": new, "diff": None}
-        if len(old) > 300 or len(new) > 300:
-            change["diff"] = ["…" if line.startswith("@@") else line for line in difflib.unified_diff(
-                old.splitlines(), new.splitlines(), lineterm="", n=1)][2:]
-        found.append(change)
-    return found
-
-
-def history_entries(revs: list[dict]) -> tuple[list[dict], dict | None]:
-    """Revisions newest first, each with what it changed; and the last content before any deletion."""
-    entries, previous = [], None
-    for rev in revs:
-        deleted = bool(rev["data"].get("deleted"))
-        entries.append({**rev, "deleted": deleted, "created": previous is None and not deleted,
-                        "changes": [] if deleted or previous is None else changes(previous, rev["data"])})
-        if not deleted:
-            previous = rev["data"]
-    entries.reverse()
-    return entries, previous
-
 
 @bp.get("/records/<record_id>/history")
 @editor_required
@@ -264,12 +137,13 @@ def history(record_id: str):
     db = get_db()
     revs = store.revisions(db, "record", record_id)
     if not revs:
-        abort(404, f"Record {record_id} doesn't exist.")
+        raise NotFound(f"Record {record_id} doesn't exist.")
     tombstone = store.deleted_record_row(db, record_id)
     entries, last = history_entries(revs)
     title = last["title"] if last else record_id
     return render_template(
-        "history.html", entries=entries, title=title, tombstone=tombstone, current=revs[-1]["revision"],
+        "editor/history.html", entries=entries, title=title, tombstone=tombstone,
+        current=revs[-1]["revision"],
         views=store.record_views(db, record_id),
         undelete_url=url_for(".undelete", record_id=record_id),
         view_url=url_for("public.record_page", record_id=record_id),
@@ -285,7 +159,7 @@ def entity_history(plural: str, entity_id: str):
     revs = store.revisions(get_db(), kind, entity_id)
     entries, _ = history_entries(revs)
     return render_template(
-        "history.html", entries=entries, title=entity["name"], tombstone=None,
+        "editor/history.html", entries=entries, title=entity["name"], tombstone=None,
         current=revs[-1]["revision"] if revs else 0, undelete_url=None,
         view_url=url_for("public.entity_page", plural=plural, entity_id=entity_id),
         edit_url=url_for(".edit_entity", plural=plural, entity_id=entity_id),
@@ -296,15 +170,12 @@ def entity_history(plural: str, entity_id: str):
 @bp.post("/<any(people, events, places):plural>/<entity_id>/history/<int:revision>/restore")
 @editor_required
 def restore_entity(plural: str, entity_id: str, revision: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
+    check_confirmed()
     kind = kinds.by_plural(plural).name
     entity_or_404(kind, entity_id)
     try:
         saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
                                        get_viewer().username)
-    except records.NotFound:
-        abort(404, f"No revision {revision} of {entity_id}.")
     except records.ValidationError as exc:
         flash(f"Revision {revision} cannot be restored: {exc}", "error")
         return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
@@ -315,15 +186,9 @@ def restore_entity(plural: str, entity_id: str, revision: int):
 @bp.post("/records/<record_id>/history/<int:revision>/restore")
 @editor_required
 def restore(record_id: str, revision: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
-    db = get_db()
+    check_confirmed()
     try:
-        saved = records.restore_record(db, get_index(), record_id, revision, get_viewer().username)
-    except records.Deleted:
-        abort(409, "Undo the deletion first.")
-    except records.NotFound:
-        abort(404, f"Record {record_id} has no revision {revision}.")
+        saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(f"Revision {revision} cannot be restored: {exc}", "error")
         return redirect(url_for(".history", record_id=record_id))
@@ -340,18 +205,14 @@ def delete(record_id: str):
         records.delete_record(get_db(), get_index(), record_id, get_viewer().username)
         flash(f"Deleted “{record['title']}”. Its id is kept; you can undo this below.", "info")
         return redirect(url_for(".history", record_id=record_id))
-    return render_template("confirm_delete.html", record=record, form=form)
+    return render_template("editor/confirm_delete.html", record=record, form=form)
 
 
 @bp.post("/records/<record_id>/undelete")
 @editor_required
 def undelete(record_id: str):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "The form has expired; try again.")
-    try:
-        saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
-    except records.NotFound:
-        abort(404, f"Record {record_id} is not deleted.")
+    check_confirmed()
+    saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
     flash(f"“{saved['title']}” is back (revision {saved['revision']}).", "info")
     return redirect(url_for("public.record_page", record_id=record_id))
 
@@ -359,17 +220,6 @@ def undelete(record_id: str):
 # --- people, events, places ------------------------------------------------------------------------
 
 FORMS = {"person": PersonForm, "event": EventForm, "place": PlaceForm}
-
-
-def entity_or_404(kind: str, entity_id: str) -> dict:
-    """An authority for its archivist pages; a merged id leads to the same page of the kept one."""
-    entity = store.get_entity(get_db(), kind, entity_id, SYSTEM)
-    if entity is None:
-        target = store.redirect_target(get_db(), kind, entity_id)
-        if target and request.method == "GET":
-            abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
-        abort(404, f"No {kind} {entity_id}.")
-    return entity
 
 
 @bp.route("/<any(people, events, places):plural>/new", methods=["GET", "POST"])
@@ -409,7 +259,7 @@ def entity_form(kind: str, current: dict | None):
     status, new_names = 200, []
 
     def page():
-        return render_template("entity_form.html", form=form, kind=kind, plural=described.plural,
+        return render_template("editor/entity_form.html", form=form, kind=kind, plural=kinds.get(kind).plural,
                                entity=current, new_names=new_names), status
 
     if request.method == "GET":
@@ -440,7 +290,7 @@ def entity_form(kind: str, current: dict | None):
         typed = (form.part_of.data or "").strip()
         data["part_of"] = None
         if typed:
-            parent = (typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed))
+            parent = find_authority(kind, typed)
             if parent is None:
                 form.part_of.errors = [f"no {kind} of that name; add it first"]
                 status = 400
@@ -451,11 +301,10 @@ def entity_form(kind: str, current: dict | None):
                                 "or correct the names, and save again.")
         status = 400
         return page()
-    if current and form.base_revision.data and \
-            form.base_revision.data != str(store.last_revision(db, kind, current["id"])):
-        form.form_errors.append("Someone saved this while you were editing it. Your changes are kept "
-                                "here: check them and save again.")
-        form.base_revision.data = str(store.last_revision(db, kind, current["id"]))
+    last = store.last_revision(db, kind, current["id"]) if current else None
+    if current and form.base_revision.data and form.base_revision.data != str(last):
+        form.form_errors.append(saved_meanwhile(kind, last))
+        form.base_revision.data = str(last)
         status = 409
         return page()
     try:
@@ -479,8 +328,7 @@ def merge(plural: str, entity_id: str):
     if request.method == "POST":
         status = 400
         if form.validate():
-            typed = form.into.data.strip()
-            keep = typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed)
+            keep = find_authority(kind, form.into.data)
             if keep is None:
                 form.into.errors = [f"no {kind} of that name or id"]
             elif keep == entity_id:
@@ -495,6 +343,6 @@ def merge(plural: str, entity_id: str):
                     flash(f"{entity['name']} was merged into {kept['name']}; its old address now "
                           f"leads here.", "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, SYSTEM))
-    return render_template("merge.html", form=form, kind=kind, plural=plural, entity=entity,
+    count = len(store.entity_records(db, kind, entity_id, get_viewer()))
+    return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
                            count=count), status

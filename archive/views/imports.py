@@ -3,14 +3,14 @@
 Two steps, as on the command line: the uploaded file is checked (`importer.plan`) and the report shown;
 only a second, confirmed POST imports it (`importer.run`, all or nothing). Between the two steps the
 file waits in `records/uploads/` under the archive home, named by a random token; the confirmation
-carries only that token, never a path. The forms validate; the importer writes.
+carries only that token, never a path. The forms validate; the importer writes. Template:
+`templates/imports/import.html`.
 """
 from __future__ import annotations
 
 import os
 import re
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -19,8 +19,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
-from . import importer
-from .web import editor_required, get_db, get_index, get_viewer
+from .. import importer
+from .common import editor_required, get_archive, get_db, get_index, get_viewer
 
 bp = Blueprint("imports", __name__)
 
@@ -55,7 +55,7 @@ def upload_path(token: str) -> Path | None:
 
 
 def remove_stale() -> None:
-    cutoff = time.time() - KEEP_SECONDS
+    cutoff = get_archive().clock.timestamp() - KEEP_SECONDS
     for path in uploads().iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
@@ -66,7 +66,7 @@ def remove_stale() -> None:
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("import.html", form=form, plan=None)
+        return render_template("imports/import.html", form=form, plan=None)
     remove_stale()
     suffix = Path(form.file.data.filename or "").suffix.lower()
     token = secrets.token_hex(16)
@@ -83,8 +83,8 @@ def upload():
         path.unlink(missing_ok=True)
     else:
         confirm = ConfirmForm(formdata=None, token=token)
-    return render_template("import.html", form=UploadForm(formdata=None), plan=plan, confirm=confirm,
-                           filename=form.file.data.filename)
+    return render_template("imports/import.html", form=UploadForm(formdata=None), plan=plan,
+                           confirm=confirm, filename=form.file.data.filename)
 
 
 @bp.post("/import/confirm")
@@ -98,9 +98,8 @@ def confirm():
     try:
         result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
     except importer.ImportFailed as exc:  # the archive changed since the check
-        return render_template("import.html", form=UploadForm(formdata=None),
-                               plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None,
-                               filename=None)
+        return render_template("imports/import.html", form=UploadForm(formdata=None),
+                               plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None, filename=None)
     finally:
         path.unlink(missing_ok=True)
     flash(f"Imported {result.summary()}.", "success")

@@ -1,0 +1,68 @@
+"""What can go wrong, as exceptions that carry their HTTP status.
+
+The write path, the store and the views raise these; one handler (`views.errors.handle_exception`)
+turns any of them into the one JSON error shape or the error page, so no view catches one just to
+call `abort()`; the command line prints the message of those it expects as its one-line error.
+Nothing here knows Flask.
+"""
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """An error a user can be told about; `status` is its HTTP status."""
+
+    status = 500
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadRequest(ArchiveError, ValueError):
+    """The request itself is wrong (a page number that is not a number, an expired form)."""
+    status = 400
+
+
+class ValidationError(BadRequest):
+    """Input that cannot be saved; `errors` lists (field, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in errors))
+
+
+class Unauthorized(ArchiveError):
+    """Only for someone signed in: sign in first."""
+    status = 401
+
+
+class Forbidden(ArchiveError):
+    """Not for this viewer's role."""
+    status = 403
+
+
+class NotFound(ArchiveError, LookupError):
+    """No such record, authority or revision (or not one this viewer may see: alike, so nothing
+    is revealed)."""
+    status = 404
+
+
+class Conflict(ArchiveError):
+    """The change does not fit the archive as it is now."""
+    status = 409
+
+
+class Deleted(Conflict, ValueError):
+    """The record is deleted: undo the deletion before changing it."""
+    default_message = "Undo the deletion first."
+
+
+class Busy(ArchiveError):
+    """Another writer (an import, a reindex) held the archive too long; nothing was changed."""
+    status = 503
+    default_message = ("The archive is busy with another change (an import or a reindex, perhaps). "
+                       "Nothing was saved; please try again in a moment.")

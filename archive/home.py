@@ -1,0 +1,79 @@
+"""One archive home, opened: its settings, connections to its store, its index and its clock.
+
+An `Archive` is built once per process: by `create_app` (kept in `app.extensions["archive"]`) or by
+the command line (`Archive(settings.load({"ARCHIVE_HOME": ...}))`, which `archive serve` then hands
+to `create_app`). Views, commands and tests all reach the store and the index through it. Nothing
+is opened before it is needed: `db` migrates the store on first use, `index` opens the index on
+first use, creating it or repairing it to match the store, and `start()` does both before a server
+takes its first request. Commands that must see the index as it is (`reindex --check`) or that
+replace it (`reindex`, `restore`) never open it here.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Mapping
+
+from . import clock, importer, records, store
+
+
+def setup_process() -> None:
+    """The changes the archive makes to the whole process, made here, once, at start-up."""
+    # A transcript in one CSV cell passes the csv module's default limit of 128 KiB per field, and
+    # the limit belongs to the process, not to a reader.
+    if csv.field_size_limit() < importer.CSV_FIELD_LIMIT:
+        csv.field_size_limit(importer.CSV_FIELD_LIMIT)
+
+
+class Archive:
+    """The archive of one home folder (see the module's docstring)."""
+
+    def __init__(self, settings: Mapping):
+        setup_process()
+        self.settings = settings  # `settings.load()`; the app's config when built by create_app
+        self.clock = clock.CLOCK  # the process's one clock (see clock.py)
+        self._db = None
+        self._index = None
+        self._opening = threading.Lock()
+
+    def connect(self):
+        """A new connection to the store, waiting up to WRITE_TIMEOUT for another writer; the caller
+        closes it (each request has its own)."""
+        return store.connect(self.settings["DATABASE"], timeout=self.settings["WRITE_TIMEOUT"])
+
+    @property
+    def db(self):
+        """The archive's own connection, for one thread at a time: the command line's and the tests'.
+        The store is created or upgraded when it is first opened."""
+        if self._db is None:
+            db = self.connect()
+            store.create_tables(db)
+            self._db = db
+        return self._db
+
+    @property
+    def index(self):
+        """The search index, shared by all threads; opened on first use, and then created, or
+        repaired to match the store (see `records.ensure_index`)."""
+        with self._opening:
+            if self._index is None:
+                db = self.connect()
+                try:
+                    store.create_tables(db)
+                    self._index = records.ensure_index(db, self.settings["SEARCH_INDEX"])
+                finally:
+                    db.close()
+        return self._index
+
+    def start(self) -> "Archive":
+        """Migrate the store and open the index (a server's start-up)."""
+        self.index  # noqa: B018
+        return self
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,160 @@
+"""What every view shares: the request's archive, connection, index and viewer, the guards, and
+the helpers that fetch or fail (flaskr's `get_post`), stream a download and word a conflict.
+
+Views reach the store and the index only through `get_db()` and `get_index()`. A helper that fails
+raises an `ArchiveError` (errors.py) carrying its status; `views/errors.py` renders it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
+
+from flask import Response, abort, current_app, g, redirect, request, session, url_for
+
+from .. import finder, store
+from ..access import ANONYMOUS, Viewer
+from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
+from ..home import Archive
+from .errors import wants_json
+
+
+
+# --- the request's archive -------------------------------------------------------------------------
+
+def get_archive() -> Archive:
+    """The app's one Archive (settings, store, index, clock)."""
+    return current_app.extensions["archive"]
+
+
+def get_db():
+    """The request's connection to the archive database."""
+    if "db" not in g:
+        g.db = get_archive().connect()
+    return g.db
+
+
+def close_db(exc=None) -> None:
+    database = g.pop("db", None)
+    if database is not None:
+        database.close()
+
+
+def get_index():
+    """The process's search index (one cached searcher, shared by all threads)."""
+    return get_archive().index
+
+
+def load_viewer() -> None:
+    g.viewer = ANONYMOUS
+    username = session.get("user")
+    if username:
+        user = store.get_user(get_db(), username)
+        if user:
+            g.viewer = Viewer(user["username"], user["role"])
+        else:
+            session.clear()
+
+
+def get_viewer() -> Viewer:
+    return g.get("viewer", ANONYMOUS)
+
+
+# --- guards ----------------------------------------------------------------------------------------
+
+def role_required(allowed, who: str):
+    """A view for some viewers only (`allowed(viewer)`): others are sent to sign in, or refused
+    when signed in. `who` names them in the messages ("archivists")."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            viewer = get_viewer()
+            if not viewer.signed_in:
+                if not wants_json():
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                raise Unauthorized(f"Sign in as one of the {who} to do this.")
+            if not allowed(viewer):
+                raise Forbidden(f"Only {who} may do this.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+# Archivists and admins: the archive's editors.
+editor_required = role_required(lambda viewer: viewer.can_edit, "archivists")
+admin_required = role_required(lambda viewer: viewer.role == "admin", "admins")
+
+
+# --- fetch or fail ---------------------------------------------------------------------------------
+
+def record_or_404(record_id: str, via: str | None = None) -> dict:
+    """The record as this viewer may see it. Given `via` (how it is read: "page", "json", …), a
+    view of a record that is not public is logged.
+
+    :raise 404: when missing, deleted or not for this viewer (alike, so nothing is revealed).
+    """
+    db, viewer = get_db(), get_viewer()
+    record = store.get_record(db, record_id, viewer)
+    if record is None:
+        raise NotFound(f"Record {record_id} doesn't exist.")
+    if via and not ANONYMOUS.may_see(record["access"], record["embargo_until"]):
+        store.log_view(db, record_id, viewer.username, viewer.role, request.remote_addr, via,
+                       record["access"], get_archive().clock.now())
+    return record
+
+
+def entity_or_404(kind: str, entity_id: str) -> dict:
+    """The person, event or place as this viewer may see it. An id merged into another leads a GET
+    to the same address of the one kept (301), whatever the view: page, .json, .jsonld, edit.
+
+    :raise 404: when missing or not for this viewer, and for a merged id on any other method.
+    """
+    db = get_db()
+    entity = store.get_entity(db, kind, entity_id, get_viewer())
+    if entity is not None:
+        return entity
+    target = store.redirect_target(db, kind, entity_id)
+    if target and request.method in ("GET", "HEAD"):
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
+    raise NotFound(f"No {kind} {entity_id}.")
+
+
+def find_authority(kind: str, typed: str) -> str | None:
+    """The id of the person, event or place the viewer typed, by id or by one of its names."""
+    return finder.resolve(get_db(), kind, typed.strip(), get_viewer())
+
+
+def search_params() -> finder.Params:
+    """The search parameters of the request (`q`, filters, dates, sort, paging), read once.
+
+    :raise 400: on a page or page size that is not a whole number.
+    """
+    config = current_app.config
+    try:
+        return finder.Params.from_args(request.args, config["RECORDS_PER_PAGE"], config["MAX_PER_PAGE"])
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+def download(objects_of: Callable[..., Iterable], chunks_of: Callable[[Iterable], Iterator[str]],
+             mimetype: str, filename: str) -> Response:
+    """A file streamed to the viewer: `objects_of(db)` read from a connection of the download's
+    own (the request's closes before the stream ends), written out by `chunks_of(objects)`."""
+    archive = get_archive()
+
+    def generate():
+        db = archive.connect()
+        try:
+            yield from chunks_of(objects_of(db))
+        finally:
+            db.close()
+
+    return Response(generate(), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def saved_meanwhile(what: str, revision: int) -> str:
+    """The message of a form sent after someone else saved the same thing (409)."""
+    return (f"Someone saved this {what} while you were editing it (now revision {revision}; see its "
+            f"history). Your changes are kept here: check them and save again to replace that revision.")

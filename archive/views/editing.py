@@ -1,0 +1,145 @@
+"""What the archivists' views (editor.py) share: the link fields of the record form (typed names to
+ids, suggested links, ticked suggestions), errors shown beside their fields, the confirm buttons'
+check, and what each revision changed for the history pages.
+"""
+from __future__ import annotations
+
+import difflib
+
+from flask import request
+
+from .. import kinds, linking, store
+from ..errors import BadRequest
+from ..forms import ConfirmForm, RecordForm, field_for, lines
+from ..names import name_key
+from .common import get_viewer
+
+
+# --- the record form's links -----------------------------------------------------------------------
+
+def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]:
+    """Give each typed link the id of a known authority; returns the (kind, name) pairs unknown.
+
+    A name is first matched against the record's own links (so two authorities of one name stay
+    apart), then against every name and variant in the archive.
+    """
+    unknown = []
+    for kind in kinds.AUTHORITIES:
+        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
+        for link in data[kind.plural]:
+            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"])
+            if found:
+                link["id"] = found
+            else:
+                unknown.append((kind.name, link["name"]))
+    return list(dict.fromkeys(unknown))
+
+
+def suggested_links(db, viewer, text: str | None, linked_ids: set[str]) -> dict:
+    """Known authorities and dates the text mentions, leaving out what is linked already."""
+    names = [f for f in linking.find_names(text or "", store.authority_names(db, viewer))
+             if f.id not in linked_ids]
+    return {"names": names, "dates": linking.find_dates(text or "")}
+
+
+def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
+    """Ids of the authorities the form's link fields name now."""
+    ids = set()
+    for kind in kinds.AUTHORITIES:
+        own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
+        for line in lines(getattr(form, kind.plural).data):
+            name = line.partition("|")[0].strip()
+            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name)
+            if found:
+                ids.add(found)
+    return ids
+
+
+def apply_ticked(db, form: RecordForm) -> None:
+    """Ticked suggestions join the link fields; ticked dates fill Date, then Period, when empty."""
+    ticked = request.form.getlist("link")
+    for value in ticked:
+        kind, _, entity_id = value.partition(":")
+        if not kinds.is_authority(kind):
+            continue
+        entity = store.get_entity(db, kind, entity_id, get_viewer())
+        if entity is None:
+            continue
+        field = getattr(form, kinds.get(kind).plural)
+        typed = {name_key(line.partition("|")[0]) for line in lines(field.data)}
+        if name_key(entity["name"]) not in typed:
+            line = f"{entity['name']} | mentioned" if kinds.get(kind).link_has_role else entity["name"]
+            field.data = "\n".join([*lines(field.data), line])
+    picked = [v.partition(":")[2] for v in ticked if v.startswith("date:")]
+    if picked and not (form.date.data or "").strip():
+        form.date.data, picked = picked[0], picked[1:]
+    if picked and not (form.period.data or "").strip():
+        form.period.data = linking.span(picked)
+
+
+def show_errors(form, errors: list[tuple[str, str]]) -> None:
+    for path, message in errors:
+        field = field_for(form, path)
+        if field is None or not hasattr(field, "errors"):
+            form.form_errors.append(f"{path}: {message}" if path else message)
+        else:
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+
+
+def check_confirmed() -> None:
+    """A button that changes something (restore, undo) sends a CSRF-checked form.
+
+    :raise 400: when the form has expired.
+    """
+    if not ConfirmForm().validate_on_submit():
+        raise BadRequest("The form has expired; try again.")
+
+
+# --- what each revision changed --------------------------------------------------------------------
+
+SKIP = ("kind", "created_at", "updated_at", "revision", "deleted")
+
+
+def shown(key: str, value) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if key in ("people", "places"):
+        return "\n".join(f"{v.get('name')} ({str(v.get('role') or 'mentioned').replace('_', ' ')})"
+                         for v in value)
+    if key == "events":
+        return "\n".join(v.get("name") or v.get("id") for v in value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {v}" for k, v in value.items() if v)
+    return str(value)
+
+
+def changes(before: dict | None, after: dict) -> list[dict]:
+    """Field by field, what one revision changed from the one before."""
+    found = []
+    for key in [k for k in after if k not in SKIP]:
+        old, new = shown(key, (before or {}).get(key)), shown(key, after.get(key))
+        if old == new:
+            continue
+        change = {"field": key.replace("_", " "), "old": old, "new": new, "diff": None}
+        if len(old) > 300 or len(new) > 300:
+            change["diff"] = ["…" if line.startswith("@@") else line for line in difflib.unified_diff(
+                old.splitlines(), new.splitlines(), lineterm="", n=1)][2:]
+        found.append(change)
+    return found
+
+
+def history_entries(revs: list[dict]) -> tuple[list[dict], dict | None]:
+    """Revisions newest first, each with what it changed; and the last content before any deletion."""
+    entries, previous = [], None
+    for rev in revs:
+        deleted = bool(rev["data"].get("deleted"))
+        entries.append({**rev, "deleted": deleted, "created": previous is None and not deleted,
+                        "changes": [] if deleted or previous is None else changes(previous, rev["data"])})
+        if not deleted:
+            previous = rev["data"]
+    entries.reverse()
+    return entries, previous

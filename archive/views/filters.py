@@ -1,0 +1,59 @@
+"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font."""
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from .. import kinds, urls
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(lang_attr, "lang_attr")
+    app.add_template_filter(lang_runs, "lang_runs")
+    app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
+
+
+KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+(?:[\\s\u200b-\u200d]+[\u1780-\u17ff\u19e0-\u19ff]+)*")
+
+
+def script_lang(text: str | None) -> str | None:
+    """`km` when most letters of a text are Khmer (so browsers pick a Khmer font), else None.
+
+    Letters are counted, not code points: a Khmer syllable spells its vowel signs and subscripts
+    as extra code points, which would otherwise tip a mostly-English title over to Khmer.
+    """
+    if not text:
+        return None
+    khmer = other = 0
+    for ch in str(text)[:2000]:
+        if "\u1780" <= ch <= "\u17b3" or "\u19e0" <= ch <= "\u19ff":
+            khmer += 1
+        elif ch.isalpha() and not "\u1780" <= ch <= "\u17ff":
+            other += 1
+    return "km" if khmer and khmer >= other else None
+
+
+def lang_attr(text: str | None):
+    """A ` lang="km"` attribute for Khmer text (or HTML such as a snippet), nothing otherwise."""
+    plain = text.striptags() if isinstance(text, Markup) else text
+    return Markup(' lang="km"') if script_lang(plain) == "km" else ""
+
+
+def lang_runs(text) -> Markup:
+    """Text (or HTML such as a snippet with `<mark>`) with its Khmer runs in `<span lang="km">`.
+
+    For mixed text whose element is not marked Khmer as a whole (`lang_attr` gave nothing), so that
+    a Khmer name or phrase inside English text still gets a Khmer font. Plain text is escaped;
+    Markup is kept (tags and entities are ASCII, so a run never crosses one).
+    """
+    if text is None:
+        return Markup("")
+    html = str(text) if isinstance(text, Markup) else str(escape(text))
+    plain = text.striptags() if isinstance(text, Markup) else text
+    # `html` is Markup already or escaped text, and only fixed tags are added: nothing unescaped.
+    if script_lang(plain) == "km" or not KHMER_RUN.search(html):
+        return Markup(html)  # nosec B704
+    return Markup(KHMER_RUN.sub(lambda m: f'<span lang="km">{m.group(0)}</span>', html))  # nosec B704
