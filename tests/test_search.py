@@ -1,4 +1,4 @@
-"""Search: relevance on the shared corpus, facets against the database, dates, query syntax, access."""
+"""Search: relevance on the test corpus (tests/data/corpus), facets against the database, dates, query syntax, access."""
 import subprocess
 import sys
 from collections import Counter
@@ -12,9 +12,7 @@ from archive.access import ANONYMOUS
 from conftest import loaded_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path("/work/shared/data/corpus")
-if not CORPUS.is_dir():  # the corpus beside the repository, as the brief lays it out
-    CORPUS = ROOT.parent / "shared" / "data" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"  # real records, a subset kept for these tests: see SOURCES.md
 
 # Queries a researcher would type, and the record each must find in the top three.
 RELEVANCE = [
@@ -50,7 +48,7 @@ RELEVANCE = [
 
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory):
-    """The shared corpus, converted and imported once for this module."""
+    """The test corpus, converted by scripts/convert_corpus.py and imported once for this module."""
     tmp = tmp_path_factory.mktemp("corpus")
     converted = tmp / "corpus.jsonl"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "convert_corpus.py"), str(CORPUS),
