@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from archive import create_app, db as store, records
+from archive import accounts, create_app, db as store, records
 from archive.cli import Home
+from archive.web import get_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"
 
@@ -35,6 +37,56 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "a long enough password"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class AuthActions:
+    """Sign in and out through the real /login and /logout forms, as a person does (flaskr's
+    tests/conftest.py `AuthActions`). Users are made by the real accounts code; the session cookie is
+    only ever written by the app, so whatever a session is server-side stays true in the tests."""
+
+    def __init__(self, client):
+        self.client = client
+        self.app = client.application
+
+    def add_user(self, username: str, role: str, password: str = PASSWORD) -> str:
+        """Create (or reset) an account of `role`: researcher, archivist or admin."""
+        with self.app.app_context():
+            accounts.add_user(get_db(), username, password, role)
+        return username
+
+    def _token(self, path: str) -> dict:
+        # with CSRF off (the `app` fixture) a token is harmless; with it on (`sample_app`) it is needed
+        found = CSRF_TOKEN.search(self.client.get(path).get_data(as_text=True))
+        return {"csrf_token": found.group(1)} if found else {}
+
+    def login(self, username: str, password: str = PASSWORD, next: str | None = None):
+        """Post the sign-in form; the response is returned unchecked (a 302 when it worked)."""
+        data = {"username": username, "password": password, **self._token("/login")}
+        if next is not None:
+            data["next"] = next
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        """Press "Sign out" (the form every page shows to a signed-in user)."""
+        return self.client.post("/logout", data=self._token("/"))
+
+    def sign_in_as(self, role: str, username: str | None = None) -> str:
+        """Create a user of `role` (named u-<role> unless given), sign in through the form, and
+        return the username; fails at once if signing in did not work."""
+        username = self.add_user(username or f"u-{role}", role)
+        response = self.login(username)
+        assert response.status_code == 302, f"signing in as {username} answered {response.status_code}"
+        return username
+
+
+@pytest.fixture
+def auth(client):
+    """AuthActions for the `client` fixture; other clients get theirs with AuthActions(other)."""
+    return AuthActions(client)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from pyld import jsonld
 
-from archive import accounts, csvrows, export
+from archive import csvrows, export
 from archive.cli import cli
 from archive.web import get_db
 from conftest import SAMPLE, read_jsonl
@@ -28,15 +28,6 @@ def records_of(path: Path) -> dict[str, dict]:
 def read_csv(text: str) -> list[dict]:
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
-
-
-def sign_in(app, client, role: str | None) -> None:
-    if role is None:
-        return
-    with app.app_context():
-        accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
-    with client.session_transaction() as session:
-        session["user"] = f"u-{role}"
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
@@ -189,7 +180,7 @@ def test_unknown_file_types_are_refused(tmp_path):
 
 # --- JSON Schema: every exported object validates ----------------------------------------------------
 
-def test_every_exported_object_validates_against_its_served_schema(client, save, canaries):
+def test_every_exported_object_validates_against_its_served_schema(client, auth, save, canaries):
     from archive import importer, records
     save(title="Full", type="interview", summary="s", date="1975/1979", period="197X", language=["km"],
          people=[{"name": "Interviewer", "role": "interviewer"}], events=[{"name": "E", "date": "1975"}],
@@ -200,7 +191,7 @@ def test_every_exported_object_validates_against_its_served_schema(client, save,
     schemas = {kind: client.get(f"/schema/{kind}.json").get_json()
                for kind in ("record", "person", "event", "place")}
     validators = {kind: Draft202012Validator(schema) for kind, schema in schemas.items()}
-    sign_in(client.application, client, "archivist")
+    auth.sign_in_as("archivist")
     jsonl = read_jsonl(client.get("/export.jsonl").get_data(as_text=True))
     array = json.loads(client.get("/export.json").get_data(as_text=True))
     assert len(jsonl) == len(array) > 60
@@ -312,8 +303,9 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     ("researcher", {"public", "restricted"}),
     ("archivist", {"public", "restricted", "private", "embargoed"}),
 ])
-def test_every_export_shows_only_what_the_viewer_may_see(app, client, canaries, role, visible):
-    sign_in(app, client, role)
+def test_every_export_shows_only_what_the_viewer_may_see(client, auth, canaries, role, visible):
+    if role:
+        auth.sign_in_as(role)
     hidden = set(canaries) - visible
     outputs = {url: client.get(url).get_data(as_text=True) for url in (
         "/export.json", "/export.csv", "/export.jsonld", "/export.json?q=canary*", "/export.csv?q=canary*",

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from archive import accounts, db as store
+from archive import db as store
 from archive.access import SYSTEM
-from archive.web import get_db
+from conftest import AuthActions
 
 GOOD = ("title,type,people,language,access\n"
         "Letter from Long Beach,open_letter,Kem Sokha; Justin C. Sok|author,en,public\n"
@@ -16,11 +16,9 @@ GOOD = ("title,type,people,language,access\n"
 @pytest.fixture
 def archivist(sample_app):
     client = sample_app.test_client()
-    with sample_app.app_context():
-        accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
-        accounts.add_user(get_db(), "rita", "a long enough password", "researcher")
-    with client.session_transaction() as session:
-        session["user"] = "ana"
+    auth = AuthActions(client)
+    auth.add_user("rita", "researcher")
+    auth.sign_in_as("archivist", "ana")
     return client
 
 
@@ -96,8 +94,7 @@ def test_csrf_and_roles_guard_the_page(sample_app, archivist):
     assert archivist.post("/import/confirm", data={"token": "0" * 32}).status_code == 400
     anonymous = sample_app.test_client()
     assert anonymous.get("/import").status_code in (302, 401)
-    with archivist.session_transaction() as session:
-        session["user"] = "rita"
+    assert AuthActions(archivist).login("rita").status_code == 302
     assert archivist.get("/import").status_code == 403
     assert count(sample_app) == 31
 
