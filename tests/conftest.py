@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ from archive.cli import Home
 from archive.web import get_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"
+
+# Counts read from the sample itself, so that a sample with one more record needs no test edited.
+_SAMPLE = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+SAMPLE_KINDS = Counter(o["kind"] for o in _SAMPLE)  # record, person, event, place
+SAMPLE_RECORDS = SAMPLE_KINDS["record"]
+SAMPLE_OBJECTS = len(_SAMPLE)
+SAMPLE_PUBLIC = sum(1 for o in _SAMPLE  # the records an anonymous visitor or harvester sees
+                    if o["kind"] == "record" and o["access"] == "public" and not o.get("embargo_until"))
 
 
 def config(home: Path, **extra) -> dict:

@@ -12,7 +12,7 @@ from pyld import jsonld
 from archive import csvrows, export
 from archive.cli import cli
 from archive.web import get_db
-from conftest import SAMPLE, read_jsonl
+from conftest import SAMPLE, SAMPLE_OBJECTS, SAMPLE_RECORDS, read_jsonl
 
 CONTEXT_URL = "http://localhost/schema/context.jsonld"
 
@@ -38,7 +38,7 @@ def test_csv_round_trip_loses_only_what_is_documented(tmp_path):
     table = tmp_path / "sample.csv"
     assert run(first, "export", "--format", "csv", "-o", str(table)).exit_code == 0
     result = run(second, "import", str(table))
-    assert result.exit_code == 0 and "records: 31 new" in result.output
+    assert result.exit_code == 0 and f"records: {SAMPLE_RECORDS} new" in result.output
     out1, out2 = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     run(first, "export", "-o", str(out1))
     run(second, "export", "-o", str(out2))
@@ -276,7 +276,7 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     types = {t for node in expanded for t in node.get("@type", [])}
     assert {"https://schema.org/Person", "https://schema.org/Event", "https://schema.org/Place",
             "https://schema.org/ArchiveComponent"} <= types
-    assert len(expanded) == 69
+    assert len(expanded) == SAMPLE_OBJECTS
     place = next(n for n in expanded if n["@id"] == "http://localhost/places/l-phnom-penh")
     alone = jsonld.expand(client.get("/places/l-phnom-penh.jsonld").get_json(),
                           {"documentLoader": local_loader(client)})
@@ -292,7 +292,7 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     def no_network(url, options=None):
         raise AssertionError(f"tried to fetch {url}")
     offline = jsonld.expand(json.loads(out.read_text()), {"documentLoader": no_network})
-    assert len(offline) == 69 and any(n["@id"] == "https://archive.example/records/r-seed-letter"
+    assert len(offline) == SAMPLE_OBJECTS and any(n["@id"] == "https://archive.example/records/r-seed-letter"
                                       for n in offline)
 
 
