@@ -41,6 +41,10 @@ def check_whole(db_path) -> set[str]:
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "records" not in tables:  # killed before the schema's one transaction committed
+            assert not tables, f"half a schema: {sorted(tables)}"
+            return set()
         titles = {row[0].rsplit(" ", 1)[1] for row in conn.execute("SELECT title FROM records")}
         count = conn.execute("SELECT count(*) FROM records").fetchone()[0]
         assert count in (0, RECORDS)
