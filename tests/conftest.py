@@ -54,8 +54,9 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 class AuthActions:
     """Sign in and out through the real /login and /logout forms, as a person does (flaskr's
-    tests/conftest.py `AuthActions`). Users are made by the real accounts code; the session cookie is
-    only ever written by the app, so whatever a session is server-side stays true in the tests."""
+    tests/conftest.py `AuthActions`). Users are made by the real accounts code, and only the app ever
+    writes the session cookie, so the tests hold whatever a session is (signed cookie, or a key to
+    a session kept and revoked on the server)."""
 
     def __init__(self, client):
         self.client = client
