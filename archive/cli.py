@@ -59,7 +59,10 @@ def _count_lines(path: Path) -> int | None:
               type=click.Path(file_okay=False), help="Archive folder (records/ and search_index/ live here).")
 @click.pass_context
 def cli(ctx, home):
-    """The testimony archive: keep, link and search testimonies."""
+    """The testimony archive: keep, link and search testimonies.
+
+    Example: archive --home /srv/archive init --sample
+    """
     from . import private_files
     private_files()
     ctx.obj = Archive(settings.load({"ARCHIVE_HOME": home}))
@@ -69,7 +72,10 @@ def cli(ctx, home):
 @cli.command("init")
 @click.option("--sample", is_flag=True, help="Load the bundled sample collection if the archive is empty.")
 def init_command(sample):
-    """Create the archive's folders, database and index (safe to repeat)."""
+    """Create the archive's folders, database and index (safe to repeat).
+
+    Example: archive init --sample
+    """
     archive = get_archive().start()
     count = store.count_records(archive.db, SYSTEM)
     if sample and count == 0:
@@ -86,7 +92,10 @@ def init_command(sample):
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve_command(host, port, threads):
-    """Serve the archive with waitress (a production WSGI server)."""
+    """Serve the archive with waitress (a production WSGI server).
+
+    Example: archive serve --host 0.0.0.0 --port 8080
+    """
     import waitress
     from . import create_app
     app = create_app(archive=get_archive())
@@ -98,7 +107,10 @@ def serve_command(host, port, threads):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
 def import_command(file, dry_run):
-    """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing)."""
+    """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing).
+
+    Example: archive import collection.jsonl --dry-run
+    """
     archive = get_archive().start()
     lines = _count_lines(file)
     started = time.perf_counter()
@@ -133,7 +145,10 @@ def import_command(file, dry_run):
               envvar=settings.BY_NAME["BASE_URL"].env,
               help="The archive's public address, for the links of a JSON-LD export.")
 def export_command(fmt, output, base_url):
-    """Export everything: places, people, events, then records, each with its kind (CSV: records)."""
+    """Export everything: places, people, events, then records, each with its kind (CSV: records).
+
+    Example: archive export --format csv -o records.csv
+    """
     db = get_archive().db
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
@@ -163,7 +178,10 @@ def export_command(fmt, output, base_url):
 @click.option("--check", is_flag=True, help="Only report drift between index and database; "
                                             "exit 1 when there is any.")
 def reindex_command(check):
-    """Rebuild the search index from the database (into a new folder, then swap)."""
+    """Rebuild the search index from the database (into a new folder, then swap).
+
+    Example: archive reindex --check
+    """
     archive = get_archive()
     db, path = archive.db, archive.settings["SEARCH_INDEX"]
     if check:  # the index as it is, not `archive.index`, which would repair it first
@@ -187,7 +205,10 @@ def reindex_command(check):
 
 @cli.group("user")
 def user_group():
-    """Manage accounts."""
+    """Manage accounts.
+
+    Example: archive user add ada --role archivist
+    """
 
 
 @user_group.command("add")
@@ -195,7 +216,10 @@ def user_group():
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add_command(name, role, password_stdin):
-    """Create an account (or reset its password and role)."""
+    """Create an account (or reset its password and role).
+
+    Example: archive user add ada --role researcher
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -216,6 +240,8 @@ def backup_command(dest):
 
     DEST is a new folder, which becomes a complete archive home (run `archive --home DEST reindex`
     or just start it to rebuild its index), or a file name ending in .db.
+
+    Example: archive backup /media/backup/archive-2026-11-30
     """
     archive = get_archive()
     target = dest if dest.suffix in (".db", ".sqlite", ".sqlite3") else dest / "records" / "archive.db"
@@ -233,6 +259,8 @@ def restore_command(source, force):
     """Bring back a backup: SOURCE is a folder made by `archive backup` or a .db file.
 
     The database is copied into this archive home and the search index is rebuilt from it.
+
+    Example: archive restore /media/backup/archive-2026-11-30
     """
     archive = get_archive()
     origin = source / "records" / "archive.db" if source.is_dir() else source

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from archive import clock, create_app, records, store
+from archive import accounts, clock, create_app, records, store
+from archive.views.common import get_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive" / "sample" / "sample.jsonl"
+
+# Counts read from the sample itself, so that a sample with one more record needs no test edited.
+_SAMPLE = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+SAMPLE_KINDS = Counter(o["kind"] for o in _SAMPLE)  # record, person, event, place
+SAMPLE_RECORDS = SAMPLE_KINDS["record"]
+SAMPLE_OBJECTS = len(_SAMPLE)
+SAMPLE_PUBLIC = sum(1 for o in _SAMPLE  # the records an anonymous visitor or harvester sees
+                    if o["kind"] == "record" and o["access"] == "public" and not o.get("embargo_until"))
 
 
 def config(home: Path, **extra) -> dict:
@@ -41,6 +52,57 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "a long enough password"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class AuthActions:
+    """Sign in and out through the real /login and /logout forms, as a person does (flaskr's
+    tests/conftest.py `AuthActions`). Users are made by the real accounts code, and only the app ever
+    writes the session cookie, so the tests hold whatever a session is (signed cookie, or a key to
+    a session kept and revoked on the server)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.app = client.application
+
+    def add_user(self, username: str, role: str, password: str = PASSWORD) -> str:
+        """Create (or reset) an account of `role`: researcher, archivist or admin."""
+        with self.app.app_context():
+            accounts.add_user(get_db(), username, password, role)
+        return username
+
+    def _token(self, path: str) -> dict:
+        # with CSRF off (the `app` fixture) a token is harmless; with it on (`sample_app`) it is needed
+        found = CSRF_TOKEN.search(self.client.get(path).get_data(as_text=True))
+        return {"csrf_token": found.group(1)} if found else {}
+
+    def login(self, username: str, password: str = PASSWORD, next: str | None = None):
+        """Post the sign-in form; the response is returned unchecked (a 302 when it worked)."""
+        data = {"username": username, "password": password, **self._token("/login")}
+        if next is not None:
+            data["next"] = next
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        """Press "Sign out" (the form every page shows to a signed-in user)."""
+        return self.client.post("/logout", data=self._token("/"))
+
+    def sign_in_as(self, role: str, username: str | None = None) -> str:
+        """Create a user of `role` (named u-<role> unless given), sign in through the form, and
+        return the username; fails at once if signing in did not work."""
+        username = self.add_user(username or f"u-{role}", role)
+        response = self.login(username)
+        assert response.status_code == 302, f"signing in as {username} answered {response.status_code}"
+        return username
+
+
+@pytest.fixture
+def auth(client):
+    """AuthActions for the `client` fixture; other clients get theirs with AuthActions(other)."""
+    return AuthActions(client)
 
 
 @pytest.fixture

@@ -1,19 +1,11 @@
 """The audit trail: views of records that are not public are logged and shown to archivists."""
-from archive import accounts, store
-from archive.views.common import get_db
+from archive import store
 
 
-def sign_in(app, client, username, role):
-    with app.app_context():
-        accounts.add_user(get_db(), username, "a long enough password", role)
-    with client.session_transaction() as session:
-        session["user"] = username
-
-
-def test_views_of_restricted_records_are_logged_and_shown(app, client, home, save):
+def test_views_of_restricted_records_are_logged_and_shown(client, auth, home, save):
     secret = save(title="Restricted testimony", access="restricted")
     public = save(title="Public testimony", access="public")
-    sign_in(app, client, "rita", "researcher")
+    auth.sign_in_as("researcher", "rita")
     assert client.get(f"/records/{secret['id']}").status_code == 200
     assert client.get(f"/records/{secret['id']}.json").status_code == 200
     assert client.get(f"/records/{secret['id']}.jsonld").status_code == 200
@@ -25,7 +17,7 @@ def test_views_of_restricted_records_are_logged_and_shown(app, client, home, sav
     assert store.record_views(home.db, public["id"]) == []
 
     assert client.get(f"/records/{secret['id']}/history").status_code in (302, 403)  # not for researchers
-    sign_in(app, client, "ana", "archivist")
+    auth.sign_in_as("archivist", "ana")
     page = client.get(f"/records/{secret['id']}/history").get_data(as_text=True)
     assert "Who viewed this record" in page and "rita (researcher)" in page
 

@@ -7,22 +7,13 @@ import pytest
 from archive import accounts, records, store
 from archive.access import SYSTEM
 from archive.views.common import get_db
-
-
-def add_user(app, name, role, password="a long enough password"):
-    with app.app_context():
-        accounts.add_user(get_db(), name, password, role)
-
-
-def sign_in(client, name):
-    with client.session_transaction() as session:
-        session["user"] = name
+from conftest import SAMPLE_RECORDS, AuthActions
 
 
 @pytest.fixture
-def archivist(app, client):
-    add_user(app, "ada", "archivist")
-    sign_in(client, "ada")
+def archivist(client, auth):
+    """The `client`, signed in through the form as the archivist ada."""
+    auth.sign_in_as("archivist", "ada")
     return client
 
 
@@ -39,72 +30,68 @@ def csrf_token(client, url):
 
 # --- signing in ------------------------------------------------------------------------------------
 
-def test_sign_in_with_labels_and_a_safe_next(app, client):
-    add_user(app, "ada", "archivist")
+def test_sign_in_with_labels_and_a_safe_next(client, auth):
+    auth.add_user("ada", "archivist")
     page = client.get("/login").get_data(as_text=True)
     assert '<label for="username">Username</label>' in page
     assert '<label for="password">Password</label>' in page and 'value="Sign in"' in page
-    response = client.post("/login", data={"username": "ada", "password": "a long enough password",
-                                           "next": "/records/new"})
+    response = auth.login("ada", next="/records/new")
     assert response.status_code == 302 and response.headers["Location"] == "/records/new"
-    with client.session_transaction() as session:
-        assert session["user"] == "ada" and session.permanent
+    assert "Expires=" in response.headers["Set-Cookie"]  # a permanent session: it outlives the browser
     assert "ada (archivist)" in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
                                     "javascript:alert(1)", "evil.example", "/\\/evil.example"])
-def test_next_never_leaves_the_site(app, client, target):
-    add_user(app, "ada", "archivist")
-    response = client.post("/login", data={"username": "ada", "password": "a long enough password",
-                                           "next": target})
+def test_next_never_leaves_the_site(auth, target):
+    auth.add_user("ada", "archivist")
+    response = auth.login("ada", next=target)
     assert response.headers["Location"] == "/"
 
 
-def test_wrong_password_is_refused_and_repeated_failures_pause(app, client):
-    add_user(app, "ada", "archivist")
+def test_wrong_password_is_refused_and_repeated_failures_pause(app, client, auth):
+    auth.add_user("ada", "archivist")
     app.config.update(SIGN_IN_MAX_PER_USER=3)
     for _ in range(3):
-        response = client.post("/login", data={"username": "ada", "password": "wrong password!!"})
+        response = auth.login("ada", "wrong password!!")
         assert response.status_code == 401
         assert "Wrong username or password." in response.get_data(as_text=True)
     # now even the right password waits
-    response = client.post("/login", data={"username": "ada", "password": "a long enough password"})
+    response = auth.login("ada")
     assert response.status_code == 429 and "Too many failed sign-ins" in response.get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert "user" not in session
+    assert "ada (archivist)" not in client.get("/").get_data(as_text=True)
     # another user from the same address is still let in (the address limit is higher)
-    add_user(app, "bea", "researcher")
-    response = client.post("/login", data={"username": "bea", "password": "a long enough password"})
-    assert response.status_code == 302
+    auth.add_user("bea", "researcher")
+    assert auth.login("bea").status_code == 302
 
 
-def test_failures_from_one_address_pause_every_username(app, client):
+def test_failures_from_one_address_pause_every_username(app, auth):
     app.config.update(SIGN_IN_MAX_PER_ADDRESS=4)
-    add_user(app, "ada", "archivist")
+    auth.add_user("ada", "archivist")
     for i in range(4):
-        client.post("/login", data={"username": f"guess{i}", "password": "wrong password!!"})
-    response = client.post("/login", data={"username": "ada", "password": "a long enough password"})
-    assert response.status_code == 429
+        auth.login(f"guess{i}", "wrong password!!")
+    assert auth.login("ada").status_code == 429
     other = app.test_client()
     response = other.post("/login", data={"username": "ada", "password": "a long enough password"},
                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert response.status_code == 302
 
 
-def test_sign_out_is_a_post(archivist):
+def test_sign_out_is_a_post(archivist, auth):
     assert archivist.get("/logout").status_code == 405
-    assert archivist.post("/logout").status_code == 302
+    assert "ada (archivist)" in archivist.get("/").get_data(as_text=True)
+    assert auth.logout().status_code == 302
     assert "Sign in" in archivist.get("/").get_data(as_text=True)
+    assert archivist.get("/records/new").status_code == 302
 
 
-def test_sessions_expire(app, client):
+def test_sessions_expire(app, client, auth):
     import datetime as dt
     assert app.permanent_session_lifetime == dt.timedelta(hours=8)
-    add_user(app, "ada", "archivist")
+    auth.add_user("ada", "archivist")
     clock = app.extensions["archive"].clock
     clock.set(clock.datetime())
-    client.post("/login", data={"username": "ada", "password": "a long enough password"})
+    auth.login("ada")
     assert "ada (archivist)" in client.get("/").get_data(as_text=True)
     clock.advance(hours=8, seconds=1)  # the signed time inside the cookie runs out
     assert "ada (archivist)" not in client.get("/").get_data(as_text=True)
@@ -118,10 +105,9 @@ def test_anonymous_is_sent_to_sign_in(client, url):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_researchers_may_not_edit(app, client, save):
+def test_researchers_may_not_edit(client, auth, save):
     record = save(title="Letter")
-    add_user(app, "rita", "researcher")
-    sign_in(client, "rita")
+    auth.sign_in_as("researcher", "rita")
     for url in ("/records/new", f"/records/{record['id']}/edit", f"/records/{record['id']}/history",
                 f"/records/{record['id']}/delete", "/people/new", "/users"):
         assert client.get(url).status_code == 403, url
@@ -129,9 +115,8 @@ def test_researchers_may_not_edit(app, client, save):
     assert "New record" not in client.get("/").get_data(as_text=True)
 
 
-def test_admin_manages_users(app, client):
-    add_user(app, "root", "admin")
-    sign_in(client, "root")
+def test_admin_manages_users(app, client, auth):
+    auth.sign_in_as("admin", "root")
     response = client.post("/users", data={"add-username": "newbie", "add-password": "short",
                                            "add-role": "researcher", "add-add": "Add user"})
     assert response.status_code == 400 and "at least 10 characters" in response.get_data(as_text=True)
@@ -256,9 +241,8 @@ SEED_NAMES = {"Justin C. Sok", "António Guterres", "Hun Sen", "Kem Sokha", "Sam
 
 
 def test_preview_suggests_links_for_the_seed_letter(sample_app):
-    add_user(sample_app, "ada", "archivist")
     client = sample_app.test_client()
-    sign_in(client, "ada")
+    AuthActions(client).sign_in_as("archivist", "ada")
     with sample_app.app_context():
         text = store.get_record(get_db(), "r-seed-letter", SYSTEM)["text"]
     token = csrf_token(client, "/records/new")
@@ -469,20 +453,20 @@ def test_an_old_database_gains_the_sign_in_table(tmp_path):
     db.close()
 
 
-def test_cli_user_add_then_sign_in(app, runner, client):
+def test_cli_user_add_then_sign_in(runner, auth):
     result = runner.invoke(args=["user", "add", "cleo", "--role", "archivist", "--password-stdin"],
                            input="a long enough password\n")
     assert result.exit_code == 0, result.output
-    response = client.post("/login", data={"username": "cleo", "password": "a long enough password"})
-    assert response.status_code == 302
+    assert auth.login("cleo").status_code == 302
     result = runner.invoke(args=["user", "add", "cleo", "--role", "archivist", "--password-stdin"],
                            input="short\n")
     assert result.exit_code != 0 and "at least 10 characters" in result.output
 
 
 def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(sample_app):
-    add_user(sample_app, "ada", "archivist")
     client = sample_app.test_client()
+    auth = AuthActions(client)
+    auth.add_user("ada", "archivist")
     typed = {"title": "Hours of typing", "type": "testimony", "access": "private",
              "text": "A long <testimony>.", "save": "Save"}
     # signed out meanwhile: no session, so no valid token
@@ -493,8 +477,7 @@ def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(sample_app):
     assert "The Cambodian people" not in page  # nothing of the stored record for a signed-out sender
     # signing in again (in another tab) starts a new session: the next Save is refused once more, and
     # the form comes back again, with a token that now works
-    signed_in = client.post("/login", data={"username": "ada", "password": "a long enough password",
-                                            "csrf_token": csrf_token(client, "/login")})
+    signed_in = auth.login("ada")
     assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
     response = client.post("/records/r-seed-letter/edit", data={**typed, "csrf_token": re.search(
         r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)})
@@ -508,13 +491,12 @@ def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(sample_app):
 
 
 def test_csrf_applies_to_the_record_form(sample_app):
-    add_user(sample_app, "ada", "archivist")
     client = sample_app.test_client()
-    sign_in(client, "ada")
+    AuthActions(client).sign_in_as("archivist", "ada")
     response = client.post("/records/new", data=record_form(title="No token"))
     assert response.status_code == 400
     with sample_app.app_context():
-        assert store.count_records(get_db(), SYSTEM) == 31
+        assert store.count_records(get_db(), SYSTEM) == SAMPLE_RECORDS
 
 
 def test_a_merge_that_would_make_a_cycle_is_refused_on_the_form(app, client, archivist, home):

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from pyld import jsonld
 
-from archive import accounts, csvrows, export
+from archive import csvrows, export
 from archive.cli import cli
 from archive.views.common import get_db
-from conftest import SAMPLE, read_jsonl
+from conftest import SAMPLE, SAMPLE_OBJECTS, SAMPLE_RECORDS, read_jsonl
 
 CONTEXT_URL = "http://localhost/schema/context.jsonld"
 
@@ -30,15 +30,6 @@ def read_csv(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-def sign_in(app, client, role: str | None) -> None:
-    if role is None:
-        return
-    with app.app_context():
-        accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
-    with client.session_transaction() as session:
-        session["user"] = f"u-{role}"
-
-
 # --- CSV ---------------------------------------------------------------------------------------------
 
 def test_csv_round_trip_loses_only_what_is_documented(tmp_path):
@@ -47,7 +38,7 @@ def test_csv_round_trip_loses_only_what_is_documented(tmp_path):
     table = tmp_path / "sample.csv"
     assert run(first, "export", "--format", "csv", "-o", str(table)).exit_code == 0
     result = run(second, "import", str(table))
-    assert result.exit_code == 0 and "records: 31 new" in result.output
+    assert result.exit_code == 0 and f"records: {SAMPLE_RECORDS} new" in result.output
     out1, out2 = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     run(first, "export", "-o", str(out1))
     run(second, "export", "-o", str(out2))
@@ -189,7 +180,7 @@ def test_unknown_file_types_are_refused(tmp_path):
 
 # --- JSON Schema: every exported object validates ----------------------------------------------------
 
-def test_every_exported_object_validates_against_its_served_schema(client, save, canaries):
+def test_every_exported_object_validates_against_its_served_schema(client, auth, save, canaries):
     from archive import importer, records
     save(title="Full", type="interview", summary="s", date="1975/1979", period="197X", language=["km"],
          people=[{"name": "Interviewer", "role": "interviewer"}], events=[{"name": "E", "date": "1975"}],
@@ -200,7 +191,7 @@ def test_every_exported_object_validates_against_its_served_schema(client, save,
     schemas = {kind: client.get(f"/schema/{kind}.json").get_json()
                for kind in ("record", "person", "event", "place")}
     validators = {kind: Draft202012Validator(schema) for kind, schema in schemas.items()}
-    sign_in(client.application, client, "archivist")
+    auth.sign_in_as("archivist")
     jsonl = read_jsonl(client.get("/export.jsonl").get_data(as_text=True))
     array = json.loads(client.get("/export.json").get_data(as_text=True))
     assert len(jsonl) == len(array) > 60
@@ -285,7 +276,7 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     types = {t for node in expanded for t in node.get("@type", [])}
     assert {"https://schema.org/Person", "https://schema.org/Event", "https://schema.org/Place",
             "https://schema.org/ArchiveComponent"} <= types
-    assert len(expanded) == 69
+    assert len(expanded) == SAMPLE_OBJECTS
     place = next(n for n in expanded if n["@id"] == "http://localhost/places/l-phnom-penh")
     alone = jsonld.expand(client.get("/places/l-phnom-penh.jsonld").get_json(),
                           {"documentLoader": local_loader(client)})
@@ -301,7 +292,7 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     def no_network(url, options=None):
         raise AssertionError(f"tried to fetch {url}")
     offline = jsonld.expand(json.loads(out.read_text()), {"documentLoader": no_network})
-    assert len(offline) == 69 and any(n["@id"] == "https://archive.example/records/r-seed-letter"
+    assert len(offline) == SAMPLE_OBJECTS and any(n["@id"] == "https://archive.example/records/r-seed-letter"
                                       for n in offline)
 
 
@@ -312,8 +303,9 @@ def test_jsonld_export_expands_offline(tmp_path, sample_app):
     ("researcher", {"public", "restricted"}),
     ("archivist", {"public", "restricted", "private", "embargoed"}),
 ])
-def test_every_export_shows_only_what_the_viewer_may_see(app, client, canaries, role, visible):
-    sign_in(app, client, role)
+def test_every_export_shows_only_what_the_viewer_may_see(client, auth, canaries, role, visible):
+    if role:
+        auth.sign_in_as(role)
     hidden = set(canaries) - visible
     outputs = {url: client.get(url).get_data(as_text=True) for url in (
         "/export.json", "/export.csv", "/export.jsonld", "/export.json?q=canary*", "/export.csv?q=canary*",

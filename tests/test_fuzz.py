@@ -1,6 +1,7 @@
 """Hostile input, generated: no server errors, no partial writes, clear messages."""
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from archive import importer, records, store
@@ -63,20 +64,22 @@ RECORD_FIELDS = ["title", "type", "date", "period", "summary", "text", "language
                  "rights", "access", "embargo_until", "people", "events", "places"]
 
 
+@pytest.fixture
+def archivist(client, auth):
+    """Signed in once through the form; every example of a test shares the function's fixtures."""
+    auth.sign_in_as("archivist", "fuzz")
+    return client
+
+
 @FUZZ
 @given(values=st.fixed_dictionaries({}, optional={name: form_text for name in RECORD_FIELDS}),
        button=st.sampled_from(["save", "preview"]))
-def test_record_form_takes_any_values(app, client, home, values, button):
-    from archive import accounts
-    from archive.views.common import get_db
-    with app.app_context():
-        if store.get_user(get_db(), "fuzz") is None:
-            accounts.add_user(get_db(), "fuzz", "a long enough password", "archivist")
-    with client.session_transaction() as session:
-        session["user"] = "fuzz"
+def test_record_form_takes_any_values(app, archivist, home, values, button):
+    client = archivist
     before = store.count_records(home.db, SYSTEM)
     response = client.post("/records/new", data={**values, button: "1"})
     assert response.status_code < 500, values
+    assert not response.headers.get("Location", "").startswith("/login"), "signed out meanwhile"
     if response.status_code in (200, 400, 409):  # the form again, with what was typed
         assert store.count_records(home.db, SYSTEM) == before
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)

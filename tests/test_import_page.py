@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from archive import accounts, store
+from archive import store
 from archive.access import SYSTEM
-from archive.views.common import get_db
+from conftest import SAMPLE_RECORDS, AuthActions
 
 GOOD = ("title,type,people,language,access\n"
         "Letter from Long Beach,open_letter,Kem Sokha; Justin C. Sok|author,en,public\n"
@@ -16,11 +16,9 @@ GOOD = ("title,type,people,language,access\n"
 @pytest.fixture
 def archivist(sample_app):
     client = sample_app.test_client()
-    with sample_app.app_context():
-        accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
-        accounts.add_user(get_db(), "rita", "a long enough password", "researcher")
-    with client.session_transaction() as session:
-        session["user"] = "ana"
+    auth = AuthActions(client)
+    auth.add_user("rita", "researcher")
+    auth.sign_in_as("archivist", "ana")
     return client
 
 
@@ -56,7 +54,7 @@ def test_check_then_confirm(sample_app, archivist):
     text = report.get_data(as_text=True)
     assert "This import would create or replace" in text
     assert re.search(r"<th scope=\"row\">Records</th><td>2</td><td>0</td>", text)
-    assert count(sample_app) == 31  # nothing imported yet
+    assert count(sample_app) == SAMPLE_RECORDS  # nothing imported yet
     waiting = uploads(sample_app)
     assert len(waiting) == 1 and waiting[0].endswith(".csv")
     upload_token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', text).group(1)
@@ -64,11 +62,11 @@ def test_check_then_confirm(sample_app, archivist):
     done = archivist.post("/import/confirm", data={"csrf_token": csrf_token(text), "token": upload_token},
                           follow_redirects=True)
     assert "Imported records: 2 new, 0 replaced" in done.get_data(as_text=True)
-    assert count(sample_app) == 33 and uploads(sample_app) == []
+    assert count(sample_app) == SAMPLE_RECORDS + 2 and uploads(sample_app) == []
     # the same token cannot import twice
     again = archivist.post("/import/confirm", data={"csrf_token": token, "token": upload_token},
                            follow_redirects=True)
-    assert "no longer waiting" in again.get_data(as_text=True) and count(sample_app) == 33
+    assert "no longer waiting" in again.get_data(as_text=True) and count(sample_app) == SAMPLE_RECORDS + 2
 
 
 def test_problems_are_shown_and_nothing_waits(sample_app, archivist):
@@ -77,7 +75,7 @@ def test_problems_are_shown_and_nothing_waits(sample_app, archivist):
     text = upload(archivist, token, bad).get_data(as_text=True)
     assert "Nothing can be imported" in text
     assert "<strong>line 3</strong>, <code>type</code>: <span>must be one of" in text
-    assert 'name="token"' not in text and uploads(sample_app) == [] and count(sample_app) == 31
+    assert 'name="token"' not in text and uploads(sample_app) == [] and count(sample_app) == SAMPLE_RECORDS
     wrong = upload(archivist, token, b"x", "records.xlsx").get_data(as_text=True)
     assert "must end in .csv, .json or .jsonl" in wrong
 
@@ -88,7 +86,7 @@ def test_tokens_are_never_paths(sample_app, archivist):
         response = archivist.post("/import/confirm", data={"csrf_token": token, "token": forged},
                                   follow_redirects=True)
         assert "no longer waiting" in response.get_data(as_text=True)
-    assert count(sample_app) == 31
+    assert count(sample_app) == SAMPLE_RECORDS
 
 
 def test_csrf_and_roles_guard_the_page(sample_app, archivist):
@@ -96,10 +94,9 @@ def test_csrf_and_roles_guard_the_page(sample_app, archivist):
     assert archivist.post("/import/confirm", data={"token": "0" * 32}).status_code == 400
     anonymous = sample_app.test_client()
     assert anonymous.get("/import").status_code in (302, 401)
-    with archivist.session_transaction() as session:
-        session["user"] = "rita"
+    assert AuthActions(archivist).login("rita").status_code == 302
     assert archivist.get("/import").status_code == 403
-    assert count(sample_app) == 31
+    assert count(sample_app) == SAMPLE_RECORDS
 
 
 @pytest.mark.browser
@@ -114,7 +111,7 @@ def test_an_archivist_imports_a_spreadsheet_in_the_browser(sample_app, archivist
         page.get_by_label("File to import (CSV, JSON or JSON Lines)").set_input_files(str(sheet))
         page.get_by_role("button", name="Check the file").click()
         assert page.get_by_role("row", name="Records 2 0").is_visible()
-        assert count(sample_app) == 31
+        assert count(sample_app) == SAMPLE_RECORDS
         page.get_by_role("button", name="Import", exact=True).click()
         assert page.get_by_text("Imported records: 2 new, 0 replaced").is_visible()
-    assert count(sample_app) == 33
+    assert count(sample_app) == SAMPLE_RECORDS + 2

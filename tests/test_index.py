@@ -7,7 +7,7 @@ from whoosh.filedb.filestore import FileStorage
 from archive import create_app, importer, records, search, store
 from archive.access import SYSTEM
 from archive.cli import cli
-from conftest import SAMPLE, config, loaded_app
+from conftest import SAMPLE, SAMPLE_RECORDS, config, loaded_app
 
 
 def postings(path) -> dict:
@@ -39,7 +39,7 @@ def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
     rebuilt_path = tmp_path / "rebuilt"
     records.rebuild_index(home.db, rebuilt_path)
     assert postings(rebuilt_path) == on_the_fly
-    assert len(on_the_fly) == 32  # 31 records and the marker
+    assert len(on_the_fly) == SAMPLE_RECORDS + 1  # the sample's records and the marker
 
 
 def test_drift_is_reported_and_repaired_at_start(tmp_path):
@@ -88,7 +88,7 @@ def test_reindex_command_rebuilds_and_swaps(tmp_path):
     runner = CliRunner()
     assert runner.invoke(cli, ["--home", str(home), "import", str(SAMPLE)]).exit_code == 0
     result = runner.invoke(cli, ["--home", str(home), "reindex"])
-    assert result.exit_code == 0 and "Reindexed 31 records" in result.output
+    assert result.exit_code == 0 and f"Reindexed {SAMPLE_RECORDS} records" in result.output
     assert not (home / "search_index.new").exists() and not (home / "search_index.old").exists()
     assert runner.invoke(cli, ["--home", str(home), "reindex", "--check"]).exit_code == 0
 
@@ -103,7 +103,7 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     restarted = create_app(cfg)
     index = restarted.extensions["archive"].index
     assert index.marker()[2] == "older" and not records.find_drift(db, index).any
-    assert index.doc_count() == 31
+    assert index.doc_count() == SAMPLE_RECORDS
     index.close()
     db.close()
 

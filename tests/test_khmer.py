@@ -1,4 +1,6 @@
 """Khmer and mixed-script search: normalisation, clusters, exact spans, names across scripts."""
+import subprocess
+
 import pytest
 
 from archive import analysis, textnorm
@@ -161,6 +163,23 @@ def test_lang_attr_marks_khmer_text():
 
 # --- in the browser --------------------------------------------------------------------------------
 
+KHMER_PACKAGE = "fonts-khmeros"  # what `make test` installs (the Makefile's `chromium` target)
+KHMER_FONT_DIR = "/usr/share/fonts/truetype/khmeros/"
+
+
+def khmer_families() -> dict[str, str]:
+    """The font families fontconfig (and so chromium) has for Khmer, each with its file; fails,
+    naming the package, when none of them comes from fonts-khmeros."""
+    listed = subprocess.run(["fc-list", "--format", "%{family[0]}|%{file}\\n", ":lang=km"],
+                            capture_output=True, text=True, check=True).stdout
+    families = dict(line.split("|", 1) for line in listed.splitlines() if "|" in line)
+    if not any(file.startswith(KHMER_FONT_DIR) for file in families.values()):
+        pytest.fail(f"Debian's {KHMER_PACKAGE} is not installed (no font in {KHMER_FONT_DIR}; Khmer fonts "
+                    f"found: {', '.join(sorted(families)) or 'none'}): run `make test` as root, or "
+                    f"`apt-get install -y {KHMER_PACKAGE}`")
+    return families
+
+
 def platform_fonts(page, selector):
     """The fonts chromium really used to draw the text of an element (DevTools protocol)."""
     cdp = page.context.new_cdp_session(page)
@@ -173,15 +192,31 @@ def platform_fonts(page, selector):
     return {f["familyName"]: f["glyphCount"] for f in fonts}
 
 
+def drawn_with_the_first_installed_font_of_its_stack(page, selector, families):
+    """Chromium draws every glyph of the element with the first family of its CSS font stack that is
+    installed (with only fonts-khmeros, as `make test` leaves the machine: one of its families), never
+    with a fallback found elsewhere; that family is returned."""
+    stack = [name.strip().strip('"') for name in
+             page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily").split(",")]
+    ours = {family for family, file in families.items() if file.startswith(KHMER_FONT_DIR)}
+    assert ours & set(stack), f"the Khmer font stack names no family of {KHMER_PACKAGE} ({ours}): {stack}"
+    expected = next(name for name in stack if name in families)
+    fonts = platform_fonts(page, selector)
+    assert set(fonts) == {expected}, f"{selector} drawn with {fonts}, not {expected} ({families[expected]})"
+    return expected
+
+
 @pytest.mark.browser
-def test_chromium_draws_khmer_with_a_khmer_font(page, live):
+def test_chromium_draws_khmer_with_the_font_make_test_installs(page, live):
+    families = khmer_families()
     page.goto(f"{live.url}/records/udhr-km-04")
     assert page.locator("section.text p[lang=km]").count() >= 1
     assert page.locator('h1 span[lang="km"]').count() == 2  # the Khmer half of a mixed title
-    fonts = platform_fonts(page, "section.text p[lang=km]")
-    assert fonts and all("khmer" in name.lower() for name in fonts), fonts
+    used = drawn_with_the_first_installed_font_of_its_stack(page, "section.text p[lang=km]", families)
+    print(f"Khmer drawn with {used} ({families[used]})")
     page.goto(f"{live.url}/people/p-kem-sokha")
     assert page.locator('ul.variants li[lang="km"]').inner_text() == "កឹម សុខា"
+    assert drawn_with_the_first_installed_font_of_its_stack(page, 'ul.variants li[lang="km"]', families) == used
 
 
 def test_english_is_analyzed_exactly_as_before():

@@ -1,4 +1,4 @@
-"""Search: relevance on the shared corpus, facets against the database, dates, query syntax, access."""
+"""Search: relevance on the test corpus (tests/data/corpus), facets against the database, dates, query syntax, access."""
 import subprocess
 import sys
 from collections import Counter
@@ -12,9 +12,7 @@ from archive.access import ANONYMOUS
 from conftest import loaded_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path("/work/shared/data/corpus")
-if not CORPUS.is_dir():  # the corpus beside the repository, as the brief lays it out
-    CORPUS = ROOT.parent / "shared" / "data" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"  # real records, a subset kept for these tests: see SOURCES.md
 
 # Queries a researcher would type, and the record each must find in the top three.
 RELEVANCE = [
@@ -50,7 +48,7 @@ RELEVANCE = [
 
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory):
-    """The shared corpus, converted and imported once for this module."""
+    """The test corpus, converted by scripts/convert_corpus.py and imported once for this module."""
     tmp = tmp_path_factory.mktemp("corpus")
     converted = tmp / "corpus.jsonl"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "convert_corpus.py"), str(CORPUS),
@@ -260,24 +258,15 @@ def test_no_results_suggests_removing_filters(client, words):
     assert "No records found" in page and "without filters" in page
 
 
-def sign_in(app, client, role):
-    from archive import accounts
-    from archive.views.common import get_db
-    with app.app_context():
-        accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
-    with client.session_transaction() as session:
-        session["user"] = f"u-{role}"
-
-
 @pytest.mark.parametrize("role, visible", [
     (None, {"public"}),
     ("researcher", {"public", "restricted"}),
     ("archivist", {"public", "restricted", "private", "embargoed"}),
 ])
 def test_hits_facets_snippets_suggestions_timeline_hide_what_the_viewer_may_not_see(
-        app, client, canaries, role, visible):
+        client, auth, canaries, role, visible):
     if role:
-        sign_in(app, client, role)
+        auth.sign_in_as(role)
     hidden = set(canaries) - visible
     data = client.get("/search.json?q=canary").get_json()
     assert {h["id"] for h in data["hits"]} == {canaries[v]["id"] for v in visible}
@@ -403,7 +392,7 @@ def test_a_huge_query_is_cut_with_a_note(client, save):
     assert "only its first 1000 characters were searched" in page
 
 
-def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, client, save):
+def test_repeated_searches_see_every_save_and_only_their_viewers_records(client, auth, save):
     """Each searcher keeps a query's matches, hits and facets: a save must still show at once."""
     save(title="Harvest one", access="public")
     first = client.get("/search.json?q=harvest").get_json()
@@ -413,12 +402,7 @@ def test_repeated_searches_see_every_save_and_only_their_viewers_records(app, cl
     again = client.get("/search.json?q=harvest").get_json()
     assert again["total"] == 2
     assert {f["value"]: f["count"] for f in again["facets"]["type"]} == {"testimony": 2}
-    from archive import accounts
-    from archive.views.common import get_db
-    with app.app_context():
-        accounts.add_user(get_db(), "arch", "a long enough password", "archivist")
-    with client.session_transaction() as session:
-        session["user"] = "arch"
+    auth.sign_in_as("archivist", "arch")
     assert client.get("/search.json?q=harvest").get_json()["total"] == 3
 
 

@@ -2,7 +2,7 @@
 import pytest
 
 from archive import create_app
-from conftest import config
+from conftest import AuthActions, config
 
 
 @pytest.mark.parametrize("url", ["/", "/search?q=x", "/search.json?q=x", "/records/missing",
@@ -64,15 +64,11 @@ def test_oversized_requests_are_refused(tmp_path):
 def test_a_save_that_waits_too_long_for_another_writer_is_a_clear_503(tmp_path):
     import sqlite3
 
-    from archive import accounts, store
+    from archive import store
     cfg = config(tmp_path / "h", WRITE_TIMEOUT=0.2)
     app = create_app(cfg)
     client = app.test_client()
-    with app.app_context():
-        from archive.views.common import get_db
-        accounts.add_user(get_db(), "ana", "a long enough password", "archivist")
-    with client.session_transaction() as session:
-        session["user"] = "ana"
+    AuthActions(client).sign_in_as("archivist", "ana")
     blocker = sqlite3.connect(cfg["DATABASE"], isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # an import holding the write lock
     form = {"title": "Waiting", "type": "testimony", "access": "public", "save": "Save"}

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from archive import export, store
 from archive.access import SYSTEM
 from archive.cli import cli
-from conftest import SAMPLE, read_jsonl, without_timestamps
+from conftest import SAMPLE, SAMPLE_RECORDS, read_jsonl, without_timestamps
 
 
 def run(home: Path, *args, input=None):
@@ -85,7 +85,7 @@ def test_unknown_link_and_broken_json_are_named(tmp_path):
 def test_dry_run_writes_nothing(tmp_path):
     home = tmp_path / "h"
     result = run(home, "import", "--dry-run", str(SAMPLE))
-    assert result.exit_code == 0 and "Would import records: 31 new" in result.output
+    assert result.exit_code == 0 and f"Would import records: {SAMPLE_RECORDS} new" in result.output
     db = store.connect(home / "records" / "archive.db")
     assert store.count_records(db, SYSTEM) == 0
 
@@ -94,7 +94,7 @@ def test_reimport_replaces_with_a_new_revision(tmp_path):
     home = tmp_path / "h"
     run(home, "import", str(SAMPLE))
     result = run(home, "import", str(SAMPLE))
-    assert "records: 0 new, 31 replaced" in result.output
+    assert f"records: 0 new, {SAMPLE_RECORDS} replaced" in result.output
     db = store.connect(home / "records" / "archive.db")
     assert store.get_record(db, "r-seed-letter", SYSTEM)["revision"] == 2
 
@@ -114,7 +114,7 @@ def test_cli_as_a_subprocess(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Loaded the sample collection" in done.stdout
     again = subprocess.run([*archive, "init", "--sample"], env=env, capture_output=True, text=True)
-    assert "already holds 31 records" in again.stdout
+    assert f"already holds {SAMPLE_RECORDS} records" in again.stdout
     bad = subprocess.run([*archive, "import", str(tmp_path / "missing.jsonl")], env=env,
                          capture_output=True, text=True)
     assert bad.returncode != 0 and bad.stderr.strip().splitlines()[-1].startswith("Error:")

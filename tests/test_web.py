@@ -44,14 +44,9 @@ def test_hidden_and_missing_records_answer_alike(client, canaries):
     ("researcher", {"public", "restricted"}),
     ("archivist", {"public", "restricted", "private", "embargoed"}),
 ])
-def test_each_output_shows_only_what_the_viewer_may_see(app, client, canaries, role, visible):
+def test_each_output_shows_only_what_the_viewer_may_see(client, auth, canaries, role, visible):
     if role:
-        from archive import accounts
-        from archive.views.common import get_db
-        with app.app_context():
-            accounts.add_user(get_db(), f"u-{role}", "a long enough password", role)
-        with client.session_transaction() as session:
-            session["user"] = f"u-{role}"
+        auth.sign_in_as(role)
     hidden = set(canaries) - visible
     outputs = {
         "home": client.get("/").get_data(as_text=True),
