@@ -17,12 +17,14 @@ import click
 
 from . import accounts, db as store, export, importer, records
 from .access import ROLES, SYSTEM
+from .index import Index, ensure_index, find_drift, rebuild_index, setup as setup_index
 
 
 class Home:
     """One archive home: its paths, and its store and index opened on first use."""
 
     def __init__(self, config: dict):
+        setup_index()  # every command may write the index (import, reindex, restore)
         self.config = config
         self._db = None
         self._index = None
@@ -42,7 +44,7 @@ class Home:
     @property
     def index(self):
         if self._index is None:
-            self._index = records.ensure_index(self.db, self.config["SEARCH_INDEX"])
+            self._index = ensure_index(self.config["SEARCH_INDEX"], records.IndexSource(self.db))
         return self._index
 
     def close(self) -> None:
@@ -202,11 +204,10 @@ def reindex_command(check):
     home = get_home()
     db = home.db
     if check:
-        from .search import Index
         if not Index.exists(home.config["SEARCH_INDEX"]):
             fail("there is no search index: run `archive reindex`")
         index = Index(home.config["SEARCH_INDEX"])
-        drift = records.find_drift(db, index)
+        drift = find_drift(index, records.IndexSource(db))
         index.close()
         click.echo(str(drift))
         for label, ids in (("missing", drift.missing), ("out of date", drift.stale),
@@ -216,7 +217,8 @@ def reindex_command(check):
         sys.exit(1 if drift.any else 0)
     started = time.perf_counter()
     with progress_bar({"index": ("Indexing", store.count_records(db, SYSTEM))}) as advance:
-        count = records.rebuild_index(db, home.config["SEARCH_INDEX"], lambda n: advance("index", n))
+        count = rebuild_index(home.config["SEARCH_INDEX"], records.IndexSource(db),
+                              lambda n: advance("index", n))
     click.echo(f"Reindexed {count} records in {time.perf_counter() - started:.1f} s.")
 
 
@@ -284,7 +286,7 @@ def restore_command(source, force):
         store.backup(backup_db, home.config["DATABASE"], into_open=home.db)
     finally:
         backup_db.close()
-    records.rebuild_index(home.db, home.config["SEARCH_INDEX"])
+    rebuild_index(home.config["SEARCH_INDEX"], records.IndexSource(home.db))
     click.echo(f"Restored {count} records from {origin} and rebuilt the search index.")
 
 

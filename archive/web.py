@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db as store, records
-from .search import IndexBusy
+from .index import IndexBusy, ensure_index, setup as setup_index
 from .access import ANONYMOUS, Viewer
 
 
@@ -28,7 +28,9 @@ def init_app(app: Flask) -> None:
     database = store.connect(app.config["DATABASE"])
     try:
         store.create_tables(database)
-        app.extensions["archive.index"] = records.ensure_index(database, app.config["SEARCH_INDEX"])
+        setup_index()
+        app.extensions["archive.index"] = ensure_index(app.config["SEARCH_INDEX"],
+                                                       records.IndexSource(database))
     finally:
         database.close()
     app.teardown_appcontext(close_db)

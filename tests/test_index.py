@@ -4,9 +4,10 @@ from collections import defaultdict
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from archive import create_app, db as store, importer, records, search
+from archive import create_app, db as store, importer, records
 from archive.access import SYSTEM
 from archive.cli import cli
+from archive.index import find_drift, rebuild_index, schema
 from conftest import SAMPLE, config, loaded_app
 
 
@@ -37,7 +38,7 @@ def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
     records.delete_record(home.db, index, "r-extra")
     on_the_fly = postings(app.config["SEARCH_INDEX"])
     rebuilt_path = tmp_path / "rebuilt"
-    records.rebuild_index(home.db, rebuilt_path)
+    rebuild_index(rebuilt_path, records.IndexSource(home.db))
     assert postings(rebuilt_path) == on_the_fly
     assert len(on_the_fly) == 32  # 31 records and the marker
 
@@ -46,9 +47,8 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
     cfg = config(tmp_path / "h")
     index = loaded_app(tmp_path / "h").extensions["archive.index"]
     db = store.connect(cfg["DATABASE"])
-    writer = index.writer()  # lose one document behind the write path's back
-    search.Index.remove(writer, "r-seed-letter")
-    writer.commit()
+    with index.transaction() as tx:  # lose one document behind the write path's back
+        tx.remove("r-seed-letter")
     index.close()
 
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
@@ -56,7 +56,7 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
     assert "1 missing" in check.output and "r-seed-letter" in check.output
 
     restarted = create_app(cfg)  # start-up notices and repairs
-    assert records.find_drift(db, restarted.extensions["archive.index"]).any is False
+    assert find_drift(restarted.extensions["archive.index"], records.IndexSource(db)).any is False
     assert "r-seed-letter" in restarted.extensions["archive.index"].search("Guterres", SYSTEM).ids
     restarted.extensions["archive.index"].close()
     again = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
@@ -69,14 +69,13 @@ def test_index_ahead_of_the_database_is_repaired(tmp_path):
     cfg = config(tmp_path / "h")
     index = loaded_app(tmp_path / "h").extensions["archive.index"]
     db = store.connect(cfg["DATABASE"])
-    writer = index.writer()
-    search.Index.put(writer, {"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
-                              "type": "testimony", "access": "public", "embargo": 0})
-    search.Index.set_marker(writer, 999, store.get_meta(db, "archive_id"))
-    writer.commit()
+    with index.transaction() as tx:
+        tx.put({"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
+                "type": "testimony", "access": "public", "embargo": 0})
+        tx.set_marker(999, store.get_meta(db, "archive_id"))
     index.close()
     restarted = create_app(cfg)
-    drift = records.find_drift(db, restarted.extensions["archive.index"])
+    drift = find_drift(restarted.extensions["archive.index"], records.IndexSource(db))
     assert not drift.any
     assert restarted.extensions["archive.index"].search("ghost", SYSTEM).ids == []
     restarted.extensions["archive.index"].close()
@@ -97,12 +96,12 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     cfg = config(tmp_path / "h")
     loaded_app(tmp_path / "h").extensions["archive.index"].close()
     db = store.connect(cfg["DATABASE"])
-    monkeypatch.setattr(search, "INDEX_VERSION", "older")  # as if the analyzer had changed since
+    monkeypatch.setattr(schema, "INDEX_VERSION", "older")  # as if the analyzer had changed since
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert check.exit_code == 1 and "another version of the analyzer" in check.output
     restarted = create_app(cfg)
     index = restarted.extensions["archive.index"]
-    assert index.marker()[2] == "older" and not records.find_drift(db, index).any
+    assert index.marker()[2] == "older" and not find_drift(index, records.IndexSource(db)).any
     assert index.doc_count() == 31
     index.close()
     db.close()
@@ -116,3 +115,4 @@ def test_an_index_in_step_is_opened_as_it_is(tmp_path):
     again = create_app(config(tmp_path / "h"))
     again.extensions["archive.index"].close()
     assert sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir()) == before
+

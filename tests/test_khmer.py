@@ -1,7 +1,8 @@
 """Khmer and mixed-script search: normalisation, clusters, exact spans, names across scripts."""
 import pytest
 
-from archive import analysis, textnorm
+from archive import textnorm
+from archive.index import analysis
 from archive.names import name_key
 from archive.web import lang_attr, script_lang
 
