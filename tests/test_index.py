@@ -1,5 +1,10 @@
 """The index is derived from the database: rebuilding gives the same index, drift is found and repaired."""
+import importlib.util
+import shutil
+import sys
+import types
 from collections import defaultdict
+from pathlib import Path
 
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
@@ -7,7 +12,7 @@ from whoosh.filedb.filestore import FileStorage
 from archive import create_app, db as store, importer, records
 from archive.access import SYSTEM
 from archive.cli import cli
-from archive.index import find_drift, rebuild_index, schema
+from archive.index import analysis, find_drift, rebuild_index, schema
 from conftest import SAMPLE, config, loaded_app
 
 
@@ -115,4 +120,40 @@ def test_an_index_in_step_is_opened_as_it_is(tmp_path):
     again = create_app(config(tmp_path / "h"))
     again.extensions["archive.index"].close()
     assert sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir()) == before
+
+
+def test_an_index_whose_analyzer_moved_away_is_rebuilt_at_start(tmp_path, monkeypatch):
+    """Whoosh pickles the analyzer into the index by its module path. An index written while the
+    analyzer lived at `archive.analysis` (INDEX_VERSION 3) cannot be opened once that path is gone:
+    `reindex --check` says so and start-up rebuilds it from the database."""
+    cfg = config(tmp_path / "h")
+    loaded_app(tmp_path / "h").extensions["archive.index"].close()
+    old = types.ModuleType("archive.analysis")
+    for cls in (analysis.MixedScriptTokenizer, analysis.KhmerPairFilter):
+        setattr(old, cls.__name__, type(cls.__name__, (cls,), {"__module__": old.__name__}))
+    monkeypatch.setitem(sys.modules, old.__name__, old)
+    monkeypatch.setattr(analysis, "ANALYZER", old.MixedScriptTokenizer() | old.KhmerPairFilter())
+    path = Path(cfg["SEARCH_INDEX"])
+    shutil.rmtree(path)
+    path.mkdir()
+    ix = FileStorage(str(path), supports_mmap=False).create_index(schema._schema())
+    with ix.writer() as writer:
+        writer.add_document(id="r-seed-letter", doctype="record", seq=1, title="Old", access="public")
+        writer.add_document(id=schema.MARKER_ID, doctype="marker", seq=1, archive="x", version="3")
+    ix.close()
+    monkeypatch.undo()  # the old module path is gone, as after the upgrade
+    assert b"archive.analysis" in b"".join(p.read_bytes() for p in path.glob("_MAIN_*.toc"))
+    assert importlib.util.find_spec("archive.analysis") is None
+
+    check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
+    assert check.exit_code == 1 and "another version of the analyzer" in check.output
+    restarted = create_app(cfg)
+    index = restarted.extensions["archive.index"]
+    assert index.marker()[2] == schema.INDEX_VERSION and index.doc_count() == 31
+    assert "r-seed-letter" in index.search("Guterres", SYSTEM).ids
+    db = store.connect(cfg["DATABASE"])
+    assert not find_drift(index, records.IndexSource(db)).any
+    db.close()
+    index.close()
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith("search_index")] == ["search_index"]
 

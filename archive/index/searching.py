@@ -73,7 +73,10 @@ class Index:
     @property
     def ix(self):
         if self._ix is None:
-            self._ix = writing.storage(self.path).open_index()
+            # Read with this code's schema, not the one pickled in the folder: an index written by
+            # another version may name an analyzer that cannot be loaded any more; its marker's
+            # INDEX_VERSION then tells `ensure_index` to rebuild it.
+            self._ix = writing.storage(self.path).open_index(schema=schema.SCHEMA)
         return self._ix
 
     def close(self) -> None:
