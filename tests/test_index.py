@@ -1,6 +1,7 @@
 """The index is derived from the database: rebuilding gives the same index, drift is found and repaired."""
 import importlib.util
 import shutil
+import subprocess
 import sys
 import types
 from collections import defaultdict
@@ -157,3 +158,13 @@ def test_an_index_whose_analyzer_moved_away_is_rebuilt_at_start(tmp_path, monkey
     index.close()
     assert [p.name for p in path.parent.iterdir() if p.name.startswith("search_index")] == ["search_index"]
 
+
+
+def test_whoosh_is_patched_by_setup_not_by_import():
+    """Importing the app changes nothing in Whoosh; `setup()` (called at start-up) does, once."""
+    code = ("import whoosh.util, archive, archive.web, archive.cli, archive.index as index\n"
+            "before = whoosh.util.random_name\n"
+            "index.setup(); index.setup()\n"
+            "print(before is whoosh.util.random_name, whoosh.util.random_name.__module__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "archive.index.writing"]
