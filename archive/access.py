@@ -1,7 +1,7 @@
 """Who is looking: the viewer and what each role may see.
 
 Every read of records, authorities, search hits, facets, exports and the timeline takes a `Viewer`;
-the store (`archive/store/`) turns it into SQL and `search.py` into index filters, so the rule lives
+the store (`archive/store/`) turns it into SQL and `archive.index` into index filters, so the rule lives
 here once: anonymous visitors see public records, signed-in researchers also restricted ones,
 archivists and admins everything. A record whose `embargo_until` lies in the future counts as private.
 """

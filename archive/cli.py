@@ -20,6 +20,7 @@ from . import accounts, export, importer, kinds, records, settings, store
 from .access import ROLES, SYSTEM
 from .errors import ValidationError
 from .home import Archive
+from .index import Index, find_drift, rebuild_index
 
 
 def get_archive() -> Archive:
@@ -185,11 +186,10 @@ def reindex_command(check):
     archive = get_archive()
     db, path = archive.db, archive.settings["SEARCH_INDEX"]
     if check:  # the index as it is, not `archive.index`, which would repair it first
-        from .search import Index
         if not Index.exists(path):
             fail("there is no search index: run `archive reindex`")
         index = Index(path)
-        drift = records.find_drift(db, index)
+        drift = find_drift(index, records.IndexSource(db))
         index.close()
         click.echo(str(drift))
         for label, ids in (("missing", drift.missing), ("out of date", drift.stale),
@@ -199,7 +199,7 @@ def reindex_command(check):
         sys.exit(1 if drift.any else 0)
     started = time.perf_counter()
     with progress_bar({"index": ("Indexing", store.count_records(db, SYSTEM))}) as advance:
-        count = records.rebuild_index(db, path, lambda n: advance("index", n))
+        count = rebuild_index(path, records.IndexSource(db), lambda n: advance("index", n))
     click.echo(f"Reindexed {count} records in {time.perf_counter() - started:.1f} s.")
 
 
@@ -277,7 +277,7 @@ def restore_command(source, force):
         store.backup(backup_db, archive.settings["DATABASE"], into_open=archive.db)
     finally:
         backup_db.close()
-    records.rebuild_index(archive.db, archive.settings["SEARCH_INDEX"])
+    rebuild_index(archive.settings["SEARCH_INDEX"], records.IndexSource(archive.db))
     click.echo(f"Restored {count} records from {origin} and rebuilt the search index.")
 
 

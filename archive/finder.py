@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import dates, highlight, search, store
+from . import dates, highlight, querysyntax, store
 from .access import Viewer
+from .index import FACETS, Filters, Index
 from .names import name_key
 
 SORTS = ("relevance", "date", "-date", "title")
-FILTER_FIELDS = {name: field_ for field_, name in search.FACETS.items()}  # URL parameter -> index field
+FILTER_FIELDS = {name: field_ for field_, name in FACETS.items()}  # URL parameter -> index field
 JSON_FACETS = ("type", "language", "person", "event", "place", "decade")
 MAX_NGRAM = 6
 
@@ -94,7 +95,7 @@ class Page:
 # --- names: a query naming a known authority searches all its names and its id ----------------------
 
 def _plain(token: str) -> bool:
-    return (token not in ("(", ")") and token not in search.OPERATORS and ":" not in token
+    return (token not in ("(", ")") and token not in querysyntax.OPERATORS and ":" not in token
             and not token.startswith(("-", "+", '"')) and not token.endswith(("*", "~")))
 
 
@@ -103,13 +104,13 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
 
     Returns the new query, the authorities found and the other names (for highlighting them).
     """
-    tokens = search.query_tokens(query)
+    tokens = querysyntax.query_tokens(query)
     candidates: dict[str, None] = {}
     for i, token in enumerate(tokens):
         if token.startswith('"') and token.endswith('"') and len(token) > 2:
             candidates[name_key(token.strip('"'))] = None
         field_, sep, value = token.partition(":")
-        if sep and field_.lower() in search.ID_FIELDS and value.strip('"'):
+        if sep and field_.lower() in querysyntax.ID_FIELDS and value.strip('"'):
             candidates[name_key(value.strip('"'))] = None
         for n in range(1, MAX_NGRAM + 1):
             words = tokens[i:i + n]
@@ -132,7 +133,7 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
         others.append(words.replace('"', " ").replace("(", " ").replace(")", " ").split())
         for row in rows:
             found.append(row)
-            parts.append(f'{search.ID_FIELDS[row["kind"]]}:"{row["entity_id"]}"')
+            parts.append(f'{querysyntax.ID_FIELDS[row["kind"]]}:"{row["entity_id"]}"')
             for name in store.entity_index_names(db, row["kind"], row["entity_id"]):
                 clean = name.replace('"', " ").strip()
                 if clean and name_key(clean) != row["key"]:
@@ -147,7 +148,7 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
             out.append(group(token, by_key[name_key(token.strip('"'))]))
             i += 1
             continue
-        if sep and field_.lower() in search.ID_FIELDS and name_key(value.strip('"')) in by_key:
+        if sep and field_.lower() in querysyntax.ID_FIELDS and name_key(value.strip('"')) in by_key:
             rows = [r for r in by_key[name_key(value.strip('"'))] if r["kind"] == field_.lower()]
             out.append(group(token, rows) if rows else token)
             i += 1
@@ -180,7 +181,7 @@ def resolve(db, kind: str, value: str, viewer: Viewer) -> str | None:
 class Prepared:
     """A search made ready for the index: the query string with names expanded, and the filters."""
     query: str
-    filters: search.Filters
+    filters: Filters
     notes: list[str]
     active: list[dict]
     phrases: list[list[str]]  # words to mark, besides those the index expands
@@ -192,7 +193,7 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
     if params.cut:
         notes.append(f"The query was too long: only its first {MAX_QUERY} characters were searched.")
     active: list[dict] = []
-    filters = search.Filters()
+    filters = Filters()
     for name, values in params.filters.items():
         wanted = []
         for value in values:
@@ -224,7 +225,7 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
         setattr(filters, "date_to" if end else "date_from", day)
         active.append({"name": name, "value": raw, "label": f"{name} {raw}",
                        "remove": params.without(name)})
-    clean, hint = search.sanitize(params.q)
+    clean, hint = querysyntax.sanitize(params.q)
     if hint:
         notes.append(hint)
     expanded, _, others = expand_names(db, viewer, clean) if clean.strip() else (clean, [], [])
@@ -239,16 +240,16 @@ def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
     return own + names
 
 
-def highlight_phrases(db, index: search.Index, viewer: Viewer, q: str) -> list[list[str]]:
+def highlight_phrases(db, index: Index, viewer: Viewer, q: str) -> list[list[str]]:
     """The words a record page marks for a query (with the other names of a named authority and
     the words a `word*` or `word~` stands for)."""
-    clean, _ = search.sanitize(q)
+    clean, _ = querysyntax.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
     expanded = [[t] for t in index.expanded_terms(clean)] if any(c in clean for c in "*~") else []
     return _marking(clean, others) + expanded
 
 
-def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = True,
+def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
         snippets: bool = True, suggest: bool = True) -> Page:
     """Answer a search: hits of the page (with snippets), exact total, facets, suggestion."""
     ready = prepare(db, viewer, params)
@@ -267,11 +268,11 @@ def run(db, index: search.Index, viewer: Viewer, params: Params, facets: bool = 
     if facets:
         page.facets = label_facets(db, results.facets)
     if suggest and params.q.strip() and results.total == 0:
-        page.suggestion = index.suggest(search.sanitize(params.q)[0], viewer)
+        page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer)
     return page
 
 
-def matching_ids(db, index: search.Index, viewer: Viewer, params: Params):
+def matching_ids(db, index: Index, viewer: Viewer, params: Params):
     """Every record id a search matches, in its order (for taking a result set away)."""
     ready = prepare(db, viewer, params)
     return index.matching_ids(ready.query, viewer, filters=ready.filters, sort=params.sort)

@@ -1,9 +1,10 @@
 """Highlighting: the query's words marked in a record's text, HTML-escaped.
 
-Built on `analysis.spans`, which gives the exact character spans a query's phrases cover (for Khmer
-too), so the marks show exactly what matched. It owns reading the words to mark out of a query
-string, the best passage of a text (the snippet of a search hit) and marking whole paragraphs (the
-record page). It knows nothing of the store, the index or the web.
+Built on the analyzer's `spans` (`archive.index.analysis`), which gives the exact character spans a
+query's phrases cover (for Khmer too), so the marks show exactly what the index matched, and on the
+query syntax of `archive.querysyntax`. It owns reading the words to mark out of a query string, the
+best passage of a text (the snippet of a search hit) and marking whole paragraphs (the record page).
+It knows nothing of the store, the index's contents or searcher, or the web.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import re
 
 from markupsafe import Markup, escape
 
-from . import analysis
-from .search import OPERATORS, TEXT_FIELDS, query_tokens
+from .index import analysis
+from .querysyntax import OPERATORS, TEXT_FIELDS, query_tokens
 
 # Fields whose values are words of the text, worth marking (not type:, language:).
 SNIPPET_CHARS = 260

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Mapping
 
 from . import clock, importer, records, store
+from .index import ensure_index, setup as setup_index
 
 
 def setup_process() -> None:
@@ -23,6 +24,7 @@ def setup_process() -> None:
     # the limit belongs to the process, not to a reader.
     if csv.field_size_limit() < importer.CSV_FIELD_LIMIT:
         csv.field_size_limit(importer.CSV_FIELD_LIMIT)
+    setup_index()  # Whoosh's patches (see archive/index/__init__.py)
 
 
 class Archive:
@@ -54,13 +56,13 @@ class Archive:
     @property
     def index(self):
         """The search index, shared by all threads; opened on first use, and then created, or
-        repaired to match the store (see `records.ensure_index`)."""
+        repaired to match the store (see `index.ensure_index`)."""
         with self._opening:
             if self._index is None:
                 db = self.connect()
                 try:
                     store.create_tables(db)
-                    self._index = records.ensure_index(db, self.settings["SEARCH_INDEX"])
+                    self._index = ensure_index(self.settings["SEARCH_INDEX"], records.IndexSource(db))
                 finally:
                     db.close()
         return self._index

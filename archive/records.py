@@ -1,10 +1,12 @@
 """The one write path: every change to records and authorities goes through here.
 
-A write opens one SQLite transaction and, inside it, one Whoosh writer. The rows change, every record
-whose index document is affected (the record itself, or the records of a person who gained a variant)
-is re-indexed, the index marker takes the database's new change number, the index commits, and only
-then does SQLite commit. An indexing error rolls the SQLite write back; a crash between the two
-commits leaves an index ahead of the database, which `ensure_index` finds and repairs at start-up.
+A write opens one SQLite transaction and, inside it, one index transaction (`index.transaction()`).
+The rows change, every record whose index document is affected (the record itself, or the records of
+a person who gained a variant) is re-indexed, the index marker takes the database's new change
+number, the index commits, and only then does SQLite commit. An indexing error rolls the SQLite write
+back; a crash between the two commits leaves an index ahead of the database, which
+`archive.index.ensure_index` finds and repairs at start-up, reading the database through
+`IndexSource`.
 
 Validation lives here too (JSON Schema from `schemas/`, plus EDTF dates and links), so the web forms,
 the importer and the command line all refuse the same bad input with the same messages.
@@ -13,17 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from . import clock, dates, kinds, search, store, urls
+from . import clock, dates, kinds, store, urls
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
+from .index import Index, to_document
 
 def _load_schema(kind: str) -> dict:
     return json.loads(resources.files("archive").joinpath(f"schemas/{kind}.json").read_text("utf-8"))
@@ -110,7 +111,7 @@ def _text(value) -> str | None:
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
 
-    def __init__(self, db, index: search.Index, user: str | None, seq: int, stamp: str):
+    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str):
         self.db = db
         self.index = index
         self.user = user
@@ -252,44 +253,25 @@ class Write:
 
     def flush(self, progress: Callable[[int], None] | None = None) -> None:
         """Index every touched record, move the marker, commit the index."""
-        writer = self.index.writer()
-        try:
-            names = NameCache(self.db)
-            store.set_record_seq(self.db, self.touched, self.seq)
+        names = NameCache(self.db)
+        store.set_record_seq(self.db, self.touched, self.seq)
+        with self.index.transaction() as tx:
             for record_id in sorted(self.touched):
                 row = store.record_row(self.db, record_id)
                 if row is None or row["deleted_at"]:
-                    search.Index.remove(writer, record_id)
+                    tx.remove(record_id)
                 else:
-                    search.Index.put(writer, document(self.db, row, names))
+                    tx.put(document(self.db, row, names))
                 if progress:
                     progress(1)
-            search.Index.set_marker(writer, self.seq, store.get_meta(self.db, "archive_id"))
-        except BaseException:
-            writer.cancel()
-            raise
-        commit(writer)
-
-
-def commit(writer) -> None:
-    """Commit an index writer; if the commit fails, give its lock back before the error goes on
-    (a failed Whoosh commit keeps the lock, and every later save would wait for it)."""
-    try:
-        writer.commit()
-    except BaseException:
-        try:
-            writer.cancel()
-        except Exception:  # the writer is half-closed; the lock is what matters
-            if writer.writelock is not None:
-                writer.writelock.release()
-        raise
+            tx.set_marker(self.seq, store.get_meta(self.db, "archive_id"))
 
 
 @contextmanager
-def writing(db, index: search.Index, user: str | None = None,
+def writing(db, index: Index, user: str | None = None,
             progress: Callable[[int], None] | None = None):
-    """One write: SQLite transaction and index writer, committed together or not at all."""
-    with index.write_lock:
+    """One write: SQLite transaction and index transaction, committed together or not at all."""
+    with index.write_lock:  # taken before SQLite's lock by every write; transaction() re-enters it
         with store.write_transaction(db):
             write = Write(db, index, user, store.next_seq(db), clock.now())
             yield write
@@ -324,7 +306,7 @@ def document(db, row: dict, names: NameCache) -> dict:
     linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in ("date_lo", "date_hi", "period_lo", "period_hi", "seq")}
-    return search.to_document(record, linked, bounds)
+    return to_document(record, linked, bounds)
 
 
 # --- the public write functions --------------------------------------------------------------------
@@ -349,101 +331,31 @@ def save_entity(db, index, kind: str, data: dict, user: str | None = None) -> di
     return store.get_entity(db, kind, entity_id, SYSTEM)
 
 
-# --- keeping the index in step ---------------------------------------------------------------------
+# --- the database as the index's maintenance reads it ---------------------------------------------
 
-@dataclass
-class Drift:
-    missing: list[str] = field(default_factory=list)  # in the database, not in the index
-    stale: list[str] = field(default_factory=list)  # in both, but the index has an older version
-    extra: list[str] = field(default_factory=list)  # in the index only
-    marker: bool = True  # whether the index's marker matches the database
-    outdated: bool = False  # built by another version of the schema or analyzer: rebuild it
+class IndexSource:
+    """The database as `archive.index` reads it to find drift, repair and rebuild (`index.Source`)."""
 
-    @property
-    def any(self) -> bool:
-        return bool(self.missing or self.stale or self.extra or not self.marker or self.outdated)
+    def __init__(self, db):
+        self.db = db
 
-    def __str__(self) -> str:
-        if not self.any:
-            return "index and database agree"
-        parts = [f"{len(self.missing)} missing", f"{len(self.stale)} out of date",
-                 f"{len(self.extra)} not in the database"]
-        if not self.marker:
-            parts.append("marker differs")
-        if self.outdated:
-            parts.append("built by another version of the analyzer (run `archive reindex`)")
-        return "index drift: " + ", ".join(parts)
+    def state(self) -> tuple[int, str]:
+        return store.current_seq(self.db), store.get_meta(self.db, "archive_id")
 
+    def seqs(self) -> dict[str, int]:
+        return store.live_record_seqs(self.db)
 
-def find_drift(db, index: search.Index) -> Drift:
-    """Compare every record in the database with the index, document by document."""
-    want = store.live_record_seqs(db)
-    have = index.stored_seqs()
-    seq, archive_id, version = index.marker()
-    return Drift(
-        missing=sorted(set(want) - set(have)),
-        stale=sorted(i for i in set(want) & set(have) if want[i] != have[i]),
-        extra=sorted(set(have) - set(want)),
-        marker=(seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")),
-        outdated=version != search.INDEX_VERSION,
-    )
+    def count(self) -> int:
+        return store.count_records(self.db, SYSTEM)
 
+    def documents(self, ids: Iterable[str] | None = None) -> Iterator[dict]:
+        names = NameCache(self.db)
+        rows = (store.iter_record_rows(self.db, SYSTEM) if ids is None
+                else (store.record_row(self.db, record_id) for record_id in ids))
+        return (document(self.db, row, names) for row in rows)
 
-def repair_drift(db, index: search.Index, drift: Drift) -> None:
-    """Re-index what is missing or stale and remove what the database no longer has."""
-    with index.write_lock:
-        with store.write_transaction(db):
-            writer = index.writer()
-            try:
-                names = NameCache(db)
-                for record_id in drift.missing + drift.stale:
-                    search.Index.put(writer, document(db, store.record_row(db, record_id), names))
-                for record_id in drift.extra:
-                    search.Index.remove(writer, record_id)
-                search.Index.set_marker(writer, store.current_seq(db), store.get_meta(db, "archive_id"))
-            except BaseException:
-                writer.cancel()
-                raise
-            commit(writer)
-    index.refresh()
-
-
-def rebuild_index(db, path: str | Path, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the index from the database into a new folder and swap it in; returns the count."""
-    names = NameCache(db)
-    # Hold the write transaction so that no save slips in between reading and swapping.
-    with store.write_transaction(db):
-        seq, archive_id = store.current_seq(db), store.get_meta(db, "archive_id")
-        documents = (document(db, row, names) for row in store.iter_record_rows(db, SYSTEM))
-        return search.rebuild(path, documents, seq, archive_id, progress)
-
-
-def ensure_index(db, path: str | Path) -> search.Index:
-    """Open the index, creating or repairing it so that it reflects the database.
-
-    A quick look (marker and document count) decides whether the full comparison is needed.
-    """
-    path = Path(path)
-    if not search.Index.exists(path):
-        rebuild_index(db, path)
-        return search.Index(path)
-    index = search.Index(path)
-    try:
-        seq, archive_id, version = index.marker()
-        current = version == search.INDEX_VERSION
-        quick_ok = (seq == store.current_seq(db) and archive_id == store.get_meta(db, "archive_id")
-                    and index.doc_count() == store.count_records(db, SYSTEM))
-    except Exception:  # an unreadable index is rebuilt from the database, which is the truth
-        current = False
-    if not current:  # unreadable, or built with another schema or analyzer
-        index.close()
-        rebuild_index(db, path)
-        return search.Index(path)
-    if not quick_ok:
-        drift = find_drift(db, index)
-        if drift.any:
-            repair_drift(db, index, drift)
-    return index
+    def frozen(self):
+        return store.write_transaction(self.db)
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,

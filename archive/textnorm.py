@@ -1,7 +1,7 @@
 """Text normalisation for search and name keys, with a map back to the original offsets.
 
 Whoosh-free and Flask-free, so that the store (`names.name_key`) and the analyzer share one
-normalisation. What it does (SEARCH.md, "Khmer and mixed-script text"):
+normalisation. What it does (docs/search.md, "Khmer and mixed-script text"):
 
 - NFC;
 - the zero-width space U+200B becomes an ordinary space (a word separator in Khmer);

@@ -41,7 +41,8 @@ from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.qparser import QueryParser  # noqa: E402
 from whoosh.support.charset import accent_map  # noqa: E402
 
-from archive import analysis, textnorm  # noqa: E402
+from archive import textnorm  # noqa: E402
+from archive.index import analysis  # noqa: E402
 
 
 def old_analyzer():

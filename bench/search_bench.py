@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive import finder, importer, records, store  # noqa: E402
 from archive.access import ANONYMOUS  # noqa: E402
-from archive.search import Filters  # noqa: E402
+from archive.index import Filters, ensure_index  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import corpus  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
     db_path, index_path = home / "records" / "archive.db", home / "search_index"
     db = store.connect(db_path)
     store.create_tables(db)
-    index = records.ensure_index(db, index_path)
+    index = ensure_index(index_path, records.IndexSource(db))
     source = home / "bench.jsonl"
     if store.count_records(db, ANONYMOUS) == 0:
         start = time.perf_counter()

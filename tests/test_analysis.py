@@ -1,5 +1,5 @@
 """The analyzer and the spans that highlighting is built on."""
-from archive import analysis
+from archive.index import analysis
 
 
 def test_spans_cover_exactly_the_matched_words():

@@ -6,6 +6,7 @@ import pytest
 
 from archive import accounts, records, store
 from archive.access import SYSTEM
+from archive.index import find_drift
 from archive.views.common import get_db
 from conftest import SAMPLE_RECORDS, AuthActions
 
@@ -400,7 +401,7 @@ def test_merging_places_and_events(home, app, save):
     assert [p["id"] for p in record["places"]] == [p_keep] and [e["id"] for e in record["events"]] == [e_keep]
     assert store.get_entity(home.db, "event", e_keep, SYSTEM)["places"] == [{"id": p_keep, "name": "Phnom Penh"}]
     assert store.redirect_target(home.db, "event", e_old) == e_keep
-    assert not records.find_drift(home.db, index).any
+    assert not find_drift(index, records.IndexSource(home.db)).any
 
 
 # --- /suggest --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from archive import importer, records, store
 from archive.access import SYSTEM
+from archive.index import find_drift
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -53,7 +54,7 @@ def test_import_is_all_or_nothing_on_any_input(app, home, tmp_path_factory, line
     except importer.ImportFailed as exc:
         assert exc.problems and all(p.where.startswith(("line", "import")) for p in exc.problems)
         assert (store.current_seq(home.db), store.count_records(home.db, SYSTEM)) == before
-    assert not records.find_drift(home.db, app.extensions["archive"].index).any
+    assert not find_drift(app.extensions["archive"].index, records.IndexSource(home.db)).any
 
 
 form_text = st.one_of(query_text, st.sampled_from(["", " ", "1975~", "circa 1975", "1975-1979", "2017-02-30",
@@ -83,7 +84,7 @@ def test_record_form_takes_any_values(app, archivist, home, values, button):
     if response.status_code in (200, 400, 409):  # the form again, with what was typed
         assert store.count_records(home.db, SYSTEM) == before
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
-    assert not records.find_drift(home.db, app.extensions["archive"].index).any
+    assert not find_drift(app.extensions["archive"].index, records.IndexSource(home.db)).any
 
 
 @FUZZ

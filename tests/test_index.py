@@ -1,12 +1,19 @@
 """The index is derived from the database: rebuilding gives the same index, drift is found and repaired."""
+import importlib.util
+import shutil
+import subprocess
+import sys
+import types
 from collections import defaultdict
+from pathlib import Path
 
 from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 
-from archive import create_app, importer, records, search, store
+from archive import create_app, importer, records, store
 from archive.access import SYSTEM
 from archive.cli import cli
+from archive.index import analysis, find_drift, rebuild_index, schema
 from conftest import SAMPLE, SAMPLE_RECORDS, config, loaded_app
 
 
@@ -37,7 +44,7 @@ def test_rebuilt_index_equals_the_one_built_on_the_fly(app, home, tmp_path):
     records.delete_record(home.db, index, "r-extra")
     on_the_fly = postings(app.config["SEARCH_INDEX"])
     rebuilt_path = tmp_path / "rebuilt"
-    records.rebuild_index(home.db, rebuilt_path)
+    rebuild_index(rebuilt_path, records.IndexSource(home.db))
     assert postings(rebuilt_path) == on_the_fly
     assert len(on_the_fly) == SAMPLE_RECORDS + 1  # the sample's records and the marker
 
@@ -46,9 +53,8 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
     cfg = config(tmp_path / "h")
     index = loaded_app(tmp_path / "h").extensions["archive"].index
     db = store.connect(cfg["DATABASE"])
-    writer = index.writer()  # lose one document behind the write path's back
-    search.Index.remove(writer, "r-seed-letter")
-    writer.commit()
+    with index.transaction() as tx:  # lose one document behind the write path's back
+        tx.remove("r-seed-letter")
     index.close()
 
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
@@ -56,7 +62,7 @@ def test_drift_is_reported_and_repaired_at_start(tmp_path):
     assert "1 missing" in check.output and "r-seed-letter" in check.output
 
     restarted = create_app(cfg)  # start-up notices and repairs
-    assert records.find_drift(db, restarted.extensions["archive"].index).any is False
+    assert find_drift(restarted.extensions["archive"].index, records.IndexSource(db)).any is False
     assert "r-seed-letter" in restarted.extensions["archive"].index.search("Guterres", SYSTEM).ids
     restarted.extensions["archive"].close()
     again = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
@@ -69,14 +75,13 @@ def test_index_ahead_of_the_database_is_repaired(tmp_path):
     cfg = config(tmp_path / "h")
     index = loaded_app(tmp_path / "h").extensions["archive"].index
     db = store.connect(cfg["DATABASE"])
-    writer = index.writer()
-    search.Index.put(writer, {"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
-                              "type": "testimony", "access": "public", "embargo": 0})
-    search.Index.set_marker(writer, 999, store.get_meta(db, "archive_id"))
-    writer.commit()
+    with index.transaction() as tx:
+        tx.put({"id": "r-ghost", "doctype": "record", "seq": 999, "title": "Ghost",
+                "type": "testimony", "access": "public", "embargo": 0})
+        tx.set_marker(999, store.get_meta(db, "archive_id"))
     index.close()
     restarted = create_app(cfg)
-    drift = records.find_drift(db, restarted.extensions["archive"].index)
+    drift = find_drift(restarted.extensions["archive"].index, records.IndexSource(db))
     assert not drift.any
     assert restarted.extensions["archive"].index.search("ghost", SYSTEM).ids == []
     restarted.extensions["archive"].close()
@@ -97,12 +102,12 @@ def test_an_index_of_another_version_is_rebuilt_at_start(tmp_path, monkeypatch):
     cfg = config(tmp_path / "h")
     loaded_app(tmp_path / "h").extensions["archive"].close()
     db = store.connect(cfg["DATABASE"])
-    monkeypatch.setattr(search, "INDEX_VERSION", "older")  # as if the analyzer had changed since
+    monkeypatch.setattr(schema, "INDEX_VERSION", "older")  # as if the analyzer had changed since
     check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
     assert check.exit_code == 1 and "another version of the analyzer" in check.output
     restarted = create_app(cfg)
     index = restarted.extensions["archive"].index
-    assert index.marker()[2] == "older" and not records.find_drift(db, index).any
+    assert index.marker()[2] == "older" and not find_drift(index, records.IndexSource(db)).any
     assert index.doc_count() == SAMPLE_RECORDS
     index.close()
     db.close()
@@ -116,3 +121,50 @@ def test_an_index_in_step_is_opened_as_it_is(tmp_path):
     again = create_app(config(tmp_path / "h"))
     again.extensions["archive"].close()
     assert sorted(p.name for p in (tmp_path / "h" / "search_index").iterdir()) == before
+
+
+def test_an_index_whose_analyzer_moved_away_is_rebuilt_at_start(tmp_path, monkeypatch):
+    """Whoosh pickles the analyzer into the index by its module path. An index written while the
+    analyzer lived at `archive.analysis` (INDEX_VERSION 3) cannot be opened once that path is gone:
+    `reindex --check` says so and start-up rebuilds it from the database."""
+    cfg = config(tmp_path / "h")
+    loaded_app(tmp_path / "h").extensions["archive"].close()
+    old = types.ModuleType("archive.analysis")
+    for cls in (analysis.MixedScriptTokenizer, analysis.KhmerPairFilter):
+        setattr(old, cls.__name__, type(cls.__name__, (cls,), {"__module__": old.__name__}))
+    monkeypatch.setitem(sys.modules, old.__name__, old)
+    monkeypatch.setattr(analysis, "ANALYZER", old.MixedScriptTokenizer() | old.KhmerPairFilter())
+    path = Path(cfg["SEARCH_INDEX"])
+    shutil.rmtree(path)
+    path.mkdir()
+    ix = FileStorage(str(path), supports_mmap=False).create_index(schema._schema())
+    with ix.writer() as writer:
+        writer.add_document(id="r-seed-letter", doctype="record", seq=1, title="Old", access="public")
+        writer.add_document(id=schema.MARKER_ID, doctype="marker", seq=1, archive="x", version="3")
+    ix.close()
+    monkeypatch.undo()  # the old module path is gone, as after the upgrade
+    assert b"archive.analysis" in b"".join(p.read_bytes() for p in path.glob("_MAIN_*.toc"))
+    assert importlib.util.find_spec("archive.analysis") is None
+
+    check = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "reindex", "--check"])
+    assert check.exit_code == 1 and "another version of the analyzer" in check.output
+    restarted = create_app(cfg)
+    index = restarted.extensions["archive"].index
+    assert index.marker()[2] == schema.INDEX_VERSION and index.doc_count() == SAMPLE_RECORDS
+    assert "r-seed-letter" in index.search("Guterres", SYSTEM).ids
+    db = store.connect(cfg["DATABASE"])
+    assert not find_drift(index, records.IndexSource(db)).any
+    db.close()
+    index.close()
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith("search_index")] == ["search_index"]
+
+
+
+def test_whoosh_is_patched_by_setup_not_by_import():
+    """Importing the app changes nothing in Whoosh; `setup()` (called at start-up) does, once."""
+    code = ("import whoosh.util, archive, archive.views, archive.cli, archive.index as index\n"
+            "before = whoosh.util.random_name\n"
+            "index.setup(); index.setup()\n"
+            "print(before is whoosh.util.random_name, whoosh.util.random_name.__module__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "archive.index.writing"]

@@ -3,7 +3,8 @@ import subprocess
 
 import pytest
 
-from archive import analysis, textnorm
+from archive import textnorm
+from archive.index import analysis
 from archive.names import name_key
 from archive.views.filters import lang_attr, script_lang
 

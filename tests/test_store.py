@@ -7,6 +7,7 @@ import pytest
 
 from archive import records, store
 from archive.access import ANONYMOUS, SYSTEM, Viewer
+from archive.index import find_drift
 
 
 def search_ids(app, q, viewer=SYSTEM):
@@ -71,7 +72,7 @@ def test_new_variant_reindexes_the_persons_records(app, home, save):
                         {"id": person_id, "name": "Kem Sokha", "variants": ["Kim Sokha", "កឹម សុខា"]})
     assert search_ids(app, "Kim") == [record["id"]]
     assert store.find_by_name(home.db, "person", "kim-sokha") == person_id
-    assert records.find_drift(home.db, app.extensions["archive"].index).any is False
+    assert find_drift(app.extensions["archive"].index, records.IndexSource(home.db)).any is False
 
 
 def test_links_by_name_ignore_case_and_accents(save):
@@ -133,4 +134,4 @@ def test_a_failed_index_commit_changes_nothing_and_frees_the_index(app, home, sa
     assert [r["title"] for r in home.db.query("SELECT title FROM records")] == ["Before"]
     after = save(title="After")  # would wait 10 s and fail if the lock had been kept
     assert search_ids(app, "after") == [after["id"]]
-    assert not records.find_drift(home.db, app.extensions["archive"].index).any
+    assert not find_drift(app.extensions["archive"].index, records.IndexSource(home.db)).any

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ArchiveError, Busy
-from ..search import IndexBusy
+from ..index import IndexBusy
 
 
 def init_app(app: Flask) -> None:

@@ -1,9 +1,12 @@
 """The text analyzer every full-text field of the index uses, kept in one importable place.
 
-Whoosh pickles the analyzer into the index, so this module path and the class names below must stay
-stable; when the analyzer changes, the index must be rebuilt (`archive reindex`).
+Whoosh pickles the analyzer into the index, so this module path (`archive.index.analysis`) and the
+class names below must stay stable; when either or the analyzer's behaviour changes, raise
+`schema.INDEX_VERSION` so that start-up rebuilds existing indexes (an index whose pickled analyzer
+cannot be loaded any more is rebuilt too). Highlighting (`archive.highlight`) uses `spans` and
+`tokens`, so the words it marks are exactly the ones the index matched.
 
-The analyzer reads mixed-script text (SEARCH.md, "Khmer and mixed-script text"):
+The analyzer reads mixed-script text (docs/search.md, "Khmer and mixed-script text"):
 
 - the text is normalised first (`textnorm.normalize`: NFC, Khmer foldings, Khmer digits to ASCII),
   keeping a map back to the original, so every token's startchar/endchar are offsets in the text
@@ -27,7 +30,7 @@ import unicodedata
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.support.charset import accent_map
 
-from .textnorm import COENG, normalize, normalize_text, starts_cluster
+from ..textnorm import COENG, normalize, normalize_text, starts_cluster
 
 __all__ = ["ANALYZER", "make_analyzer", "MixedScriptTokenizer", "KhmerPairFilter", "normalize_query",
            "tokens", "spans"]

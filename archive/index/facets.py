@@ -1,0 +1,126 @@
+"""Per searcher: each document's facet values and date bounds, and the searches already answered.
+
+It owns counting facets and finding date overlaps without Whoosh's `groupedby` or range queries:
+counting facets is a pass over the matching document numbers against values read once per segment,
+and a date range is a pass over a dict of integers (docs/search.md, "Making Whoosh fast"). It also
+keeps, while a searcher lives, the matches, first ranked hits and facets of recent queries.
+"""
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+
+from .schema import BOUND_FIELDS, FACET_FIELDS, FACETS
+
+QUERY_CACHE = 64  # queries whose matches and first hits each searcher keeps
+NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
+EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
+
+
+class SegmentValues:
+    """One segment's facet values and date bounds per (segment-local) document number.
+
+    Segments never change their documents (deletions only mark them), so this is read once per
+    segment: after a save, only the new small segment is read.
+    """
+
+    def __init__(self, leaf):
+        self.values: dict[str, dict[int, list[str]]] = {}
+        fields_ = set(leaf.indexed_field_names())
+        for name in FACETS:
+            per_doc: dict[int, list[str]] = {}
+            if name in fields_:
+                for term in leaf.field_terms(name):
+                    for docnum in leaf.postings(name, term).all_ids():
+                        per_doc.setdefault(docnum, []).append(term)
+            self.values[name] = per_doc
+        self.bounds: dict[str, dict[int, int]] = {}
+        for name in BOUND_FIELDS:
+            per_doc_bound: dict[int, int] = {}
+            for docnum, value in enumerate(leaf.column_reader(name)):  # sortable: one column read
+                if value is not None and abs(value) < NO_VALUE:
+                    per_doc_bound[docnum] = value
+            self.bounds[name] = per_doc_bound
+
+
+def segment_id(leaf) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+class FacetTable:
+    """Each document's facet values and date bounds for one searcher, and its query caches."""
+
+    def __init__(self, searcher, segments: dict[str, SegmentValues]):
+        self.values: dict[str, dict[int, list[str]]] = {name: {} for name in FACETS}
+        self.bounds: dict[str, dict[int, int]] = {name: {} for name in BOUND_FIELDS}
+        for leaf, offset in searcher.reader().leaf_readers():
+            key = segment_id(leaf)
+            part = segments.get(key) if key else None
+            if part is None:
+                part = SegmentValues(leaf)
+                if key:
+                    segments[key] = part
+            for name, per_doc in part.values.items():
+                self.values[name].update((offset + d, v) for d, v in per_doc.items())
+            for name, per_doc_bound in part.bounds.items():
+                self.bounds[name].update((offset + d, v) for d, v in per_doc_bound.items())
+        self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
+        self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
+        # A query's matching documents and its ranked first hits, kept while this searcher lives
+        # (until the next save): paging, changing facets and sorting reuse them.
+        self.matches: OrderedDict[tuple, frozenset] = OrderedDict()
+        self.ranked: OrderedDict[tuple, list[tuple[str, float | None]]] = OrderedDict()
+        self.facets: OrderedDict[tuple, dict] = OrderedDict()
+
+    @staticmethod
+    def remember(cache: OrderedDict, key, make):
+        """The cached value of `key`, made (and the oldest dropped) when missing."""
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = cache[key] = make()
+        if len(cache) > QUERY_CACHE:
+            cache.popitem(last=False)
+        return value
+
+    def overlapping(self, lo: int | None, hi: int | None) -> frozenset:
+        """Documents whose date or period overlaps [lo, hi] (either end may be open)."""
+        key = (lo, hi)
+        if key not in self.ranges:
+            lo = EARLIEST_DAY if lo is None else lo
+            hi = LATEST_DAY if hi is None else hi
+            found = set()
+            for start_name, end_name in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
+                ends = self.bounds[end_name]
+                for docnum, start in self.bounds[start_name].items():
+                    if start <= hi and ends.get(docnum, start) >= lo:
+                        found.add(docnum)
+            if len(self.ranges) > 64:
+                self.ranges.clear()
+            self.ranges[key] = frozenset(found)
+        return self.ranges[key]
+
+    def count(self, docnums, limit: int | None = None,
+              only: tuple[str, ...] = FACET_FIELDS) -> dict[str, list[tuple[str, int]]]:
+        """Per facet (by its `/search.json` name), the values of these documents, commonest first."""
+        result = {}
+        for name in only:
+            per_doc = self.values[name]
+            counts: Counter = Counter()
+            get = per_doc.get
+            for docnum in docnums:
+                values = get(docnum)
+                if values:
+                    counts.update(values)
+            ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            result[FACETS[name]] = ranked[:limit] if limit else ranked
+        return result
+
+    def date_key(self, newest_first: bool):
+        """A sort key by the record's date, else the start of its period; undated records last."""
+        dates, periods = self.bounds["date_lo"], self.bounds["period_lo"]
+
+        def key(_searcher, docnum: int):
+            day = dates.get(docnum, periods.get(docnum))
+            return (1, 0) if day is None else (0, -day if newest_first else day)
+        return key

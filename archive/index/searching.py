@@ -1,0 +1,262 @@
+"""The `Index`: one index folder, opened once per process and shared by its threads.
+
+It owns opening and closing the folder, the searcher, the one door for writes (`transaction`), the
+marker (which database state the index reflects), and answering searches: record ids best first,
+an exact total, facet counts, the words a `word*` or `word~` expanded to, and spelling suggestions.
+It never reads the database: searches return record ids that the caller resolves against the store.
+
+Searches share one cached searcher under a lock, because a searcher without mmap reads its files by
+seek-and-read, which threads must not interleave.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as Q, sorting
+
+from ..access import Viewer
+from ..clock import today
+from . import query as queries, schema, suggest as suggestions, writing
+from .facets import FacetTable, SegmentValues, segment_id
+from .query import Filters
+
+RANKED_AT_LEAST = 100  # hits ranked at once: the next pages of a search cost nothing
+
+
+@dataclass
+class Results:
+    ids: list[str]
+    total: int
+    page: int
+    per_page: int
+    scores: dict[str, float] = field(default_factory=dict)
+    hint: str | None = None  # a word about how the query was read
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name -> (value, count)
+    terms: list[str] = field(default_factory=list)  # words a prefix or fuzzy query expanded to
+    suggestion: str | None = None
+
+
+def _today() -> int:
+    """Today as YYYYMMDD, from the same clock as the store's embargo check."""
+    return int(today().replace("-", ""))
+
+
+class Index:
+    """One Whoosh index folder: a process keeps one of these and shares it between threads."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._ix = None
+        self._searcher = None
+        self._facets = None  # (searcher, FacetTable) of the current searcher
+        self._segments: dict[str, SegmentValues] = {}  # segment id -> its values, read once
+        self._read_lock = threading.Lock()
+        # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
+        # A write that also holds a database transaction takes this lock first (records.writing).
+        self.write_lock = threading.RLock()
+
+    # --- opening -----------------------------------------------------------------------------
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        path = Path(path)
+        return path.is_dir() and any(path.glob("_MAIN_*.toc"))
+
+    def create(self) -> "Index":
+        """Create an empty index at the path (replacing nothing that exists)."""
+        if not self.exists(self.path):
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            writing.storage(self.path).create_index(schema.SCHEMA)
+        return self
+
+    @property
+    def ix(self):
+        if self._ix is None:
+            # Read with this code's schema, not the one pickled in the folder: an index written by
+            # another version may name an analyzer that cannot be loaded any more; its marker's
+            # INDEX_VERSION then tells `ensure_index` to rebuild it.
+            self._ix = writing.storage(self.path).open_index(schema=schema.SCHEMA)
+        return self._ix
+
+    def close(self) -> None:
+        with self._read_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._facets = None
+            self._segments = {}
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+
+    # --- writing: the one door -----------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """`with index.transaction() as tx: tx.put(doc); tx.remove(id); tx.set_marker(seq, archive)`.
+
+        The changes commit together when the block ends, or not at all when it raises. Waits up to
+        `writing.INDEX_TIMEOUT` for another process's writer. :raise IndexBusy:
+        """
+        with self.write_lock:
+            writer = writing.open_writer(self.ix)
+            try:
+                yield writing.Transaction(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            writing.commit(writer)
+
+    # --- reading -----------------------------------------------------------------------------
+    @contextmanager
+    def searcher(self):
+        """The process's cached searcher, renewed when the index has changed."""
+        with self._read_lock:
+            if self._searcher is None:
+                self._searcher = self.ix.searcher()
+            elif not self._searcher.up_to_date():
+                # A new searcher, not `refresh()`: whoosh-reloaded's refresh with reused readers
+                # fails (TypeError in FileIndex._reader).
+                self._searcher.close()
+                self._ix = None  # the folder may have been swapped by a rebuild
+                self._searcher = self.ix.searcher()
+            yield self._searcher
+
+    def refresh(self) -> None:
+        """Make the next search see the latest commit (called after writes)."""
+        with self.searcher():
+            pass
+
+    def marker(self) -> tuple[int | None, str | None, str | None]:
+        """The database change number and archive id this index reflects, and the INDEX_VERSION
+        it was built with (None for each when there is no marker)."""
+        with self.searcher() as s:
+            fields_ = s.document(id=schema.MARKER_ID) or {}
+        return fields_.get("seq"), fields_.get("archive"), fields_.get("version")
+
+    def stored_seqs(self) -> dict[str, int]:
+        """Id and change number of every record document in the index."""
+        with self.searcher() as s:
+            return {f["id"]: f.get("seq") for f in s.all_stored_fields()
+                    if f.get("id") != schema.MARKER_ID}
+
+    def doc_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_count() - (1 if s.document_number(id=schema.MARKER_ID) is not None else 0)
+
+    # --- searching ---------------------------------------------------------------------------
+    @staticmethod
+    def access_filter(viewer: Viewer):
+        """Only records this viewer may see (and never the marker)."""
+        parts = [Q.Term("doctype", "record")]
+        if not viewer.sees_everything:
+            parts.append(Q.Or([Q.Term("access", level) for level in viewer.levels]))
+            parts.append(Q.NumericRange("embargo", None, _today()))
+        return Q.And(parts)
+
+    def _table(self, s) -> FacetTable:
+        """The facet table of the current searcher (rebuilt when the searcher changes)."""
+        if self._facets is None or self._facets[0] is not s:
+            table = FacetTable(s, self._segments)
+            live = {segment_id(leaf) for leaf, _ in s.reader().leaf_readers()}
+            for gone in set(self._segments) - live:  # merged away
+                del self._segments[gone]
+            self._facets = (s, table)
+        return self._facets[1]
+
+    @staticmethod
+    def _visibility_key(viewer: Viewer) -> tuple:
+        return ("all",) if viewer.sees_everything else (tuple(viewer.levels), _today())
+
+    def _visible(self, s, viewer: Viewer) -> frozenset:
+        table = self._table(s)
+        key = self._visibility_key(viewer)
+        if key not in table.visible:
+            table.visible[key] = frozenset(s.docs_for_query(self.access_filter(viewer)))
+        return table.visible[key]
+
+    def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
+               sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
+               facet_limit: int | None = None) -> Results:
+        """Record ids matching a query and filters, best first, limited to what the viewer may see.
+
+        The total is exact (counted from the matching document set, not `len(results)`, which
+        undercounts some range queries); facet counts come from the same set.
+        """
+        text = (text or "").strip()
+        query, hint = queries.parse(text) if text else (Q.Every(), None)
+        if queries.is_empty(query):
+            query, hint = Q.Every(), hint or "Nothing to search for in the query; showing everything."
+        if isinstance(query, Q.Every) and sort == "relevance":
+            sort = "date"  # nothing to rank by: oldest first
+        page = max(1, page)
+        narrowing = filters.query() if filters else None
+        with self.searcher() as s:
+            table = self._table(s)
+            sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
+                        "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
+                        "title": lambda: "title_sort"}.get(sort, lambda: None)()
+            visible = self._visible(s, viewer)
+            dates_key = (filters.date_from, filters.date_to) if filters and filters.has_dates else None
+            if dates_key:
+                visible = visible & table.overlapping(*dates_key)
+            full = Q.And([query, narrowing]) if narrowing else query
+            key = (repr(full), self._visibility_key(viewer), dates_key)
+            matched = table.remember(table.matches, key, lambda: visible.intersection(
+                s.docs_for_query(full)))
+            total = len(matched)
+            chosen_ids, scores = [], {}
+            wanted = page * per_page
+            if total and (page - 1) * per_page < total:
+                ranked_key = (key, sort, max(wanted, RANKED_AT_LEAST))
+                cached = table.ranked.get(ranked_key)
+                if cached is None or len(cached) < min(wanted, total):
+                    ranked = queries.with_proximity(query, s) if sortedby is None else query
+                    hits = s.search(ranked, filter=set(matched), limit=max(wanted, RANKED_AT_LEAST),
+                                    sortedby=sortedby)
+                    # with a sort, the score is a sort key, not a relevance
+                    cached = [(h["id"], h.score if sortedby is None else None) for h in hits]
+                    table.remember(table.ranked, ranked_key, lambda: cached)
+                for record_id, score in cached[(page - 1) * per_page: wanted]:
+                    chosen_ids.append(record_id)
+                    if score is not None:
+                        scores[record_id] = score
+            facet_counts = {}
+            if facets:
+                facet_counts = table.remember(table.facets, (key, facet_limit), lambda: self._facet_counts(
+                    s, table, query, filters, visible, matched, facet_limit))
+            terms = queries.expanded_terms(s, query) if total else []
+        return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
+
+    @staticmethod
+    def _facet_counts(s, table, query, filters, visible, matched, limit) -> dict:
+        chosen = [name for name, values in (filters.values if filters else {}).items() if values]
+        counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen))
+        for name in chosen:
+            # A facet in use counts as if its own filter were off, so its other values
+            # show what choosing them as well (either value) would add.
+            others = Filters({k: v for k, v in filters.values.items() if k != name})
+            rest = others.query()
+            wider = visible.intersection(s.docs_for_query(Q.And([query, rest]) if rest else query))
+            counts.update(table.count(wider, limit, (name,)))
+        return counts
+
+    def matching_ids(self, text: str, viewer: Viewer, filters: Filters | None = None,
+                     sort: str = "relevance") -> list[str]:
+        """Every matching record id in order (for exports of a search): one ranking of all hits."""
+        first = self.search(text, viewer, per_page=1, sort=sort, filters=filters)
+        if first.total <= 1:
+            return first.ids
+        return self.search(text, viewer, per_page=first.total, sort=sort, filters=filters).ids
+
+    def expanded_terms(self, text: str) -> list[str]:
+        """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+        query, _ = queries.parse(text)
+        with self.searcher() as s:
+            return queries.expanded_terms(s, query)
+
+    def suggest(self, text: str, viewer: Viewer) -> str | None:
+        """A spelling of the query whose words the viewer's records contain ("Did you mean …")."""
+        with self.searcher() as s:
+            return suggestions.suggest(s, self._visible(s, viewer), text)

@@ -1,0 +1,64 @@
+"""Spelling suggestions ("Did you mean …"): index words near the query's words.
+
+It owns choosing, for each plain word of a query that the viewer's records do not contain, the
+nearest index word they do contain (fewest edits, then commonest). `Index.suggest` gives it a
+searcher and the viewer's visible documents.
+"""
+from __future__ import annotations
+
+from whoosh import query as Q
+
+from ..querysyntax import OPERATORS, query_tokens
+
+SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
+CANDIDATE_FIELDS = ("text", "title", "person", "place")
+
+
+def suggest(searcher, visible: frozenset, text: str) -> str | None:
+    """A spelling of the query whose words the visible documents contain, or None."""
+    def seen(word: str) -> bool:
+        found = searcher.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
+        return not visible.isdisjoint(found)
+
+    changed = False
+    out = []
+    for token in query_tokens(text):
+        plain = token.isalpha() and token not in OPERATORS
+        word = token.lower()
+        if plain and not seen(word):
+            for candidate in candidates(searcher, word):
+                if candidate != word and seen(candidate):
+                    out.append(candidate)
+                    changed = True
+                    break
+            else:
+                out.append(token)
+        else:
+            out.append(token)
+    return " ".join(out) if changed else None
+
+
+def candidates(searcher, word: str) -> list[str]:
+    """Index words near `word`: fewest edits first (a swap of two letters is one), then commonest."""
+    found: dict[str, int] = {}
+    for maxdist in (1, 2):  # the nearest words first; a second edit only when none is near
+        for name in CANDIDATE_FIELDS:
+            # prefix=1: the first letter is rarely the mistake, and it cuts the search 20-fold
+            for candidate in searcher.corrector(name).suggest(word, limit=8, maxdist=maxdist, prefix=1):
+                found[candidate] = found.get(candidate, 0) + searcher.doc_frequency(name, candidate)
+        if found:
+            break
+    return sorted(found, key=lambda c: (edits(word, c), -found[c], c))
+
+
+def edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

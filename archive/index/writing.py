@@ -1,0 +1,141 @@
+"""Writing the index: the one door (`Index.transaction()`), building a fresh index, start-up patches.
+
+It owns the Whoosh writer and its file lock: opening a writer that waits a while for another
+writer's lock (`IndexBusy` when it does not come), committing, cancelling, and giving the lock back
+when a commit fails (Whoosh keeps it otherwise, and every later save would wait for it). Callers
+never see a writer: they put documents, remove records and move the marker through a `Transaction`.
+`build` writes a complete index into a new folder and swaps it in. `setup` applies, once, the
+patches Whoosh needs in this process.
+"""
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+
+import whoosh.codec.base
+import whoosh.filedb.compound
+import whoosh.filedb.filestore
+import whoosh.util
+import whoosh.writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from . import schema
+
+INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds the lock
+WRITER_MEMORY_MB = 32
+
+_PATCHED = (whoosh.util, whoosh.writing, whoosh.codec.base, whoosh.filedb.compound,
+            whoosh.filedb.filestore)
+
+
+class IndexBusy(RuntimeError):
+    """Another writer holds the index lock for too long."""
+
+
+def _unpredictable_name(size: int = 28) -> str:
+    """A segment or temporary file name from the OS's random source.
+
+    Whoosh draws these names from the `random` module, which anything in the process may seed
+    (Hypothesis seeds it for every example): two writers then choose the same segment name and the
+    second commit fails. The OS source cannot be seeded.
+    """
+    return "".join(secrets.choice(whoosh.util.IDCHARS) for _ in range(size))
+
+
+def setup() -> None:
+    """Make Whoosh safe to write with in this process; call once at start-up (repeating is harmless).
+
+    Whoosh names segments and temporary files with `random`; this gives it `_unpredictable_name`.
+    """
+    for module in _PATCHED:
+        module.random_name = _unpredictable_name
+
+
+def storage(path: str | Path) -> FileStorage:
+    """The folder as Whoosh storage, without mmap.
+
+    With mmap, Whoosh copies whole segments into private memory on every searcher open and every
+    commit (docs/search.md, "Making Whoosh fast").
+    """
+    return FileStorage(str(path), supports_mmap=False)
+
+
+def open_writer(ix):
+    """A Whoosh writer, waiting up to INDEX_TIMEOUT for another writer's lock. :raise IndexBusy:
+
+    Never whoosh's multiprocessing writer (`procs=2`): when its parent is killed, its workers
+    live on and keep the index locked (found by tests/test_crash.py).
+    """
+    try:
+        return ix.writer(timeout=INDEX_TIMEOUT, limitmb=WRITER_MEMORY_MB)
+    except LockError as exc:
+        raise IndexBusy("the search index is locked by another writer; try again") from exc
+
+
+def commit(writer) -> None:
+    """Commit a writer; if the commit fails, give its lock back before the error goes on."""
+    try:
+        writer.commit()
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # the writer is half-closed; the lock is what matters
+            if writer.writelock is not None:
+                writer.writelock.release()
+        raise
+
+
+class Transaction:
+    """The changes of one index write, committed together when the `with` block ends."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def put(self, document: dict) -> None:
+        """Add a record's document, replacing the one with the same id."""
+        self._writer.update_document(**document)
+
+    def remove(self, record_id: str) -> None:
+        self._writer.delete_by_term("id", record_id)
+
+    def set_marker(self, seq: int, archive_id: str) -> None:
+        """Record the database change number and archive this index now reflects."""
+        self._writer.update_document(**schema.marker_document(seq, archive_id))
+
+
+def build(path: str | Path, documents, seq: int, archive_id: str, progress=None) -> int:
+    """Build a complete index in `<path>.new` from documents, then swap it in; returns the count.
+
+    Searches keep using the old folder until the swap (moin's `rebuild(tmp=True)` + `move_index`).
+    """
+    path = Path(path)
+    fresh = path.with_name(path.name + ".new")
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    fresh.mkdir(mode=0o700, parents=True)
+    ix = storage(fresh).create_index(schema.SCHEMA)
+    count = 0
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    try:
+        for document in documents:
+            writer.add_document(**document)
+            count += 1
+            if progress:
+                progress(1)
+        writer.add_document(**schema.marker_document(seq, archive_id))
+    except BaseException:
+        writer.cancel()
+        raise
+    commit(writer)
+    ix.close()
+    old = path.with_name(path.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if path.exists():
+        path.rename(old)
+    fresh.rename(path)
+    if old.exists():
+        shutil.rmtree(old)
+    return count
