@@ -1,10 +1,11 @@
 """Authorities (people, events, places): their rows, names and variants, JSON shape, merges and
 redirects, and the viewer-aware reads of them (lists, counts, suggestions, the timeline's events).
 
-An authority is hidden from a viewer when it appears only in records that viewer may not see
-(`visible_entities_sql`, built on `records.visible_records_sql`). Every name and variant is kept in
-the `names` table under its name key, for lookups by name. Tables and link tables come from `kinds`.
-The write path (`archive/records.py`) validates and composes these row writes.
+An authority is hidden from a viewer when no record that viewer may see reaches it, directly or
+through the `part_of` chains and event places a record brings along (`visible_entities_sql`, built
+on `records.visible_records_sql`). Every name and variant is kept in the `names` table under its
+name key, for lookups by name. Tables and link tables come from `kinds`. The write path
+(`archive/records.py`) validates and composes these row writes.
 """
 from __future__ import annotations
 
@@ -26,14 +27,36 @@ def _link(kind: str) -> tuple[str, str]:
 # --- what a viewer may see ------------------------------------------------------------------------
 
 def visible_entities_sql(kind: str, viewer: Viewer, alias: str = "a") -> tuple[str, list]:
-    """An authority is hidden when it appears only in records the viewer may not see."""
+    """A WHERE clause (and its parameters) for the authorities of a kind this viewer may see.
+
+    Archivists see every authority, even one no record names. Others see a person when a record
+    they may see links to it; an event also when it is the `part_of` ancestor of such an event; a
+    place also when it is a place of such an event or the `part_of` ancestor of such a place. So an
+    authority that only hidden records reach, or no record at all, is hidden, and nothing a viewer
+    sees names an authority that viewer may not see. Events and places are tested against their
+    visible set, computed once per statement (SQLite evaluates an uncorrelated `IN` only once).
+    """
     if viewer.sees_everything:
         return "1", []
-    link, column = _link(kind)
     where, params = visible_records_sql(viewer, "vr")
-    return (f"(NOT EXISTS (SELECT 1 FROM {link} vl WHERE vl.{column} = {alias}.id) OR EXISTS "
-            f"(SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
-            f"WHERE vl.{column} = {alias}.id AND {where}))", params)
+
+    def linked(kind_name: str) -> str:  # ids of this kind that visible records link to
+        link, column = _link(kind_name)
+        return f"SELECT vl.{column} FROM {link} vl JOIN records vr ON vr.id = vl.record_id WHERE {where}"
+    if kind == kinds.PERSON.name:  # no chains: one indexed look-up per person is cheapest
+        link, column = _link(kind)
+        return (f"EXISTS (SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
+                f"WHERE vl.{column} = {alias}.id AND {where})", params)
+    # UNION (not UNION ALL) also ends a part_of cycle, which the write path refuses anyway
+    events = (f"visible_events(id) AS ({linked(kinds.EVENT.name)} UNION SELECT e.part_of FROM events e "
+              f"JOIN visible_events v ON e.id = v.id WHERE e.part_of IS NOT NULL)")
+    if kind == kinds.EVENT.name:
+        return f"{alias}.id IN (WITH RECURSIVE {events} SELECT id FROM visible_events)", params
+    places = (f"visible_places(id) AS ({linked(kinds.PLACE.name)} UNION SELECT ep.place_id "
+              f"FROM event_places ep JOIN visible_events v ON v.id = ep.event_id UNION SELECT p.part_of "
+              f"FROM places p JOIN visible_places v ON p.id = v.id WHERE p.part_of IS NOT NULL)")
+    return (f"{alias}.id IN (WITH RECURSIVE {events}, {places} SELECT id FROM visible_places)",
+            [*params, *params])
 
 
 # --- rows, names and links ------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""Who sees which people, events and places: an authority shows only through a record the viewer may
+see (directly, or through `part_of` chains and event places), and no visible object names a hidden one.
+
+Every output is read as an anonymous visitor, a researcher and an archivist, signed in through the
+real /login form; the canary fixture (tests/conftest.py) supplies the records and authorities.
+"""
+from __future__ import annotations
+
+import pytest
+
+from archive import accounts, export
+from archive.access import SYSTEM
+from conftest import CHAIN, UNLINKED
+
+PASSWORD = "canary tests may pass here 42"
+ROLES = {None: {"public"}, "researcher": {"public", "restricted"},
+         "archivist": {"public", "restricted", "private", "embargoed"}}
+LEVELS = ("public", "restricted", "private", "embargoed")
+
+
+def sign_in(home, client, role: str | None) -> None:
+    if role is None:
+        return
+    accounts.add_user(home.db, f"u-{role}", PASSWORD, role)
+    response = client.post("/login", data={"username": f"u-{role}", "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "Signed in" in client.get(response.headers["Location"]).get_data(as_text=True)  # the flash is shown
+
+
+def authorities(home) -> dict[str, tuple[str, str]]:
+    """Every canary authority by name: (kind, id), as the whole archive holds them."""
+    return {o["name"]: (o["kind"], o["id"]) for o in export.iter_objects(home.db, SYSTEM)
+            if o["kind"] != "record" and o["id"] != "p-namesake"}
+
+
+def expected(role: str | None) -> dict[str, bool]:
+    """For each canary authority's name, whether this viewer may see it."""
+    levels = ROLES[role]
+    shown = {f"{stem} {level}": level in levels for stem in CHAIN for level in LEVELS}
+    shown |= {f"{stem} {level}": role == "archivist" for stem in UNLINKED for level in LEVELS}
+    shown["Hall shared"] = True  # one of the public event's places
+    return shown
+
+
+PLURAL = {"person": "people", "event": "events", "place": "places"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorities_reached_only_through_hidden_records_are_hidden_everywhere(home, client, canaries, role):
+    sign_in(home, client, role)
+    shown = expected(role)
+    kinds_of = {**{f"{s} {lv}": k for s, k in (CHAIN | UNLINKED).items() for lv in LEVELS},
+                "Hall shared": "place"}
+    outputs = {url: client.get(url).get_data(as_text=True) for url in (
+        "/", "/places", "/events", "/timeline", "/export.jsonl", "/export.json", "/export.jsonld",
+        *(f"/suggest?q={stem}" for stem in (*CHAIN, *UNLINKED, "Hall")),
+        *(f"/suggest?q={stem}&kind={kind}" for stem, kind in (CHAIN | UNLINKED).items()))}
+    for name, visible in shown.items():
+        kind = kinds_of[name]
+        if visible:
+            for url in (f"/{PLURAL[kind]}", "/export.jsonl", "/export.jsonld",
+                        f"/suggest?q={name.split()[0]}"):
+                assert name in outputs[url], (name, url)
+            if kind == "event":  # every canary event is dated
+                for url in ("/", "/timeline"):
+                    assert name in outputs[url], (name, url)
+        else:
+            for url, text in outputs.items():
+                assert name not in text, (name, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_counts_only_the_authorities_the_viewer_may_see(home, client, canaries, role):
+    sign_in(home, client, role)
+    shown = expected(role)
+    places = sum(1 for name, visible in shown.items()
+                 if visible and (name == "Hall shared" or (CHAIN | UNLINKED)[name.split()[0]] == "place"))
+    events = sum(1 for name, visible in shown.items()
+                 if visible and name != "Hall shared" and (CHAIN | UNLINKED)[name.split()[0]] == "event")
+    people = len(ROLES[role]) + (role == "archivist")  # one witness per level, and the namesake
+    page = client.get("/").get_data(as_text=True)
+    assert f"<strong>{places}</strong> places" in page
+    assert f"<strong>{events}</strong> events" in page
+    assert f"<strong>{people}</strong> people" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hidden_authorities_answer_like_missing_ones(home, client, canaries, role):
+    sign_in(home, client, role)
+    shown = expected(role)
+    for name, (kind, entity_id) in authorities(home).items():
+        if name not in shown:
+            continue
+        for suffix in ("", ".json", ".jsonld"):
+            response = client.get(f"/{PLURAL[kind]}/{entity_id}{suffix}")
+            assert response.status_code == (200 if shown[name] else 404), (name, suffix)
+            if not shown[name]:
+                missing = client.get(f"/{PLURAL[kind]}/x-missing{suffix}")
+                assert response.get_data(as_text=True).replace(entity_id, "X") == \
+                    missing.get_data(as_text=True).replace("x-missing", "X")
+    namesake = client.get("/people/p-namesake.json")
+    assert namesake.status_code == (200 if role == "archivist" else 404)
