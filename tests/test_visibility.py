@@ -6,11 +6,13 @@ real /login form; the canary fixture (tests/conftest.py) supplies the records an
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from archive import accounts, export
 from archive.access import SYSTEM
-from conftest import CHAIN, UNLINKED
+from conftest import CHAIN, UNLINKED, read_jsonl
 
 PASSWORD = "canary tests may pass here 42"
 ROLES = {None: {"public"}, "researcher": {"public", "restricted"},
@@ -100,3 +102,60 @@ def test_hidden_authorities_answer_like_missing_ones(home, client, canaries, rol
                     missing.get_data(as_text=True).replace("x-missing", "X")
     namesake = client.get("/people/p-namesake.json")
     assert namesake.status_code == (200 if role == "archivist" else 404)
+
+
+def references(obj: dict) -> set[tuple[str, str]]:
+    """The (kind, id) of every object this object of our JSON names."""
+    found = {("place", p["id"]) for p in obj.get("places") or []}
+    found |= {("person", p["id"]) for p in obj.get("people") or []}
+    found |= {("event", e["id"]) for e in obj.get("events") or []}
+    if obj.get("part_of"):
+        found.add((obj["kind"], obj["part_of"]))
+    return found
+
+
+def named_ids(node) -> set[str]:
+    """Every `@id` inside a JSON-LD node, its own included."""
+    if isinstance(node, list):
+        return set().union(*(named_ids(n) for n in node))
+    if not isinstance(node, dict):
+        return set()
+    found = {node["@id"]} if isinstance(node.get("@id"), str) else set()
+    return found.union(*(named_ids(v) for v in node.values()))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nothing_a_viewer_sees_names_what_the_viewer_may_not_see(home, client, canaries, role):
+    sign_in(home, client, role)
+    objects = read_jsonl(client.get("/export.jsonl").get_data(as_text=True))
+    exported = {(o["kind"], o["id"]) for o in objects}
+    for obj in objects:
+        assert references(obj) <= exported, obj["name" if obj["kind"] != "record" else "title"]
+    for kind, entity_id in exported - {("record", o["id"]) for o in objects}:
+        data = client.get(f"/{PLURAL[kind]}/{entity_id}.json").get_json()
+        assert references(data) <= exported, data["name"]
+        linked = {("record", r["id"]) for r in data["records"]}
+        assert linked <= exported, data["name"]
+        page = client.get(f"/{PLURAL[kind]}/{entity_id}").get_data(as_text=True)
+        for other_kind, other_id in references(data):
+            assert f"/{PLURAL[other_kind]}/{other_id}" in page
+        document = client.get(f"/{PLURAL[kind]}/{entity_id}.jsonld").get_json()
+        for key in ("containedInPlace", "superEvent", "location"):
+            nodes = document.get(key) or []
+            for node in nodes if isinstance(nodes, list) else [nodes]:
+                other = node["@id"].rsplit("/", 1)[1]
+                assert (("event" if key == "superEvent" else "place"), other) in exported, data["name"]
+    graph = json.loads(client.get("/export.jsonld").get_data(as_text=True))["@graph"]
+    ids = {node["@id"] for node in graph}
+    for node in graph:
+        for other in named_ids(node) - {node["@id"]}:
+            if any(f"/{plural}/" in other for plural in (*PLURAL.values(), "records")):
+                assert other in ids, (node["name"], other)
+    # the public event names the place the private record also names, and that place is shown
+    names = {o["name"]: o for o in objects if o["kind"] != "record"}
+    hall = names["Hall shared"]["id"]
+    assert hall in {p["id"] for p in names["Event public"]["places"]}
+    assert client.get(f"/places/{hall}").status_code == 200
+    # the parts of an event are those the viewer may see
+    event = client.get(f"/events/{names['Event public']['id']}").get_data(as_text=True)
+    assert ("Episode public" in event) == (role == "archivist")

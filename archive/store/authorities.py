@@ -3,9 +3,10 @@ redirects, and the viewer-aware reads of them (lists, counts, suggestions, the t
 
 An authority is hidden from a viewer when no record that viewer may see reaches it, directly or
 through the `part_of` chains and event places a record brings along (`visible_entities_sql`, built
-on `records.visible_records_sql`). Every name and variant is kept in the `names` table under its
-name key, for lookups by name. Tables and link tables come from `kinds`. The write path
-(`archive/records.py`) validates and composes these row writes.
+on `records.visible_records_sql`); an authority shown never names a hidden one (`Shown`). Every name
+and variant is kept in the `names` table under its name key, for lookups by name. Tables and link
+tables come from `kinds`. The write path (`archive/records.py`) validates and composes these row
+writes.
 """
 from __future__ import annotations
 
@@ -57,6 +58,31 @@ def visible_entities_sql(kind: str, viewer: Viewer, alias: str = "a") -> tuple[s
               f"FROM places p JOIN visible_places v ON p.id = v.id WHERE p.part_of IS NOT NULL)")
     return (f"{alias}.id IN (WITH RECURSIVE {events}, {places} SELECT id FROM visible_places)",
             [*params, *params])
+
+
+class Shown:
+    """Whether a viewer may see an authority, such as one named inside another (an event's places,
+    a `part_of`).
+
+    The visible events and places are read once per kind, when first asked, so that a page or a
+    whole export reads them once; a person takes one indexed look-up.
+    """
+
+    def __init__(self, db, viewer: Viewer):
+        self.db, self.viewer, self.ids = db, viewer, {}
+
+    def __call__(self, kind: str, entity_id: str) -> bool:
+        if self.viewer.sees_everything:
+            return True
+        where, params = visible_entities_sql(kind, self.viewer)
+        table = kinds.get(kind).table
+        if kind == kinds.PERSON.name:
+            return self.db.execute(f"SELECT 1 FROM {table} a WHERE a.id = ? AND {where}",
+                                   [entity_id, *params]).fetchone() is not None
+        if kind not in self.ids:
+            self.ids[kind] = {r[0] for r in self.db.execute(f"SELECT a.id FROM {table} a WHERE {where}",
+                                                            params)}
+        return entity_id in self.ids[kind]
 
 
 # --- rows, names and links ------------------------------------------------------------------------
@@ -140,9 +166,13 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
 
 # --- JSON, and reads for a viewer -----------------------------------------------------------------
 
-def entity_json(db, kind: str, row: dict) -> dict:
-    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order."""
-    described = kinds.get(kind)
+def entity_json(db, kind: str, row: dict, viewer: Viewer, shown: Shown | None = None) -> dict:
+    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order.
+
+    The places and the `part_of` it names are those the viewer may see (`shown` answers that, and
+    can be shared by many calls).
+    """
+    described, shown = kinds.get(kind), shown or Shown(db, viewer)
     found = {"kind": described.name, "id": row["id"], "name": row["name"]}
     if described.has_variants:
         found["variants"] = json.loads(row["variants"] or "[]")
@@ -153,18 +183,21 @@ def entity_json(db, kind: str, row: dict) -> dict:
     if described.has_places:
         found["places"] = [dict(r) for r in db.query(
             "SELECT p.id, p.name FROM event_places l JOIN places p ON p.id = l.place_id "
-            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])]
+            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])
+            if shown(kinds.PLACE.name, r["id"])]
     if described.has_part_of:
-        found["part_of"] = row["part_of"]
+        parent = row["part_of"]
+        found["part_of"] = parent if parent and shown(kind, parent) else None
     found["note"] = row["note"]
     return found
 
 
 def get_entity(db, kind: str, entity_id: str, viewer: Viewer) -> dict | None:
-    where, params = visible_entities_sql(kind, viewer)
-    rows = list(db.query(f"SELECT * FROM {kinds.get(kind).table} a WHERE a.id = ? AND {where}",
-                         [entity_id, *params]))
-    return entity_json(db, kind, rows[0]) if rows else None
+    """An authority as JSON, or None when missing or not for this viewer."""
+    shown, row = Shown(db, viewer), entity_row(db, kind, entity_id)
+    if row is None or not shown(kind, entity_id):
+        return None
+    return entity_json(db, kind, row, viewer, shown)
 
 
 def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
@@ -179,8 +212,9 @@ def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
         order = (f"(WITH RECURSIVE up(id, depth) AS (SELECT a.id, 0 UNION ALL "
                  f"SELECT t.part_of, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id "
                  f"WHERE t.part_of IS NOT NULL AND up.depth < 50) SELECT max(depth) FROM up), a.id")
+    shown = Shown(db, viewer)
     for row in db.query(f"SELECT * FROM {table} a WHERE {where} ORDER BY {order}", params):
-        yield entity_json(db, kind, row)
+        yield entity_json(db, kind, row, viewer, shown)
 
 
 def entity_records(db, kind: str, entity_id: str, viewer: Viewer) -> list[dict]:
