@@ -52,7 +52,7 @@ def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]
     for kind in kinds.AUTHORITIES:
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
         for link in data[kind.plural]:
-            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"])
+            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"], SYSTEM)
             if found:
                 link["id"] = found
             else:
@@ -74,7 +74,7 @@ def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
         for line in lines(getattr(form, kind.plural).data):
             name = line.partition("|")[0].strip()
-            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name)
+            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name, SYSTEM)
             if found:
                 ids.add(found)
     return ids
@@ -429,7 +429,7 @@ def entity_form(kind: str, current: dict | None):
     if described.has_places:
         data["places"] = []
         for name in lines(form.places.data):
-            found = store.find_by_name(db, kinds.PLACE.name, name)
+            found = store.find_by_name(db, kinds.PLACE.name, name, SYSTEM)
             data["places"].append({"id": found} if found else {"name": name})
             if not found:
                 new_names.append((kinds.PLACE.name, name))
@@ -440,7 +440,8 @@ def entity_form(kind: str, current: dict | None):
         typed = (form.part_of.data or "").strip()
         data["part_of"] = None
         if typed:
-            parent = (typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed))
+            parent = (typed if store.entity_row(db, kind, typed)
+                      else store.find_by_name(db, kind, typed, SYSTEM))
             if parent is None:
                 form.part_of.errors = [f"no {kind} of that name; add it first"]
                 status = 400
@@ -480,7 +481,7 @@ def merge(plural: str, entity_id: str):
         status = 400
         if form.validate():
             typed = form.into.data.strip()
-            keep = typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed)
+            keep = typed if store.entity_row(db, kind, typed) else store.find_by_name(db, kind, typed, SYSTEM)
             if keep is None:
                 form.into.errors = [f"no {kind} of that name or id"]
             elif keep == entity_id:

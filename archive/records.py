@@ -194,7 +194,7 @@ class Write:
             if not link.get("name"):
                 raise ValidationError([(f"{where}.id", f"no {kind} with id {entity_id}")])
             return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
-        found = store.find_by_name(db, kind, link["name"])
+        found = store.find_by_name(db, kind, link["name"], SYSTEM)
         if found:
             return found
         return self.store_entity(kind, {"name": link["name"]})

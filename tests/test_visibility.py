@@ -159,3 +159,21 @@ def test_nothing_a_viewer_sees_names_what_the_viewer_may_not_see(home, client, c
     # the parts of an event are those the viewer may see
     event = client.get(f"/events/{names['Event public']['id']}").get_data(as_text=True)
     assert ("Episode public" in event) == (role == "archivist")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_filters_by_name_resolve_among_what_the_viewer_may_see(home, client, canaries, role):
+    sign_in(home, client, role)
+    # a hidden person is also called "Witness public": the filter still finds the public one
+    page = client.get("/search?person=Witness public").get_data(as_text=True)
+    data = client.get("/search.json?person=Witness public").get_json()
+    assert "No person called" not in page
+    if role == "archivist":  # both are visible; the name stands for one of them
+        assert data["total"] == 1
+    else:
+        assert [h["id"] for h in data["hits"]] == [canaries["public"]["id"]]
+    # a name only hidden records reach is unknown, as a name nobody has
+    for name, visible in expected(role).items():
+        kind = (CHAIN | UNLINKED).get(name.split()[0], "place")
+        page = client.get(f"/search?{kind}={name}").get_data(as_text=True)
+        assert (f"No {kind} called “{name}”" in page) == (not visible), name

@@ -106,11 +106,14 @@ def set_event_places(db, event_id: str, place_ids: list[str]) -> None:
                         [(event_id, p, i) for i, p in enumerate(dict.fromkeys(place_ids))])
 
 
-def find_by_name(db, kind: str, name: str) -> str | None:
-    """The id of the authority with this name or variant (ignoring case, accents, spaces)."""
-    row = db.execute("SELECT entity_id FROM names WHERE kind = ? AND key = ? "
-                     "ORDER BY is_primary DESC, entity_id LIMIT 1",
-                     [kind, name_key(name)]).fetchone()
+def find_by_name(db, kind: str, name: str, viewer: Viewer) -> str | None:
+    """The id of the authority with this name or variant (ignoring case, accents, spaces) among
+    those the viewer may see: a hidden namesake never stands in for a visible one."""
+    where, params = visible_entities_sql(kind, viewer)
+    row = db.execute(f"SELECT n.entity_id FROM names n JOIN {kinds.get(kind).table} a "
+                     f"ON a.id = n.entity_id WHERE n.kind = ? AND n.key = ? AND {where} "
+                     f"ORDER BY n.is_primary DESC, n.entity_id LIMIT 1",
+                     [kind, name_key(name), *params]).fetchone()
     return row[0] if row else None
 
 
