@@ -171,8 +171,7 @@ def resolve(db, kind: str, value: str, viewer: Viewer) -> str | None:
     (None when unknown): the one lookup of search filters and the editor's forms alike."""
     if store.get_entity(db, kind, value, viewer) is not None:
         return value
-    found = store.find_by_name(db, kind, value)
-    return found if found and store.get_entity(db, kind, found, viewer) is not None else None
+    return store.find_by_name(db, kind, value, viewer)
 
 
 # --- the search ------------------------------------------------------------------------------------

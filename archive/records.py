@@ -150,7 +150,7 @@ class Write:
             place_ids = [self.resolve(kinds.PLACE.name, link, f"places.{i}")
                          for i, link in enumerate(data.get("places") or [])]
             store.set_event_places(db, entity_id, place_ids)
-        saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id))
+        saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id), SYSTEM)
         store.add_revision(db, kind, entity_id, store.last_revision(db, kind, entity_id) + 1,
                            saved, self.user, self.stamp)
         if old:  # names and variants are indexed with the records
@@ -185,7 +185,7 @@ class Write:
             if not link.get("name"):
                 raise ValidationError([(f"{where}.id", f"no {kind} with id {entity_id}")])
             return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
-        found = store.find_by_name(db, kind, link["name"])
+        found = store.find_by_name(db, kind, link["name"], SYSTEM)
         if found:
             return found
         return self.store_entity(kind, {"name": link["name"]})
@@ -431,8 +431,8 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
         if keep is None:
             raise ValidationError([("into", f"no {kind} with id {keep_id}")])
         affected = set(store.linked_record_ids(db, kind, old_id))
-        kept = store.entity_json(db, kind, keep)
-        gone = store.entity_json(db, kind, old)
+        kept = store.entity_json(db, kind, keep, SYSTEM)
+        gone = store.entity_json(db, kind, old, SYSTEM)
         store.merge_entity_rows(db, kind, old_id, keep_id)
         data = {k: v for k, v in kept.items() if k not in ("kind",)}
         described = kinds.get(kind)

@@ -121,18 +121,53 @@ def save(home):
 
 
 @pytest.fixture
-def canaries(save):
+def canaries(app, home, save):
     """One record per access level, plus an embargoed one, each with its own person, collection
-    and year, so that every output can be checked for what a viewer must not see."""
+    and year, so that every output can be checked for what a viewer must not see.
+
+    Each record also brings authorities that no other record names, reached from it only through
+    `part_of` chains and event places (`CHAIN`), and authorities no record reaches at all
+    (`UNLINKED`). Besides: "Hall shared", a place linked only to the private record but also one of
+    the public event's places, and "p-namesake", a second person called "Witness public" linked
+    only to the private record.
+    """
+    index = app.extensions["archive"].index
+
+    def entity(kind: str, **data) -> str:
+        return records.save_entity(home.db, index, kind, data, user="test")["id"]
+    hall = entity("place", name="Hall shared")
     made = {}
     years = {"public": 1950, "restricted": 1960, "private": 1970, "embargoed": 1980}
     for level in ("public", "restricted", "private", "embargoed"):
+        year = years[level]
+        region = entity("place", name=f"Region {level}")  # only the part_of parent of the record's place
+        village = entity("place", name=f"Village {level}", part_of=region)
+        entity("place", name=f"Hamlet {level}", part_of=village)  # in no record at all
+        land = entity("place", name=f"Land {level}")  # only the place of the larger event
+        era = entity("event", name=f"Era {level}", date=f"{year - 5}/{year + 5}", places=[{"id": land}])
+        venue = entity("place", name=f"Venue {level}")  # only the place of the record's event
+        event = entity("event", name=f"Event {level}", date=f"{year}-01-01", part_of=era,
+                       places=[{"id": venue}, *([{"id": hall}] if level == "public" else [])])
+        entity("event", name=f"Episode {level}", date=f"{year}-02-01", part_of=event)  # in no record
+        people = [{"name": f"Witness {level}", "role": "narrator"}]
+        places = [{"id": village, "role": "recorded_at"}]
+        if level == "private":
+            people.append({"id": "p-namesake", "name": "Witness public", "role": "mentioned"})
+            places.append({"id": hall, "role": "mentioned"})
         made[level] = save(title=f"Canary {level}", text=f"canary canary{level} words",
                            access="public" if level == "embargoed" else level,
                            embargo_until="2999-12-31" if level == "embargoed" else None,
-                           date=f"{years[level]}-01-01", collection=f"Coll {level}",
-                           people=[{"name": f"Witness {level}", "role": "narrator"}])
+                           date=f"{year}-01-01", collection=f"Coll {level}",
+                           people=people, places=places, events=[{"id": event}])
     return made
+
+
+# Authorities each canary record reaches only through its place's part_of chain and its event
+# (the event's places, the larger event and its places): visible with the record, hidden with it.
+CHAIN = {"Region": "place", "Village": "place", "Land": "place", "Venue": "place",
+         "Era": "event", "Event": "event"}
+# Authorities beside each canary that no record reaches at all: only archivists see them.
+UNLINKED = {"Hamlet": "place", "Episode": "event"}
 
 
 def read_jsonl(text: str) -> list[dict]:

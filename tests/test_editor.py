@@ -195,7 +195,7 @@ def test_new_names_are_created_only_after_confirming(archivist, home, save):
     response = archivist.post("/records/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "New to the archive" in page and "Ms. Newperson" in page
-    assert store.find_by_name(home.db, "person", "Ms. Newperson") is None
+    assert store.find_by_name(home.db, "person", "Ms. Newperson", SYSTEM) is None
     assert store.count_records(home.db, SYSTEM) == 1
     response = archivist.post("/records/new", data={**form, "create_new": "y"})
     assert response.status_code == 302
@@ -350,7 +350,7 @@ def test_event_form_with_places_and_part_of(archivist, home, save):
     assert response.status_code == 302
     event = store.get_entity(home.db, "event", response.headers["Location"].split("/")[2], SYSTEM)
     assert [p["name"] for p in event["places"]] == ["Cambodia", "Phnom Penh"]
-    assert event["part_of"] == store.find_by_name(home.db, "event", "Khmer Rouge regime")
+    assert event["part_of"] == store.find_by_name(home.db, "event", "Khmer Rouge regime", SYSTEM)
     response = archivist.post("/places/new", data={"name": "Nowhere", "lat": "123", "save": "Save"})
     assert response.status_code == 400 and "between -90 and 90" in response.get_data(as_text=True)
 

@@ -1,10 +1,12 @@
 """Authorities (people, events, places): their rows, names and variants, JSON shape, merges and
 redirects, and the viewer-aware reads of them (lists, counts, suggestions, the timeline's events).
 
-An authority is hidden from a viewer when it appears only in records that viewer may not see
-(`visible_entities_sql`, built on `records.visible_records_sql`). Every name and variant is kept in
-the `names` table under its name key, for lookups by name. Tables and link tables come from `kinds`.
-The write path (`archive/records.py`) validates and composes these row writes.
+An authority is hidden from a viewer when no record that viewer may see reaches it, directly or
+through the `part_of` chains and event places a record brings along (`visible_entities_sql`, built
+on `records.visible_records_sql`); an authority shown never names a hidden one (`Shown`). Every name
+and variant is kept in the `names` table under its name key, for lookups by name. Tables and link
+tables come from `kinds`. The write path (`archive/records.py`) validates and composes these row
+writes.
 """
 from __future__ import annotations
 
@@ -26,14 +28,61 @@ def _link(kind: str) -> tuple[str, str]:
 # --- what a viewer may see ------------------------------------------------------------------------
 
 def visible_entities_sql(kind: str, viewer: Viewer, alias: str = "a") -> tuple[str, list]:
-    """An authority is hidden when it appears only in records the viewer may not see."""
+    """A WHERE clause (and its parameters) for the authorities of a kind this viewer may see.
+
+    Archivists see every authority, even one no record names. Others see a person when a record
+    they may see links to it; an event also when it is the `part_of` ancestor of such an event; a
+    place also when it is a place of such an event or the `part_of` ancestor of such a place. So an
+    authority that only hidden records reach, or no record at all, is hidden, and nothing a viewer
+    sees names an authority that viewer may not see. Events and places are tested against their
+    visible set, computed once per statement (SQLite evaluates an uncorrelated `IN` only once).
+    """
     if viewer.sees_everything:
         return "1", []
-    link, column = _link(kind)
     where, params = visible_records_sql(viewer, "vr")
-    return (f"(NOT EXISTS (SELECT 1 FROM {link} vl WHERE vl.{column} = {alias}.id) OR EXISTS "
-            f"(SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
-            f"WHERE vl.{column} = {alias}.id AND {where}))", params)
+
+    def linked(kind_name: str) -> str:  # ids of this kind that visible records link to
+        link, column = _link(kind_name)
+        return f"SELECT vl.{column} FROM {link} vl JOIN records vr ON vr.id = vl.record_id WHERE {where}"
+    if kind == kinds.PERSON.name:  # no chains: one indexed look-up per person is cheapest
+        link, column = _link(kind)
+        return (f"EXISTS (SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
+                f"WHERE vl.{column} = {alias}.id AND {where})", params)
+    # UNION (not UNION ALL) also ends a part_of cycle, which the write path refuses anyway
+    events = (f"visible_events(id) AS ({linked(kinds.EVENT.name)} UNION SELECT e.part_of FROM events e "
+              f"JOIN visible_events v ON e.id = v.id WHERE e.part_of IS NOT NULL)")
+    if kind == kinds.EVENT.name:
+        return f"{alias}.id IN (WITH RECURSIVE {events} SELECT id FROM visible_events)", params
+    places = (f"visible_places(id) AS ({linked(kinds.PLACE.name)} UNION SELECT ep.place_id "
+              f"FROM event_places ep JOIN visible_events v ON v.id = ep.event_id UNION SELECT p.part_of "
+              f"FROM places p JOIN visible_places v ON p.id = v.id WHERE p.part_of IS NOT NULL)")
+    return (f"{alias}.id IN (WITH RECURSIVE {events}, {places} SELECT id FROM visible_places)",
+            [*params, *params])
+
+
+class Shown:
+    """Whether a viewer may see an authority, such as one named inside another (an event's places,
+    a `part_of`).
+
+    The visible events and places are read once per kind, when first asked, so that a page or a
+    whole export reads them once; a person takes one indexed look-up.
+    """
+
+    def __init__(self, db, viewer: Viewer):
+        self.db, self.viewer, self.ids = db, viewer, {}
+
+    def __call__(self, kind: str, entity_id: str) -> bool:
+        if self.viewer.sees_everything:
+            return True
+        where, params = visible_entities_sql(kind, self.viewer)
+        table = kinds.get(kind).table
+        if kind == kinds.PERSON.name:
+            return self.db.execute(f"SELECT 1 FROM {table} a WHERE a.id = ? AND {where}",
+                                   [entity_id, *params]).fetchone() is not None
+        if kind not in self.ids:
+            self.ids[kind] = {r[0] for r in self.db.execute(f"SELECT a.id FROM {table} a WHERE {where}",
+                                                            params)}
+        return entity_id in self.ids[kind]
 
 
 # --- rows, names and links ------------------------------------------------------------------------
@@ -57,11 +106,14 @@ def set_event_places(db, event_id: str, place_ids: list[str]) -> None:
                         [(event_id, p, i) for i, p in enumerate(dict.fromkeys(place_ids))])
 
 
-def find_by_name(db, kind: str, name: str) -> str | None:
-    """The id of the authority with this name or variant (ignoring case, accents, spaces)."""
-    row = db.execute("SELECT entity_id FROM names WHERE kind = ? AND key = ? "
-                     "ORDER BY is_primary DESC, entity_id LIMIT 1",
-                     [kind, name_key(name)]).fetchone()
+def find_by_name(db, kind: str, name: str, viewer: Viewer) -> str | None:
+    """The id of the authority with this name or variant (ignoring case, accents, spaces) among
+    those the viewer may see: a hidden namesake never stands in for a visible one."""
+    where, params = visible_entities_sql(kind, viewer)
+    row = db.execute(f"SELECT n.entity_id FROM names n JOIN {kinds.get(kind).table} a "
+                     f"ON a.id = n.entity_id WHERE n.kind = ? AND n.key = ? AND {where} "
+                     f"ORDER BY n.is_primary DESC, n.entity_id LIMIT 1",
+                     [kind, name_key(name), *params]).fetchone()
     return row[0] if row else None
 
 
@@ -117,9 +169,13 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
 
 # --- JSON, and reads for a viewer -----------------------------------------------------------------
 
-def entity_json(db, kind: str, row: dict) -> dict:
-    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order."""
-    described = kinds.get(kind)
+def entity_json(db, kind: str, row: dict, viewer: Viewer, shown: Shown | None = None) -> dict:
+    """An authority as JSON (`schemas/<kind>.json`): the parts its kind has, always in one order.
+
+    The places and the `part_of` it names are those the viewer may see (`shown` answers that, and
+    can be shared by many calls).
+    """
+    described, shown = kinds.get(kind), shown or Shown(db, viewer)
     found = {"kind": described.name, "id": row["id"], "name": row["name"]}
     if described.has_variants:
         found["variants"] = json.loads(row["variants"] or "[]")
@@ -130,18 +186,21 @@ def entity_json(db, kind: str, row: dict) -> dict:
     if described.has_places:
         found["places"] = [dict(r) for r in db.query(
             "SELECT p.id, p.name FROM event_places l JOIN places p ON p.id = l.place_id "
-            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])]
+            "WHERE l.event_id = ? ORDER BY l.position", [row["id"]])
+            if shown(kinds.PLACE.name, r["id"])]
     if described.has_part_of:
-        found["part_of"] = row["part_of"]
+        parent = row["part_of"]
+        found["part_of"] = parent if parent and shown(kind, parent) else None
     found["note"] = row["note"]
     return found
 
 
 def get_entity(db, kind: str, entity_id: str, viewer: Viewer) -> dict | None:
-    where, params = visible_entities_sql(kind, viewer)
-    rows = list(db.query(f"SELECT * FROM {kinds.get(kind).table} a WHERE a.id = ? AND {where}",
-                         [entity_id, *params]))
-    return entity_json(db, kind, rows[0]) if rows else None
+    """An authority as JSON, or None when missing or not for this viewer."""
+    shown, row = Shown(db, viewer), entity_row(db, kind, entity_id)
+    if row is None or not shown(kind, entity_id):
+        return None
+    return entity_json(db, kind, row, viewer, shown)
 
 
 def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
@@ -156,8 +215,9 @@ def iter_entities(db, kind: str, viewer: Viewer) -> Iterator[dict]:
         order = (f"(WITH RECURSIVE up(id, depth) AS (SELECT a.id, 0 UNION ALL "
                  f"SELECT t.part_of, up.depth + 1 FROM up JOIN {table} t ON t.id = up.id "
                  f"WHERE t.part_of IS NOT NULL AND up.depth < 50) SELECT max(depth) FROM up), a.id")
+    shown = Shown(db, viewer)
     for row in db.query(f"SELECT * FROM {table} a WHERE {where} ORDER BY {order}", params):
-        yield entity_json(db, kind, row)
+        yield entity_json(db, kind, row, viewer, shown)
 
 
 def entity_records(db, kind: str, entity_id: str, viewer: Viewer) -> list[dict]:

@@ -143,7 +143,6 @@ CREATE TABLE view_log (
 CREATE INDEX view_log_record ON view_log (record_id, viewed_at);
 """
 
-# Each entry upgrades the schema by one version; a new version appends its script here.
 # Usernames that differ only in case are one account. Of an older pair, the account made first keeps
 # its name and the others get `-<rowid>` (a session of theirs ends; an admin sees the new name).
 SCHEMA_V4_USERNAME_NOCASE = """
@@ -153,7 +152,16 @@ UPDATE users SET username = username || '-' || rowid WHERE EXISTS (
 CREATE UNIQUE INDEX users_username_nocase ON users (username COLLATE NOCASE);
 """
 
-MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE]
+# Which records a viewer may see, answered from the index alone: the columns sit after `text` in the
+# row, so reading them from the table walks each transcript's overflow pages. Every list of people,
+# events and places, every suggestion and count checks the visibility of thousands of records.
+SCHEMA_V5_VISIBILITY = """
+CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at);
+"""
+
+# Each entry upgrades the schema by one version; a new version appends its script here.
+MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
+              SCHEMA_V5_VISIBILITY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

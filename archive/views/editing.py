@@ -9,6 +9,7 @@ import difflib
 from flask import request
 
 from .. import kinds, linking, store
+from ..access import SYSTEM
 from ..errors import BadRequest
 from ..forms import ConfirmForm, RecordForm, field_for, lines
 from ..names import name_key
@@ -27,7 +28,7 @@ def resolve_links(db, data: dict, current: dict | None) -> list[tuple[str, str]]
     for kind in kinds.AUTHORITIES:
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
         for link in data[kind.plural]:
-            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"])
+            found = own.get(name_key(link["name"])) or store.find_by_name(db, kind.name, link["name"], SYSTEM)
             if found:
                 link["id"] = found
             else:
@@ -49,7 +50,7 @@ def linked_ids_of(db, form: RecordForm, current: dict | None) -> set[str]:
         own = {name_key(link["name"]): link["id"] for link in (current or {}).get(kind.plural, [])}
         for line in lines(getattr(form, kind.plural).data):
             name = line.partition("|")[0].strip()
-            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name)
+            found = own.get(name_key(name)) or store.find_by_name(db, kind.name, name, SYSTEM)
             if found:
                 ids.add(found)
     return ids

@@ -13,6 +13,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_wtf.csrf import CSRFError
 
 from .. import kinds, records, store
+from ..access import SYSTEM
 from ..errors import NotFound
 from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
                      record_data)
@@ -279,7 +280,7 @@ def entity_form(kind: str, current: dict | None):
     if described.has_places:
         data["places"] = []
         for name in lines(form.places.data):
-            found = store.find_by_name(db, kinds.PLACE.name, name)
+            found = store.find_by_name(db, kinds.PLACE.name, name, SYSTEM)
             data["places"].append({"id": found} if found else {"name": name})
             if not found:
                 new_names.append((kinds.PLACE.name, name))
