@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ARCHIVE_HOME ?= $(CURDIR)
 
-.PHONY: run test install install-test chromium clean
+.PHONY: run test install install-test chromium ffmpeg clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install ffmpeg
 	$(BIN)/archive init --sample
 	$(BIN)/archive serve --host $(HOST) --port $(PORT)
 
@@ -39,7 +39,17 @@ chromium:
 	  fi; \
 	fi
 
-test: install-test chromium
+# Debian's ffmpeg: ffprobe measures recordings (type and duration, from their content).
+ffmpeg:
+	@if [ ! -x /usr/bin/ffprobe ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  else \
+	    echo "Recordings need Debian's ffmpeg (ffprobe): sudo apt-get install -y ffmpeg" >&2; \
+	  fi; \
+	fi
+
+test: install-test chromium ffmpeg
 	$(BIN)/bandit -q -c pyproject.toml -r archive
 	$(BIN)/python -m pytest
 
