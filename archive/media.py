@@ -28,7 +28,8 @@ import json
 import os
 import re
 import shutil
-import subprocess  # nosec B404 - runs ffprobe only, with a fixed argument list and no shell
+# subprocess runs ffprobe only, with a fixed argument list and no shell
+import subprocess  # nosec B404
 import tempfile
 import time
 from dataclasses import asdict, dataclass
