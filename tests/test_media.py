@@ -4,6 +4,7 @@ The files are real: seconds of sound written with Python's `wave`, and ffmpeg's 
 """
 
 import io
+import json
 import math
 import os
 import shutil
@@ -11,10 +12,12 @@ import stat
 import struct
 import subprocess
 import wave
+from pathlib import Path
 
 import pytest
 
 from archive import media
+from archive.transcripts import read_chapters, read_transcript
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -208,3 +211,18 @@ def test_content_range_and_iso_duration():
     assert media.iso_duration(3600) == "PT1H"
     assert media.iso_duration(0) == "PT0S"
     assert media.iso_duration(3725.5) == "PT1H2M5.5S"
+
+
+def test_the_sample_recording_matches_its_transcript():
+    """The committed machine reading: real Ogg Opus, small, and its cues and chapters read back."""
+    folder = Path(__file__).parent.parent / "archive" / "sample" / "media"
+    m = media.measure(folder / "seed-letter-reading.ogg")
+    assert (m.mimetype, m.kind) == ("audio/ogg", "audio") and m.bytes < 1024 * 1024
+    sidecar = json.loads((folder / "seed-letter-reading.json").read_text(encoding="utf-8"))
+    cues = sidecar["media"][0]["transcript"]
+    assert read_transcript((folder / "seed-letter-reading.vtt").read_bytes()).cues == cues
+    assert "machine" in sidecar["media"][0]["label"]
+    assert cues[-1]["end"] < m.duration < cues[-1]["end"] + 2
+    chapters = read_chapters((folder / "seed-letter-segments.vtt").read_bytes())
+    assert [c["title"] for c in chapters] == [s["title"] for s in sidecar["segments"]]
+    assert chapters[-1]["end"] == pytest.approx(cues[-1]["end"])
