@@ -9,8 +9,8 @@ adds ("Date", "Transcript") in the languages the interface speaks, English and K
 
 It builds a plain dict from the record JSON the viewer may see (hidden records and redactions are
 the caller's business) and a URL builder, `url(kind, **values)`, where kind is "manifest", "record",
-"media" (mid=), "vtt" (mid=) or "segments"; ids of Canvases, pages, annotations and Ranges hang under
-the manifest's URL. No Flask here: the view passes a builder made with `url_for`.
+"media" (mid=) or "vtt" (mid=); ids of Canvases, pages, annotations and Ranges hang under the
+manifest's URL. No Flask here: the view passes a builder made with `url_for`.
 """
 
 from __future__ import annotations

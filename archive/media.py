@@ -14,8 +14,8 @@ demuxers as the ffmpeg that makes the sample recording and will silence redacted
 container a browser plays (Ogg, WebM/Matroska, MP4/QuickTime, MP3, WAV, FLAC, AAC) and the common
 images, and a real duration even where a container's header has none. mutagen reads tags and stream
 headers of audio formats only (no WebM video, no images); pymediainfo needs the MediaInfo library and
-reports header values. A PDF is known by its `%PDF-` signature. Anything else is refused with a
-`MediaError` that says so.
+reports header values. A PDF is known by its `%PDF-` header and `%%EOF` trailer. Anything else is
+refused with a `MediaError` that says so.
 
 Leaves to others: which record a file belongs to (the store), sending the bytes (the views, with
 `parse_range` for Range requests, RFC 9110 section 14), bags (archive/bag.py).
@@ -217,9 +217,11 @@ def probe(path: str | os.PathLike) -> tuple[str, float | None]:
     path = Path(path)
     with open(path, "rb") as f:
         head = f.read(1024)
+        f.seek(max(path.stat().st_size - 1024, 0))
+        tail = f.read()
     if not head:
         raise MediaError("the file is empty")
-    if b"%PDF-" in head:
+    if b"%PDF-" in head and b"%%EOF" in tail:  # readers accept the header anywhere in the first KB
         return "application/pdf", None
     info = _ffprobe(path, "format=format_name,duration:format_tags=major_brand"
                           ":stream=codec_type,codec_name:stream_disposition=attached_pic")

@@ -120,6 +120,7 @@ def test_storing_the_same_content_twice_is_one_file(tmp_path, samples):
     (b"", "empty"),
     (b"Dear Secretary-General,\nplain text is not a recording.\n", "cannot read this file"),
     (b"\x00" * 4096, "cannot read this file"),
+    (b"Notes on the %PDF-1.7 format, not a PDF.\n", "cannot read this file"),
 ])
 def test_unreadable_files_are_refused_and_leave_nothing(tmp_path, content, message):
     folder = tmp_path / "media"
