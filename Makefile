@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ARCHIVE_HOME ?= $(CURDIR)
 
-.PHONY: run test install install-test chromium clean
+.PHONY: run test install install-test chromium ffmpeg sample-recording clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install ffmpeg
 	$(BIN)/archive init --sample
 	$(BIN)/archive serve --host $(HOST) --port $(PORT)
 
@@ -40,9 +40,30 @@ chromium:
 	  fi; \
 	fi
 
-test: install-test chromium
+# Debian's ffmpeg: ffprobe measures recordings (type and duration, from their content).
+ffmpeg:
+	@if [ ! -x /usr/bin/ffprobe ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  else \
+	    echo "Recordings need Debian's ffmpeg (ffprobe): sudo apt-get install -y ffmpeg" >&2; \
+	  fi; \
+	fi
+
+test: install-test chromium ffmpeg
 	$(BIN)/bandit -q -c pyproject.toml -r archive
 	$(BIN)/python -m pytest
+
+# Regenerate archive/sample/media/ (the seed letter read by espeak-ng); not needed by run or test.
+sample-recording: install
+	@if ! command -v espeak-ng >/dev/null || [ ! -x /usr/bin/ffmpeg ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng ffmpeg >/dev/null; \
+	  else \
+	    echo "Needs espeak-ng and ffmpeg: sudo apt-get install -y espeak-ng ffmpeg" >&2; exit 1; \
+	  fi; \
+	fi
+	$(BIN)/python scripts/make_sample_recording.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
