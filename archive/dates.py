@@ -1,7 +1,7 @@
 """EDTF dates: validation and the earliest/latest calendar day of each date.
 
 Dates are kept as the EDTF strings people typed (`1975/1979`, `1981~`, `197X`) and, beside them, as
-sortable integers `YYYYMMDD` for range search and sorting (see SEARCH.md, Dates). Parsing happens once,
+sortable integers `YYYYMMDD` for range search and sorting (see docs/search.md, "Dates"). Parsing happens once,
 when something is saved. This module knows nothing of storage or the web.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Export throughput and peak memory of every format, for an archive home that holds a collection.
-#   python scripts/convert_corpus.py /work/shared/data/corpus -o /tmp/corpus.jsonl
+#   python scripts/convert_corpus.py tests/data/corpus -o /tmp/corpus.jsonl
 #   .venv/bin/archive --home /tmp/big import /tmp/corpus.jsonl
 #   sh bench/export_formats.sh /tmp/big
 # Prints, per format: objects written, wall-clock seconds, peak resident memory (GNU time -v).

@@ -19,7 +19,7 @@ _local = threading.local()
 
 
 def load(db_path: str, records) -> int:
-    """Load records (SPEC JSON) into a table with an FTS5 index; returns the count."""
+    """Load records (the archive's record JSON) into a table with an FTS5 index; returns the count."""
     db = sqlite_utils.Database(db_path)
     db.enable_wal()
     rows = ({"id": r["id"], "title": r["title"], "summary": r.get("summary") or "",

@@ -8,7 +8,7 @@ Usage::
 
 The input is the corpus folder (every ``*.jsonl`` in it) or single corpus files. Each corpus line has the
 keys ``source, licence, title, type, date, people, places, language, text`` (see
-``data/corpus/SOURCES.md``). The output follows SPEC.md ("Record JSON"): first every place, then every
+``data/corpus/SOURCES.md``). The output follows the archive's import format (README, "Records and their JSON"): first every place, then every
 person, then every event, then every record, one JSON object a line, each with its ``kind``.
 
 What the conversion decides (everything else is copied as found; texts are never changed):

@@ -30,7 +30,7 @@ def test_sample_round_trip_loses_nothing(tmp_path):
     assert without_timestamps(one) == without_timestamps(two)
     kinds = [o["kind"] for o in one]
     assert kinds == sorted(kinds, key=["place", "person", "event", "record"].index)
-    # the export carries every key of the SPEC example, and the sample's own content
+    # the export carries every key of the record JSON example, and the sample's own content
     source = {o["id"]: o for o in read_jsonl(SAMPLE.read_text())}
     for obj in one:
         if obj["kind"] == "record":
