@@ -5,12 +5,13 @@ marker (which database state the index reflects), and answering searches: record
 an exact total, facet counts, the words a `word*` or `word~` expanded to, and spelling suggestions.
 It never reads the database: searches return record ids that the caller resolves against the store.
 
-Searches share one cached searcher under a lock, because a searcher without mmap reads its files by
-seek-and-read, which threads must not interleave.
+Searches run side by side: each borrows a searcher of its own from a small pool (`pool`), and the
+facet table of a commit is shared by the searches that read it (`facets`).
 """
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,12 @@ from whoosh import query as Q, sorting
 from ..access import Viewer
 from ..clock import today
 from . import query as queries, schema, suggest as suggestions, writing
-from .facets import FacetTable, SegmentValues, segment_id
+from .facets import FacetTable, SegmentValues, commit_key
+from .pool import SearcherPool
 from .query import Filters
 
 RANKED_AT_LEAST = 100  # hits ranked at once: the next pages of a search cost nothing
+TABLES_KEPT = 2  # facet tables of the latest commits (a search may still read the one before)
 
 
 @dataclass
@@ -50,10 +53,10 @@ class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._ix = None
-        self._searcher = None
-        self._facets = None  # (searcher, FacetTable) of the current searcher
+        self._searchers = SearcherPool(lambda: self.ix.searcher(), self.path)
+        self._tables: OrderedDict[tuple, FacetTable] = OrderedDict()  # commit -> its facet table
         self._segments: dict[str, SegmentValues] = {}  # segment id -> its values, read once
-        self._read_lock = threading.Lock()
+        self._tables_lock = threading.Lock()
         # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
         # A write that also holds a database transaction takes this lock first (records.writing).
         self.write_lock = threading.RLock()
@@ -81,15 +84,14 @@ class Index:
         return self._ix
 
     def close(self) -> None:
-        with self._read_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-            self._facets = None
+        """Close the searchers (those in use when they are given back); the index reopens on use."""
+        self._searchers.close()
+        with self._tables_lock:
+            self._tables.clear()
             self._segments = {}
-            if self._ix is not None:
-                self._ix.close()
-                self._ix = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
 
     # --- writing: the one door -----------------------------------------------------------------
     @contextmanager
@@ -111,20 +113,12 @@ class Index:
     # --- reading -----------------------------------------------------------------------------
     @contextmanager
     def searcher(self):
-        """The process's cached searcher, renewed when the index has changed."""
-        with self._read_lock:
-            if self._searcher is None:
-                self._searcher = self.ix.searcher()
-            elif not self._searcher.up_to_date():
-                # A new searcher, not `refresh()`: whoosh-reloaded's refresh with reused readers
-                # fails (TypeError in FileIndex._reader).
-                self._searcher.close()
-                self._ix = None  # the folder may have been swapped by a rebuild
-                self._searcher = self.ix.searcher()
-            yield self._searcher
+        """A searcher of the latest commit, this caller's alone until the block ends."""
+        with self._searchers.borrow() as s:
+            yield s
 
     def refresh(self) -> None:
-        """Make the next search see the latest commit (called after writes)."""
+        """Open a searcher of the latest commit now, so the next search does not (after writes)."""
         with self.searcher():
             pass
 
@@ -156,14 +150,18 @@ class Index:
         return Q.And(parts)
 
     def _table(self, s) -> FacetTable:
-        """The facet table of the current searcher (rebuilt when the searcher changes)."""
-        if self._facets is None or self._facets[0] is not s:
-            table = FacetTable(s, self._segments)
-            live = {segment_id(leaf) for leaf, _ in s.reader().leaf_readers()}
-            for gone in set(self._segments) - live:  # merged away
-                del self._segments[gone]
-            self._facets = (s, table)
-        return self._facets[1]
+        """The facet table of the commit this searcher reads (made by its first search)."""
+        key = commit_key(s)
+        with self._tables_lock:  # made once: the searches of a new commit wait for it together
+            table = self._tables.get(key)
+            if table is None:
+                table = self._tables[key] = FacetTable(s, self._segments)
+                while len(self._tables) > TABLES_KEPT:
+                    self._tables.popitem(last=False)
+                live = {segment for _, segments in self._tables for segment in segments}
+                for gone in set(self._segments) - live:  # merged away
+                    del self._segments[gone]
+            return table
 
     @staticmethod
     def _visibility_key(viewer: Viewer) -> tuple:
@@ -171,10 +169,8 @@ class Index:
 
     def _visible(self, s, viewer: Viewer) -> frozenset:
         table = self._table(s)
-        key = self._visibility_key(viewer)
-        if key not in table.visible:
-            table.visible[key] = frozenset(s.docs_for_query(self.access_filter(viewer)))
-        return table.visible[key]
+        return table.remember(table.visible, self._visibility_key(viewer),
+                              lambda: frozenset(s.docs_for_query(self.access_filter(viewer))))
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
                sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
