@@ -82,12 +82,14 @@ class FacetTable:
         self.matches: dict[tuple, frozenset] = {}
         self.ranked: dict[tuple, list[tuple[str, float | None]]] = {}
         self.facets: dict[tuple, dict] = {}
+        self.expanded: dict[str, tuple] = {}  # a query -> the query with its patterns expanded
         self._lock = threading.Lock()
 
-    def remember(self, cache: dict, key, make, most: int = QUERY_CACHE):
+    def remember(self, cache: dict, key, make, budget=None, most: int = QUERY_CACHE):
         """The cached value of `key`, made (and the oldest dropped) when missing.
 
-        Two searches may make the same value at once; both get a correct one.
+        A value made after the budget ran out may be incomplete: it is returned, not kept. Two
+        searches may make the same value at once; both get a correct one.
         """
         with self._lock:
             if key in cache:
@@ -95,6 +97,8 @@ class FacetTable:
                 cache[key] = value  # now the newest
                 return value
         value = make()
+        if budget is not None and budget.cut:
+            return value
         with self._lock:
             cache[key] = value
             while len(cache) > most:
@@ -116,11 +120,14 @@ class FacetTable:
                     found.add(docnum)
         return frozenset(found)
 
-    def count(self, docnums, limit: int | None = None,
-              only: tuple[str, ...] = FACET_FIELDS) -> dict[str, list[tuple[str, int]]]:
-        """Per facet (by its `/search.json` name), the values of these documents, commonest first."""
+    def count(self, docnums, limit: int | None = None, only: tuple[str, ...] = FACET_FIELDS,
+              budget=None) -> dict[str, list[tuple[str, int]]]:
+        """Per facet (by its `/search.json` name), the values of these documents, commonest first
+        (the facets not reached when the budget runs out are left out)."""
         result = {}
         for name in only:
+            if budget is not None and budget.over():
+                break
             per_doc = self.values[name]
             counts: Counter = Counter()
             get = per_doc.get

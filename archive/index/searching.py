@@ -19,8 +19,9 @@ from pathlib import Path
 from whoosh import query as Q, sorting
 
 from ..access import Viewer
+from ..budget import Budget, unlimited
 from ..clock import today
-from . import query as queries, schema, suggest as suggestions, writing
+from . import limits, query as queries, schema, suggest as suggestions, writing
 from .facets import FacetTable, SegmentValues, commit_key
 from .pool import SearcherPool
 from .query import Filters
@@ -40,6 +41,8 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name -> (value, count)
     terms: list[str] = field(default_factory=list)  # words a prefix or fuzzy query expanded to
     suggestion: str | None = None
+    partial: bool = False  # the time ran out: hits, facets or expansions may be incomplete
+    narrowed: bool = False  # a `word*` or `word~` stood for more words than were searched
 
 
 def _today() -> int:
@@ -174,12 +177,14 @@ class Index:
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
                sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
-               facet_limit: int | None = None) -> Results:
+               facet_limit: int | None = None, budget: Budget | None = None) -> Results:
         """Record ids matching a query and filters, best first, limited to what the viewer may see.
 
         The total is exact (counted from the matching document set, not `len(results)`, which
-        undercounts some range queries); facet counts come from the same set.
+        undercounts some range queries); facet counts come from the same set. With a `budget`,
+        each step stops early when it is spent and the results say they are partial.
         """
+        budget = budget or unlimited()
         text = (text or "").strip()
         query, hint = queries.parse(text) if text else (Q.Every(), None)
         if queries.is_empty(query):
@@ -190,9 +195,8 @@ class Index:
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
             table = self._table(s)
-            sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
-                        "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
-                        "title": lambda: "title_sort"}.get(sort, lambda: None)()
+            query, narrowed = table.remember(table.expanded, repr(query),
+                                             lambda: limits.expand(query, s.reader(), budget), budget)
             visible = self._visible(s, viewer)
             dates_key = (filters.date_from, filters.date_to) if filters and filters.has_dates else None
             if dates_key:
@@ -200,36 +204,46 @@ class Index:
             full = Q.And([query, narrowing]) if narrowing else query
             key = (repr(full), self._visibility_key(viewer), dates_key)
             matched = table.remember(table.matches, key, lambda: visible.intersection(
-                s.docs_for_query(full)))
-            total = len(matched)
+                s.docs_for_query(full)), budget)
             chosen_ids, scores = [], {}
             wanted = page * per_page
-            if total and (page - 1) * per_page < total:
-                ranked_key = (key, sort, max(wanted, RANKED_AT_LEAST))
-                cached = table.ranked.get(ranked_key)
-                if cached is None or len(cached) < min(wanted, total):
-                    ranked = queries.with_proximity(query, s) if sortedby is None else query
-                    hits = s.search(ranked, filter=set(matched), limit=max(wanted, RANKED_AT_LEAST),
-                                    sortedby=sortedby)
-                    # with a sort, the score is a sort key, not a relevance
-                    cached = [(h["id"], h.score if sortedby is None else None) for h in hits]
-                    table.remember(table.ranked, ranked_key, lambda: cached)
-                for record_id, score in cached[(page - 1) * per_page: wanted]:
+            if matched and (page - 1) * per_page < len(matched):
+                limit = max(wanted, RANKED_AT_LEAST)
+                ranked = table.remember(table.ranked, (key, sort, limit), lambda: self._rank(
+                    s, table, query, matched, sort, limit, budget), budget)
+                for record_id, score in ranked[(page - 1) * per_page: wanted]:
                     chosen_ids.append(record_id)
                     if score is not None:
                         scores[record_id] = score
             facet_counts = {}
             if facets:
                 facet_counts = table.remember(table.facets, (key, facet_limit), lambda: self._facet_counts(
-                    s, table, query, filters, visible, matched, facet_limit))
-            terms = queries.expanded_terms(s, query) if total else []
-        return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
+                    s, table, query, filters, visible, matched, facet_limit, budget), budget)
+        terms = queries.expanded_terms(query) if matched else []
+        return Results(chosen_ids, len(matched), page, per_page, scores, hint, facet_counts, terms,
+                       partial=budget.cut, narrowed=narrowed)
 
     @staticmethod
-    def _facet_counts(s, table, query, filters, visible, matched, limit) -> dict:
+    def _rank(s, table, query, matched, sort, limit, budget) -> list[tuple[str, float | None]]:
+        """The first `limit` matched records in order, with their scores when ranked by relevance."""
+        sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
+                    "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
+                    "title": lambda: "title_sort"}.get(sort, lambda: None)()
+        ranked = queries.with_proximity(query, s) if sortedby is None else query
+        collector = limits.DeadlineCollector(s.collector(limit=limit, sortedby=sortedby), set(matched),
+                                             budget)
+        s.search_with_collector(ranked, collector)
+        # with a sort, the score is a sort key, not a relevance
+        return [(h["id"], h.score if sortedby is None else None) for h in collector.results()]
+
+    @staticmethod
+    def _facet_counts(s, table, query, filters, visible, matched, limit, budget) -> dict:
         chosen = [name for name, values in (filters.values if filters else {}).items() if values]
-        counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen))
+        counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen),
+                             budget)
         for name in chosen:
+            if budget.over():
+                break
             # A facet in use counts as if its own filter were off, so its other values
             # show what choosing them as well (either value) would add.
             others = Filters({k: v for k, v in filters.values.items() if k != name})
@@ -246,13 +260,18 @@ class Index:
             return first.ids
         return self.search(text, viewer, per_page=first.total, sort=sort, filters=filters).ids
 
-    def expanded_terms(self, text: str) -> list[str]:
+    def expanded_terms(self, text: str, budget: Budget | None = None) -> list[str]:
         """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+        budget = budget or unlimited()
         query, _ = queries.parse(text)
         with self.searcher() as s:
-            return queries.expanded_terms(s, query)
+            table = self._table(s)
+            expanded, _ = table.remember(table.expanded, repr(query),
+                                         lambda: limits.expand(query, s.reader(), budget), budget)
+        return queries.expanded_terms(expanded)
 
-    def suggest(self, text: str, viewer: Viewer) -> str | None:
+    def suggest(self, text: str, viewer: Viewer, budget: Budget | None = None) -> str | None:
         """A spelling of the query whose words the viewer's records contain ("Did you mean …")."""
+        budget = budget or unlimited()
         with self.searcher() as s:
-            return suggestions.suggest(s, self._visible(s, viewer), text)
+            return suggestions.suggest(s, self._visible(s, viewer), text, budget)
