@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import dates, highlight, querysyntax, store
 from .access import Viewer
+from .budget import Budget
 from .index import FACETS, Filters, Index
 from .names import name_key
 
@@ -22,6 +23,9 @@ MAX_NGRAM = 6
 
 
 MAX_QUERY = 1000  # characters; a longer query is cut, with a note
+PARTIAL = ("The search ran out of time: these are the results it found in time (some words, "
+           "marks or counts may be missing).")
+NARROWED = "A word with * or ~ stands for many words here: the commonest and closest were searched."
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Page:
     notes: list[str] = field(default_factory=list)  # how the query and filters were read
     active: list[dict] = field(default_factory=list)  # filters in force, with labels
     phrases: list[list[str]] = field(default_factory=list)
+    partial: bool = False  # the time ran out before every step was done
 
     @property
     def pages(self) -> int:
@@ -239,35 +244,47 @@ def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
     return own + names
 
 
-def highlight_phrases(db, index: Index, viewer: Viewer, q: str) -> list[list[str]]:
+def highlight_phrases(db, index: Index, viewer: Viewer, q: str,
+                      budget: Budget | None = None) -> list[list[str]]:
     """The words a record page marks for a query (with the other names of a named authority and
     the words a `word*` or `word~` stands for)."""
     clean, _ = querysyntax.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
-    expanded = [[t] for t in index.expanded_terms(clean)] if any(c in clean for c in "*~") else []
+    expanded = ([[t] for t in index.expanded_terms(clean, budget)] if any(c in clean for c in "*~")
+                else [])
     return _marking(clean, others) + expanded
 
 
 def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
-        snippets: bool = True, suggest: bool = True) -> Page:
-    """Answer a search: hits of the page (with snippets), exact total, facets, suggestion."""
+        snippets: bool = True, suggest: bool = True, budget: Budget | None = None) -> Page:
+    """Answer a search: hits of the page (with snippets), exact total, facets, suggestion.
+
+    Every step looks at the `budget` (2 seconds unless given); when it runs out, the page has what
+    was found in time, says so in a note, and is marked `partial`.
+    """
+    budget = budget or Budget()
     ready = prepare(db, viewer, params)
     page = Page(params, notes=ready.notes, active=ready.active)
     results = index.search(ready.query, viewer, page=params.page, per_page=params.per_page,
-                           sort=params.sort, filters=ready.filters, facets=facets)
+                           sort=params.sort, filters=ready.filters, facets=facets, budget=budget)
     if results.hint and not ready.notes:
         page.notes.append(results.hint)
+    if results.narrowed:
+        page.notes.append(NARROWED)
     page.total = results.total
     page.phrases = ready.phrases + [[t] for t in results.terms]
     rows = store.records_by_ids(db, results.ids, viewer)
     people = store.people_of(db, [row["id"] for row in rows])
     for row in rows:
         page.hits.append(hit(row, people[row["id"]], page.phrases if snippets else [],
-                             results.scores.get(row["id"])))
+                             results.scores.get(row["id"]), budget))
     if facets:
         page.facets = label_facets(db, results.facets)
     if suggest and params.q.strip() and results.total == 0:
-        page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer)
+        page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer, budget)
+    if budget.cut:
+        page.partial = True
+        page.notes.append(PARTIAL)
     return page
 
 
@@ -277,12 +294,14 @@ def matching_ids(db, index: Index, viewer: Viewer, params: Params):
     return index.matching_ids(ready.query, viewer, filters=ready.filters, sort=params.sort)
 
 
-def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | None) -> dict:
-    """What a result shows: title, type, date, people, snippet and the passage's anchor."""
+def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | None,
+        budget: Budget | None = None) -> dict:
+    """What a result shows: title, type, date, people, snippet and the passage's anchor (the
+    snippet is the text's start, unmarked, when the budget has run out)."""
     paras = highlight.paragraphs(row["text"])
-    text_snippet, number = highlight.snippet(paras, phrases)
+    text_snippet, number = highlight.snippet(paras, phrases, budget=budget)
     if number is None and row["summary"]:
-        summary_snippet, _ = highlight.snippet([row["summary"]], phrases)
+        summary_snippet, _ = highlight.snippet([row["summary"]], phrases, budget=budget)
         text_snippet = summary_snippet
     return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
             "period": row["period"], "people": people, "snippet": text_snippet,

@@ -8,6 +8,7 @@ It knows nothing of the store, the index's contents or searcher, or the web.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from markupsafe import Markup, escape
@@ -56,19 +57,28 @@ def query_phrases(text: str) -> list[list[str]]:
 def _prefilter(phrases: list[list[str]]):
     """A cheap test that a paragraph may hold a match, so `spans` analyzes only those that might.
 
-    Only for plain ASCII terms: lower-casing and folding accents shows them in the raw text. Other
-    scripts (Khmer is normalised by the analyzer) always go through `spans`.
+    Only for plain ASCII terms: lower-casing and folding accents shows them in the raw text. An
+    ASCII paragraph is cut into words exactly as the analyzer cuts it (runs of ASCII letters, digits
+    and `_`), so there a term must stand as a whole word. Other scripts (Khmer is normalised by the
+    analyzer) always go through `spans`.
     """
+    return _prefilter_of(tuple(tuple(phrase) for phrase in phrases))
+
+
+@functools.lru_cache(maxsize=256)
+def _prefilter_of(phrases: tuple[tuple[str, ...], ...]):
     terms = {term for phrase in phrases for word in phrase for _, term, _, _ in analysis.tokens(word)}
     if not terms or not all(t.isascii() and t.isalnum() for t in terms):
         return lambda paragraph: True
+    whole = re.compile("(?<![0-9A-Za-z_])(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
+                       + ")(?![0-9A-Za-z_])")
 
     def may(paragraph: str) -> bool:
         low = paragraph.lower()
+        if low.isascii():
+            return whole.search(low) is not None
         if any(t in low for t in terms):
             return True
-        if low.isascii():
-            return False
         folded = analysis.fold(low)
         return any(t in folded for t in terms)
     return may
@@ -85,20 +95,28 @@ def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
     return Markup("").join(out)
 
 
-def mark_paragraphs(paragraphs: list[str], phrases: list[list[str]]) -> list[Markup]:
-    """Each paragraph escaped, with the query's words marked."""
+def mark_paragraphs(paragraphs: list[str], phrases: list[list[str]], budget=None) -> list[Markup]:
+    """Each paragraph escaped, with the query's words marked (until the `budget` runs out: the
+    paragraphs after that are left unmarked)."""
     if not phrases:
         return [escape(p) for p in paragraphs]
     may = _prefilter(phrases)
-    return [mark(p, analysis.spans(p, phrases)) if may(p) else escape(p) for p in paragraphs]
+    out = []
+    for p in paragraphs:
+        if may(p) and not (budget is not None and budget.over()):
+            out.append(mark(p, analysis.spans(p, phrases)))
+        else:
+            out.append(escape(p))
+    return out
 
 
-def snippet(paragraphs: list[str], phrases: list[list[str]],
-            width: int = SNIPPET_CHARS) -> tuple[Markup, int | None]:
+def snippet(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPET_CHARS,
+            budget=None) -> tuple[Markup, int | None]:
     """The best passage around the matches and its paragraph number (1-based), or (start, None).
 
     The best passage is the paragraph with the most distinct words matched, then the most marks;
     a long paragraph is cut to a window starting a little before its densest stretch of marks.
+    Paragraphs are read until the `budget` (if any) runs out.
     """
     best, best_key = None, (0, 0)
     most = sum(len(p) for p in phrases)
@@ -107,6 +125,8 @@ def snippet(paragraphs: list[str], phrases: list[list[str]],
         for number, para in enumerate(paragraphs, 1):
             if not may(para):
                 continue
+            if budget is not None and budget.over():
+                break
             spans = analysis.spans(para, phrases)
             if not spans:
                 continue

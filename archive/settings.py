@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             "whole collection fits)", "`67108864` (64 MiB)"),
     Setting("WRITE_TIMEOUT", 10.0, "seconds a save waits for another writer (an import, a reindex) "
             "before answering 503"),
+    Setting("SEARCH_SECONDS", 2.0, "seconds a search (with its facets, snippets and marks) may take; "
+            "then it answers with what it found, marked partial"),
     Setting("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8), "how long a sign-in lasts without "
             "a visit (seconds in the environment)", "8 hours"),
     Setting("SESSION_COOKIE_HTTPONLY", True, "session cookies are out of scripts' reach"),

@@ -1,15 +1,24 @@
-"""Search: relevance on the test corpus (tests/data/corpus), facets against the database, dates, query syntax, access."""
+"""Search: relevance on the test corpus (tests/data/corpus), facets against the database, dates, query
+syntax, access, and cost limits (every search answers within its time budget)."""
+import json
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import MultiDict
+from whoosh import query as Q
 
 from archive import finder, store
 from archive.access import ANONYMOUS
-from conftest import loaded_app
+from archive.budget import unlimited
+from archive.index import limits, query
+from conftest import LiveServer, loaded_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "corpus"  # real records, a subset kept for these tests: see SOURCES.md
@@ -420,3 +429,83 @@ def test_phrases_are_exact(client, save):
     assert found('text:"refugee camp" -ហ៊ុនសែន') == {"First"}
     page = client.get(f"/records/{near['id']}", query_string={"q": '"refugee camp"'}).get_data(as_text=True)
     assert "<mark>refugee camp</mark>" in page
+
+
+# --- cost limits: every search answers in time -----------------------------------------------------
+
+HUNDRED_FUZZY = " ".join(f"zq{i}w~2" for i in range(100))
+EXPENSIVE = ["NULLៀ័ឋតាូិួ័ប~5ែភឿ្ន៏កុពយ~5", "Khmer~2 Rouge~2 regime~2", "a~2 b~2 c~2", "slave~2", "*a*",
+             "parliamentary~5", "sokha~5", HUNDRED_FUZZY, "ab~/5", "a~/3", "x~/9", "*a* *e* *i* *o*"]
+
+
+@pytest.mark.parametrize("q", EXPENSIVE)
+def test_queries_that_took_seconds_answer_within_the_budget(corpus_app, q):
+    """Each of these took 2 to 87 seconds (or answered 500); the budget is 2 seconds."""
+    client = corpus_app.test_client()
+    client.get("/search.json?q=warm")  # the first search of a commit reads its facet table
+    started = time.perf_counter()
+    response = client.get("/search.json", query_string={"q": q})
+    took = time.perf_counter() - started
+    assert response.status_code == 200
+    assert took < 5, f"{q[:40]!r} took {took:.1f} s"
+    assert response.get_json().get("partial", True) is True  # the key is there only when cut
+
+
+@pytest.mark.parametrize("q", [HUNDRED_FUZZY, "*a* *e* *i* *o*"])
+def test_the_record_page_marks_within_the_budget(corpus_app, q):
+    client = corpus_app.test_client()
+    record_id = client.get("/search.json?q=slavery").get_json()["hits"][0]["id"]
+    started = time.perf_counter()
+    assert client.get(f"/records/{record_id}", query_string={"q": q}).status_code == 200
+    assert time.perf_counter() - started < 5
+
+
+def test_fuzzy_terms_are_read_affordably():
+    """`~N` is at most 2 edits; the prefix keeps at least one letter and never the whole word."""
+    parsed, _ = query.parse("kem~9/7 ab~/5 x~3 sokha~")
+    fuzzy = {(q.text, q.maxdist, q.prefixlength) for q in parsed.leaves() if isinstance(q, Q.FuzzyTerm)}
+    assert fuzzy == {("kem", 2, 2), ("ab", 1, 1), ("sokha", 1, 1)}
+    assert Q.Term("text", "x") in list(parsed.leaves())  # a one-letter word is itself
+
+
+def test_expansions_are_bounded_per_term_and_per_query(corpus_app):
+    index = corpus_app.extensions["archive"].index
+    parsed, _ = query.parse("a* b* c* sl~2 *e*")
+    with index.searcher() as s:
+        expanded, narrowed = limits.expand(parsed, s.reader(), unlimited())
+    counts = [len(q.btexts) for q in expanded.leaves() if isinstance(q, limits.Expanded)]
+    assert narrowed and len(counts) == 35  # 5 patterns x 7 fields
+    assert max(counts) <= limits.EXPANSIONS_PER_TERM and sum(counts) <= limits.EXPANSIONS_PER_QUERY
+    within = run(corpus_app, q="refug*")  # within the cap, a pattern keeps every word it stands for
+    words = [phrase[0] for phrase in within.phrases]
+    assert "refugees" in words and within.total == run(corpus_app, q=" OR ".join(words)).total
+
+
+def test_a_search_out_of_time_answers_what_it_has_and_says_so(app, client, save):
+    save(title="Freedom of thought", text="Everyone has the right to freedom of thought.")
+    app.config["SEARCH_SECONDS"] = 0
+    data = client.get("/search.json?q=freedom").get_json()
+    assert data["partial"] is True and data["total"] == 1 and data["hits"] == []
+    assert "ran out of time" in client.get("/search?q=freedom").get_data(as_text=True)
+    app.config["SEARCH_SECONDS"] = 2.0  # nothing cut was kept for the next search
+    data = client.get("/search.json?q=freedom").get_json()
+    assert "partial" not in data and len(data["hits"]) == 1 and "<mark>" in data["hits"][0]["snippet"]
+
+
+def test_a_slow_search_does_not_delay_a_fast_one(corpus_app):
+    """Two clients of a real server: a search that runs until its budget is spent, and a quick one
+    sent while it runs, which answers first (it used to wait for the slow one's lock)."""
+    finished = {}
+    with LiveServer(corpus_app) as server:
+        def get(q: str, name: str) -> dict:
+            url = server.url + "/search.json?" + urllib.parse.urlencode({"q": q})
+            with urllib.request.urlopen(url, timeout=60) as response:
+                data = json.load(response)
+            finished[name] = time.perf_counter()
+            return data
+        slow = threading.Thread(target=get, args=("*a* *e* *i* *u*", "slow"))  # not searched before
+        slow.start()
+        time.sleep(0.2)  # the slow search is under way
+        fast = get("refugee", "fast")
+        slow.join()
+    assert fast["total"] > 0 and "slow" in finished and finished["fast"] < finished["slow"]

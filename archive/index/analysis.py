@@ -24,6 +24,7 @@ The analyzer reads mixed-script text (docs/search.md, "Khmer and mixed-script te
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -262,6 +263,14 @@ def tokens(text: str, mode: str = "index") -> list[tuple[int, str, int, int]]:
             for t in ANALYZER(text, positions=True, chars=True, mode=mode)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _steps(phrase: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """A phrase's query terms with their positions relative to the first (phrases repeat: cached)."""
+    wanted = tokens(" ".join(phrase), mode="query")
+    base = wanted[0][0] if wanted else 0
+    return tuple((pos - base, term) for pos, term, _, _ in wanted)
+
+
 def spans(text: str, phrases: list[list[str]]) -> list[tuple[int, int]]:
     """Character spans of `text` where any query phrase occurs, overlaps merged, in order.
 
@@ -274,19 +283,18 @@ def spans(text: str, phrases: list[list[str]]) -> list[tuple[int, int]]:
     if not phrases or not text:
         return []
     at: dict[int, dict[str, tuple[int, int]]] = {}
+    where: dict[str, list[int]] = {}  # term -> its positions, so a phrase looks only where it starts
     for pos, term, start, end in tokens(text):
-        at.setdefault(pos, {}).setdefault(term, (start, end))
+        terms_at = at.setdefault(pos, {})
+        if term not in terms_at:
+            terms_at[term] = (start, end)
+            where.setdefault(term, []).append(pos)
     found = []
     for phrase in phrases:
-        wanted = tokens(" ".join(phrase), mode="query")
-        if not wanted:
+        steps = _steps(tuple(phrase))
+        if not steps:
             continue
-        base = wanted[0][0]
-        steps = [(pos - base, term) for pos, term, _, _ in wanted]
-        first_term = steps[0][1]
-        for pos, terms in at.items():
-            if first_term not in terms:
-                continue
+        for pos in where.get(steps[0][1], ()):
             hits = [at.get(pos + offset, {}).get(term) for offset, term in steps]
             if all(hits):
                 found.append((min(h[0] for h in hits), max(h[1] for h in hits)))

@@ -3,11 +3,16 @@
 It owns counting facets and finding date overlaps without Whoosh's `groupedby` or range queries:
 counting facets is a pass over the matching document numbers against values read once per segment,
 and a date range is a pass over a dict of integers (docs/search.md, "Making Whoosh fast"). It also
-keeps, while a searcher lives, the matches, first ranked hits and facets of recent queries.
+keeps, for one commit of the index, the matches, first ranked hits and facets of recent queries.
+
+A table belongs to one commit (generation and segments), not to one searcher: every searcher of
+that commit numbers the documents alike, so the searches running side by side share it. Its caches
+are guarded by a lock held only to look up and store, never while a value is computed.
 """
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+import threading
+from collections import Counter
 
 from .schema import BOUND_FIELDS, FACET_FIELDS, FACETS
 
@@ -47,8 +52,14 @@ def segment_id(leaf) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
+def commit_key(searcher) -> tuple:
+    """What identifies the commit a searcher reads: its generation and its segments."""
+    reader = searcher.reader()
+    return reader.generation(), tuple(segment_id(leaf) for leaf, _ in reader.leaf_readers())
+
+
 class FacetTable:
-    """Each document's facet values and date bounds for one searcher, and its query caches."""
+    """Each document's facet values and date bounds for one commit, and its query caches."""
 
     def __init__(self, searcher, segments: dict[str, SegmentValues]):
         self.values: dict[str, dict[int, list[str]]] = {name: {} for name in FACETS}
@@ -68,43 +79,55 @@ class FacetTable:
         self.ranges: dict[tuple, frozenset] = {}  # (from, to) -> overlapping document numbers
         # A query's matching documents and its ranked first hits, kept while this searcher lives
         # (until the next save): paging, changing facets and sorting reuse them.
-        self.matches: OrderedDict[tuple, frozenset] = OrderedDict()
-        self.ranked: OrderedDict[tuple, list[tuple[str, float | None]]] = OrderedDict()
-        self.facets: OrderedDict[tuple, dict] = OrderedDict()
+        self.matches: dict[tuple, frozenset] = {}
+        self.ranked: dict[tuple, list[tuple[str, float | None]]] = {}
+        self.facets: dict[tuple, dict] = {}
+        self.expanded: dict[str, tuple] = {}  # a query -> the query with its patterns expanded
+        self._lock = threading.Lock()
 
-    @staticmethod
-    def remember(cache: OrderedDict, key, make):
-        """The cached value of `key`, made (and the oldest dropped) when missing."""
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-        value = cache[key] = make()
-        if len(cache) > QUERY_CACHE:
-            cache.popitem(last=False)
+    def remember(self, cache: dict, key, make, budget=None, most: int = QUERY_CACHE):
+        """The cached value of `key`, made (and the oldest dropped) when missing.
+
+        A value made after the budget ran out may be incomplete: it is returned, not kept. Two
+        searches may make the same value at once; both get a correct one.
+        """
+        with self._lock:
+            if key in cache:
+                value = cache.pop(key)
+                cache[key] = value  # now the newest
+                return value
+        value = make()
+        if budget is not None and budget.cut:
+            return value
+        with self._lock:
+            cache[key] = value
+            while len(cache) > most:
+                del cache[next(iter(cache))]
         return value
 
     def overlapping(self, lo: int | None, hi: int | None) -> frozenset:
         """Documents whose date or period overlaps [lo, hi] (either end may be open)."""
-        key = (lo, hi)
-        if key not in self.ranges:
-            lo = EARLIEST_DAY if lo is None else lo
-            hi = LATEST_DAY if hi is None else hi
-            found = set()
-            for start_name, end_name in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
-                ends = self.bounds[end_name]
-                for docnum, start in self.bounds[start_name].items():
-                    if start <= hi and ends.get(docnum, start) >= lo:
-                        found.add(docnum)
-            if len(self.ranges) > 64:
-                self.ranges.clear()
-            self.ranges[key] = frozenset(found)
-        return self.ranges[key]
+        return self.remember(self.ranges, (lo, hi), lambda: self._overlapping(lo, hi))
 
-    def count(self, docnums, limit: int | None = None,
-              only: tuple[str, ...] = FACET_FIELDS) -> dict[str, list[tuple[str, int]]]:
-        """Per facet (by its `/search.json` name), the values of these documents, commonest first."""
+    def _overlapping(self, lo: int | None, hi: int | None) -> frozenset:
+        lo = EARLIEST_DAY if lo is None else lo
+        hi = LATEST_DAY if hi is None else hi
+        found = set()
+        for start_name, end_name in (("date_lo", "date_hi"), ("period_lo", "period_hi")):
+            ends = self.bounds[end_name]
+            for docnum, start in self.bounds[start_name].items():
+                if start <= hi and ends.get(docnum, start) >= lo:
+                    found.add(docnum)
+        return frozenset(found)
+
+    def count(self, docnums, limit: int | None = None, only: tuple[str, ...] = FACET_FIELDS,
+              budget=None) -> dict[str, list[tuple[str, int]]]:
+        """Per facet (by its `/search.json` name), the values of these documents, commonest first
+        (the facets not reached when the budget runs out are left out)."""
         result = {}
         for name in only:
+            if budget is not None and budget.over():
+                break
             per_doc = self.values[name]
             counts: Counter = Counter()
             get = per_doc.get

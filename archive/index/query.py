@@ -13,7 +13,7 @@ from whoosh import query as Q
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, PlusMinusPlugin
 
 from ..querysyntax import TEXT_FIELDS, sanitize
-from . import analysis, schema
+from . import analysis, limits, schema
 
 PROXIMITY_SLOP = 4
 PROXIMITY_MAX_DOCS = 1000
@@ -44,14 +44,15 @@ class Filters:
 def parse(text: str):
     """Read a query string; broken syntax is read as plain words, never an error.
 
-    Returns the Whoosh query and a hint about how it was read (or None).
+    Returns the Whoosh query, its fuzzy terms made affordable (`limits.affordable`), and a hint
+    about how it was read (or None).
     """
     clean, hint = sanitize(text)
     parser = MultifieldParser(list(TEXT_FIELDS), schema.SCHEMA)
     parser.add_plugin(PlusMinusPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     try:
-        return parser.parse(clean), hint
+        return limits.affordable(parser.parse(clean)), hint
     except Exception:  # whoosh's parser raises many kinds of errors on odd input
         return plain_words(text), "The query was read as plain words."
 
@@ -102,17 +103,15 @@ def with_proximity(query, searcher):
     return Q.AndMaybe(query, near)
 
 
-def expanded_terms(searcher, query, most: int = EXPANDED_MOST) -> list[str]:
-    """The index words a prefix, wildcard or fuzzy query matched, for highlighting."""
+def expanded_terms(query, most: int = EXPANDED_MOST) -> list[str]:
+    """The index words the prefix, wildcard and fuzzy terms of an expanded query (`limits.expand`)
+    stand for in the title, summary and text, for highlighting."""
     words: list[str] = []
-    reader = searcher.reader()
     for leaf in positive_leaves(query):
-        if (isinstance(leaf, (Q.Prefix, Q.Wildcard, Q.FuzzyTerm))
-                and leaf.field() in ("text", "title", "summary")):
-            for word in leaf._btexts(reader):
-                text = word.decode("utf-8") if isinstance(word, bytes) else word
-                if text not in words:
-                    words.append(text)
+        if isinstance(leaf, limits.Expanded) and leaf.field() in ("text", "title", "summary"):
+            for word in leaf.words():
+                if word not in words:
+                    words.append(word)
                 if len(words) >= most:
                     return words
     return words

@@ -5,12 +5,13 @@ marker (which database state the index reflects), and answering searches: record
 an exact total, facet counts, the words a `word*` or `word~` expanded to, and spelling suggestions.
 It never reads the database: searches return record ids that the caller resolves against the store.
 
-Searches share one cached searcher under a lock, because a searcher without mmap reads its files by
-seek-and-read, which threads must not interleave.
+Searches run side by side: each borrows a searcher of its own from a small pool (`pool`), and the
+facet table of a commit is shared by the searches that read it (`facets`).
 """
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,15 @@ from pathlib import Path
 from whoosh import query as Q, sorting
 
 from ..access import Viewer
+from ..budget import Budget, unlimited
 from ..clock import today
-from . import query as queries, schema, suggest as suggestions, writing
-from .facets import FacetTable, SegmentValues, segment_id
+from . import limits, query as queries, schema, suggest as suggestions, writing
+from .facets import FacetTable, SegmentValues, commit_key
+from .pool import SearcherPool
 from .query import Filters
 
 RANKED_AT_LEAST = 100  # hits ranked at once: the next pages of a search cost nothing
+TABLES_KEPT = 2  # facet tables of the latest commits (a search may still read the one before)
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name -> (value, count)
     terms: list[str] = field(default_factory=list)  # words a prefix or fuzzy query expanded to
     suggestion: str | None = None
+    partial: bool = False  # the time ran out: hits, facets or expansions may be incomplete
+    narrowed: bool = False  # a `word*` or `word~` stood for more words than were searched
 
 
 def _today() -> int:
@@ -50,10 +56,10 @@ class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._ix = None
-        self._searcher = None
-        self._facets = None  # (searcher, FacetTable) of the current searcher
+        self._searchers = SearcherPool(lambda: self.ix.searcher(), self.path)
+        self._tables: OrderedDict[tuple, FacetTable] = OrderedDict()  # commit -> its facet table
         self._segments: dict[str, SegmentValues] = {}  # segment id -> its values, read once
-        self._read_lock = threading.Lock()
+        self._tables_lock = threading.Lock()
         # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
         # A write that also holds a database transaction takes this lock first (records.writing).
         self.write_lock = threading.RLock()
@@ -81,15 +87,14 @@ class Index:
         return self._ix
 
     def close(self) -> None:
-        with self._read_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-            self._facets = None
+        """Close the searchers (those in use when they are given back); the index reopens on use."""
+        self._searchers.close()
+        with self._tables_lock:
+            self._tables.clear()
             self._segments = {}
-            if self._ix is not None:
-                self._ix.close()
-                self._ix = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
 
     # --- writing: the one door -----------------------------------------------------------------
     @contextmanager
@@ -111,20 +116,12 @@ class Index:
     # --- reading -----------------------------------------------------------------------------
     @contextmanager
     def searcher(self):
-        """The process's cached searcher, renewed when the index has changed."""
-        with self._read_lock:
-            if self._searcher is None:
-                self._searcher = self.ix.searcher()
-            elif not self._searcher.up_to_date():
-                # A new searcher, not `refresh()`: whoosh-reloaded's refresh with reused readers
-                # fails (TypeError in FileIndex._reader).
-                self._searcher.close()
-                self._ix = None  # the folder may have been swapped by a rebuild
-                self._searcher = self.ix.searcher()
-            yield self._searcher
+        """A searcher of the latest commit, this caller's alone until the block ends."""
+        with self._searchers.borrow() as s:
+            yield s
 
     def refresh(self) -> None:
-        """Make the next search see the latest commit (called after writes)."""
+        """Open a searcher of the latest commit now, so the next search does not (after writes)."""
         with self.searcher():
             pass
 
@@ -156,14 +153,18 @@ class Index:
         return Q.And(parts)
 
     def _table(self, s) -> FacetTable:
-        """The facet table of the current searcher (rebuilt when the searcher changes)."""
-        if self._facets is None or self._facets[0] is not s:
-            table = FacetTable(s, self._segments)
-            live = {segment_id(leaf) for leaf, _ in s.reader().leaf_readers()}
-            for gone in set(self._segments) - live:  # merged away
-                del self._segments[gone]
-            self._facets = (s, table)
-        return self._facets[1]
+        """The facet table of the commit this searcher reads (made by its first search)."""
+        key = commit_key(s)
+        with self._tables_lock:  # made once: the searches of a new commit wait for it together
+            table = self._tables.get(key)
+            if table is None:
+                table = self._tables[key] = FacetTable(s, self._segments)
+                while len(self._tables) > TABLES_KEPT:
+                    self._tables.popitem(last=False)
+                live = {segment for _, segments in self._tables for segment in segments}
+                for gone in set(self._segments) - live:  # merged away
+                    del self._segments[gone]
+            return table
 
     @staticmethod
     def _visibility_key(viewer: Viewer) -> tuple:
@@ -171,19 +172,19 @@ class Index:
 
     def _visible(self, s, viewer: Viewer) -> frozenset:
         table = self._table(s)
-        key = self._visibility_key(viewer)
-        if key not in table.visible:
-            table.visible[key] = frozenset(s.docs_for_query(self.access_filter(viewer)))
-        return table.visible[key]
+        return table.remember(table.visible, self._visibility_key(viewer),
+                              lambda: frozenset(s.docs_for_query(self.access_filter(viewer))))
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
                sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
-               facet_limit: int | None = None) -> Results:
+               facet_limit: int | None = None, budget: Budget | None = None) -> Results:
         """Record ids matching a query and filters, best first, limited to what the viewer may see.
 
         The total is exact (counted from the matching document set, not `len(results)`, which
-        undercounts some range queries); facet counts come from the same set.
+        undercounts some range queries); facet counts come from the same set. With a `budget`,
+        each step stops early when it is spent and the results say they are partial.
         """
+        budget = budget or unlimited()
         text = (text or "").strip()
         query, hint = queries.parse(text) if text else (Q.Every(), None)
         if queries.is_empty(query):
@@ -194,9 +195,8 @@ class Index:
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
             table = self._table(s)
-            sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
-                        "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
-                        "title": lambda: "title_sort"}.get(sort, lambda: None)()
+            query, narrowed = table.remember(table.expanded, repr(query),
+                                             lambda: limits.expand(query, s.reader(), budget), budget)
             visible = self._visible(s, viewer)
             dates_key = (filters.date_from, filters.date_to) if filters and filters.has_dates else None
             if dates_key:
@@ -204,36 +204,46 @@ class Index:
             full = Q.And([query, narrowing]) if narrowing else query
             key = (repr(full), self._visibility_key(viewer), dates_key)
             matched = table.remember(table.matches, key, lambda: visible.intersection(
-                s.docs_for_query(full)))
-            total = len(matched)
+                s.docs_for_query(full)), budget)
             chosen_ids, scores = [], {}
             wanted = page * per_page
-            if total and (page - 1) * per_page < total:
-                ranked_key = (key, sort, max(wanted, RANKED_AT_LEAST))
-                cached = table.ranked.get(ranked_key)
-                if cached is None or len(cached) < min(wanted, total):
-                    ranked = queries.with_proximity(query, s) if sortedby is None else query
-                    hits = s.search(ranked, filter=set(matched), limit=max(wanted, RANKED_AT_LEAST),
-                                    sortedby=sortedby)
-                    # with a sort, the score is a sort key, not a relevance
-                    cached = [(h["id"], h.score if sortedby is None else None) for h in hits]
-                    table.remember(table.ranked, ranked_key, lambda: cached)
-                for record_id, score in cached[(page - 1) * per_page: wanted]:
+            if matched and (page - 1) * per_page < len(matched):
+                limit = max(wanted, RANKED_AT_LEAST)
+                ranked = table.remember(table.ranked, (key, sort, limit), lambda: self._rank(
+                    s, table, query, matched, sort, limit, budget), budget)
+                for record_id, score in ranked[(page - 1) * per_page: wanted]:
                     chosen_ids.append(record_id)
                     if score is not None:
                         scores[record_id] = score
             facet_counts = {}
             if facets:
                 facet_counts = table.remember(table.facets, (key, facet_limit), lambda: self._facet_counts(
-                    s, table, query, filters, visible, matched, facet_limit))
-            terms = queries.expanded_terms(s, query) if total else []
-        return Results(chosen_ids, total, page, per_page, scores, hint, facet_counts, terms)
+                    s, table, query, filters, visible, matched, facet_limit, budget), budget)
+        terms = queries.expanded_terms(query) if matched else []
+        return Results(chosen_ids, len(matched), page, per_page, scores, hint, facet_counts, terms,
+                       partial=budget.cut, narrowed=narrowed)
 
     @staticmethod
-    def _facet_counts(s, table, query, filters, visible, matched, limit) -> dict:
+    def _rank(s, table, query, matched, sort, limit, budget) -> list[tuple[str, float | None]]:
+        """The first `limit` matched records in order, with their scores when ranked by relevance."""
+        sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
+                    "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
+                    "title": lambda: "title_sort"}.get(sort, lambda: None)()
+        ranked = queries.with_proximity(query, s) if sortedby is None else query
+        collector = limits.DeadlineCollector(s.collector(limit=limit, sortedby=sortedby), set(matched),
+                                             budget)
+        s.search_with_collector(ranked, collector)
+        # with a sort, the score is a sort key, not a relevance
+        return [(h["id"], h.score if sortedby is None else None) for h in collector.results()]
+
+    @staticmethod
+    def _facet_counts(s, table, query, filters, visible, matched, limit, budget) -> dict:
         chosen = [name for name, values in (filters.values if filters else {}).items() if values]
-        counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen))
+        counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen),
+                             budget)
         for name in chosen:
+            if budget.over():
+                break
             # A facet in use counts as if its own filter were off, so its other values
             # show what choosing them as well (either value) would add.
             others = Filters({k: v for k, v in filters.values.items() if k != name})
@@ -250,13 +260,18 @@ class Index:
             return first.ids
         return self.search(text, viewer, per_page=first.total, sort=sort, filters=filters).ids
 
-    def expanded_terms(self, text: str) -> list[str]:
+    def expanded_terms(self, text: str, budget: Budget | None = None) -> list[str]:
         """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+        budget = budget or unlimited()
         query, _ = queries.parse(text)
         with self.searcher() as s:
-            return queries.expanded_terms(s, query)
+            table = self._table(s)
+            expanded, _ = table.remember(table.expanded, repr(query),
+                                         lambda: limits.expand(query, s.reader(), budget), budget)
+        return queries.expanded_terms(expanded)
 
-    def suggest(self, text: str, viewer: Viewer) -> str | None:
+    def suggest(self, text: str, viewer: Viewer, budget: Budget | None = None) -> str | None:
         """A spelling of the query whose words the viewer's records contain ("Did you mean …")."""
+        budget = budget or unlimited()
         with self.searcher() as s:
-            return suggestions.suggest(s, self._visible(s, viewer), text)
+            return suggestions.suggest(s, self._visible(s, viewer), text, budget)

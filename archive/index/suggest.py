@@ -14,8 +14,9 @@ SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
 CANDIDATE_FIELDS = ("text", "title", "person", "place")
 
 
-def suggest(searcher, visible: frozenset, text: str) -> str | None:
-    """A spelling of the query whose words the visible documents contain, or None."""
+def suggest(searcher, visible: frozenset, text: str, budget) -> str | None:
+    """A spelling of the query whose words the visible documents contain, or None (also when the
+    budget runs out first)."""
     def seen(word: str) -> bool:
         found = searcher.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
         return not visible.isdisjoint(found)
@@ -25,6 +26,8 @@ def suggest(searcher, visible: frozenset, text: str) -> str | None:
     for token in query_tokens(text):
         plain = token.isalpha() and token not in OPERATORS
         word = token.lower()
+        if budget.over():
+            return None
         if plain and not seen(word):
             for candidate in candidates(searcher, word):
                 if candidate != word and seen(candidate):

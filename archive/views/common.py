@@ -13,6 +13,7 @@ from flask import Response, abort, current_app, g, redirect, request, session, u
 
 from .. import finder, store
 from ..access import ANONYMOUS, Viewer
+from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..home import Archive
 from .errors import wants_json
@@ -40,7 +41,7 @@ def close_db(exc=None) -> None:
 
 
 def get_index():
-    """The process's search index (one cached searcher, shared by all threads)."""
+    """The process's search index, shared by all threads (each search borrows its own searcher)."""
     return get_archive().index
 
 
@@ -121,6 +122,11 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
 def find_authority(kind: str, typed: str) -> str | None:
     """The id of the person, event or place the viewer typed, by id or by one of its names."""
     return finder.resolve(get_db(), kind, typed.strip(), get_viewer())
+
+
+def search_budget() -> Budget:
+    """The time this request's search, snippets and marks may take (setting SEARCH_SECONDS)."""
+    return Budget(current_app.config["SEARCH_SECONDS"])
 
 
 def search_params() -> finder.Params:

@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from .. import cite, export, finder, highlight, kinds, records, store, timeline
 from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
-                     record_or_404, search_params)
+                     record_or_404, search_budget, search_params)
 
 bp = Blueprint("public", __name__)
 
@@ -48,8 +48,8 @@ def home():
 
 @bp.get("/search")
 def search_page():
-    params = search_params()
-    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    budget, params = search_budget(), search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params, budget=budget)
     return render_template("public/search.html", q=params.q, params=params, result=result,
                            facet_names=FACET_TITLES)
 
@@ -61,22 +61,24 @@ FACET_TITLES = {"type": "Type", "language": "Language",
 
 @bp.get("/search.json")
 def search_json():
-    params = search_params()
-    result = finder.run(get_db(), get_index(), get_viewer(), params)
+    budget, params = search_budget(), search_params()
+    result = finder.run(get_db(), get_index(), get_viewer(), params, budget=budget)
     hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
              "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
-    return jsonify({"total": result.total, "page": params.page, "per_page": params.per_page,
-                    "hits": hits,
-                    "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
-                    "suggestion": result.suggestion})
+    answer = {"total": result.total, "page": params.page, "per_page": params.per_page, "hits": hits,
+              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+              "suggestion": result.suggestion}
+    if result.partial:  # only when the time ran out
+        answer["partial"] = True
+    return jsonify(answer)
 
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
     record = record_or_404(record_id, "page")
-    q = request.args.get("q", "")[:finder.MAX_QUERY]
-    phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q) if q.strip() else []
-    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases)
+    q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
+    phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
+    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
     permalink = url_for(".record_page", record_id=record["id"], _external=True)
     accessed = get_archive().clock.date()
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,

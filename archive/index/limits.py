@@ -1,0 +1,168 @@
+"""What a query may cost: edit distances, expansions, and the time budget inside the index.
+
+Measured (docs/search.md, "Query cost in Whoosh"): a `word~N` builds an automaton that grows steeply
+with N, `*a*` scans every word of every field, Whoosh ORs every word a pattern stands for, and it
+expands the same query again at every step of a search. So, before anything runs:
+
+- `affordable` rewrites the parsed query: `word~N` searches at most MAX_EDITS edits away, keeping at
+  least its first letter and never more than all but one (a prefix as long as the word made
+  Whoosh raise IndexError); a fuzzy one-letter word is searched as itself;
+- `expand` replaces every `word*`, `*word*`, `word~` (and range) by the index words it stands for,
+  chosen once per search: at most EXPANSIONS_PER_TERM each and EXPANSIONS_PER_QUERY in all, shared
+  fairly between the query's patterns (closest and commonest first), looking at the clock as it
+  scans the word lists;
+- `DeadlineCollector` stops ranking when the request's `Budget` is spent.
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh import collectors, query as Q
+from whoosh.support.levenshtein import distance
+
+MAX_EDITS = 2
+EXPANSIONS_PER_TERM = 50  # as Lucene's maxExpansions
+EXPANSIONS_PER_QUERY = 250
+SCAN_MOST = 5000  # matching words looked at per pattern before choosing the commonest
+CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the clock
+
+
+def affordable(query):
+    """The parsed query with every fuzzy term made affordable (see the module's docstring)."""
+    def fix(q):
+        if not isinstance(q, Q.FuzzyTerm):
+            return q
+        if len(q.text) < 2:
+            return Q.Term(q.fieldname, q.text, boost=q.boost)
+        q.maxdist = max(0, min(int(q.maxdist), MAX_EDITS))
+        q.prefixlength = max(1, min(int(q.prefixlength), len(q.text) - 1))
+        return q
+    return query.accept(fix)
+
+
+def _expandable(q) -> bool:
+    if isinstance(q, Q.Prefix):
+        return q.text != ""  # `*` alone is Every, cheap
+    if isinstance(q, Q.Wildcard):
+        return q.text != "*"
+    return isinstance(q, Q.MultiTerm) and not isinstance(q, Expanded)
+
+
+class Expanded(Q.MultiTerm):
+    """A `word*`, `*word*` or `word~` whose index words were chosen once, for the whole search."""
+
+    def __init__(self, original, btexts):
+        self.original = original
+        self.fieldname = original.fieldname
+        self.text = getattr(original, "text", "")
+        self.boost = original.boost
+        self.constantscore = getattr(original, "constantscore", True)
+        self.btexts = tuple(btexts)
+
+    def _btexts(self, ixreader):
+        return iter(self.btexts)
+
+    def words(self) -> list[str]:
+        return [b.decode("utf-8") if isinstance(b, bytes) else b for b in self.btexts]
+
+    def __eq__(self, other):
+        return (other.__class__ is self.__class__ and other.original == self.original
+                and other.btexts == self.btexts)
+
+    def __hash__(self):
+        return hash(self.original) ^ hash(self.btexts)
+
+    def __repr__(self):
+        return f"Expanded({self.original!r}, {len(self.btexts)} words)"
+
+    def __str__(self):
+        return str(self.original)
+
+
+def expand(query, reader, budget) -> tuple[object, bool]:
+    """The query with its patterns replaced by the words they stand for, and whether any pattern
+    stood for more words than it was given."""
+    leaves = [q for q in query.leaves() if _expandable(q)]
+    if not leaves:
+        return query, False
+    share = max(1, min(EXPANSIONS_PER_TERM, EXPANSIONS_PER_QUERY // len(leaves)))
+    narrowed = False
+
+    def swap(q):
+        nonlocal narrowed
+        if not _expandable(q):
+            return q
+        words, more = [], False
+        if q.fieldname in reader.schema and not budget.over():
+            words, more = _choose(q, reader, share, budget)
+        narrowed = narrowed or more
+        return Expanded(q, words)
+    return query.accept(swap), narrowed
+
+
+def _choose(q, reader, share: int, budget) -> tuple[list[bytes], bool]:
+    """The `share` best words of a pattern (closest, then commonest), and whether there were more."""
+    found: list[bytes] = []
+    for i, btext in enumerate(_candidates(q, reader)):
+        if i % CHECK_EVERY == 0 and budget.over():
+            break
+        if btext is not None:
+            found.append(btext)
+            if len(found) >= SCAN_MOST:
+                break
+    found = list(dict.fromkeys(found))
+    if len(found) <= share:
+        return found, False
+    name = q.fieldname
+    if isinstance(q, Q.FuzzyTerm):
+        text = q.text
+        key = (lambda b: (distance(b.decode("utf-8"), text), -reader.doc_frequency(name, b)))
+    else:
+        key = (lambda b: -reader.doc_frequency(name, b))
+    return sorted(found, key=key)[:share], True
+
+
+def _candidates(q, reader):
+    """The words a pattern matches, with None for each word looked at that does not match (so the
+    caller can look at the clock during a long scan)."""
+    name = q.fieldname
+    if isinstance(q, Q.FuzzyTerm):
+        text, most = q.text, q.maxdist
+        shortest, longest = len(text) - most, len(text) + most
+        for leaf, _ in reader.leaf_readers():  # each segment's words, unmerged: faster
+            if name not in leaf.indexed_field_names():
+                continue
+            for btext in leaf.expand_prefix(name, text[:q.prefixlength]):
+                word = btext.decode("utf-8")
+                ok = shortest <= len(word) <= longest and distance(word, text, limit=most) <= most
+                yield btext if ok else None
+    elif isinstance(q, Q.PatternQuery) and not isinstance(q, Q.Prefix):  # `*word*`: scan, checking time
+        field = reader.schema[name]
+        pattern = re.compile(q._get_pattern())
+        start = q._find_prefix(q.text)
+        for btext in reader.expand_prefix(name, start) if start else reader.lexicon(name):
+            yield btext if pattern.match(field.from_bytes(btext)) else None
+    else:
+        yield from q._btexts(reader)
+
+
+class DeadlineCollector(collectors.FilterCollector):
+    """Ranks only the allowed documents, and stops when the budget is spent (keeping what it has).
+
+    Whoosh's TimeLimitCollector cannot serve: it uses SIGALRM, which fails outside the main thread,
+    and wrapped around a filtering collector it ranks documents the filter should have left out.
+    """
+
+    def __init__(self, child, allow, budget):
+        super().__init__(child, allow=allow)
+        self.budget = budget
+
+    def collect_matches(self):
+        child, allow, offset = self.child, self._allow, self.offset
+        if self.budget.over():
+            return
+        for i, sub_docnum in enumerate(child.matches()):
+            if i % CHECK_EVERY == CHECK_EVERY - 1 and self.budget.over():
+                return
+            if offset + sub_docnum in allow:
+                child.collect(sub_docnum)

@@ -1,0 +1,68 @@
+"""Searches run side by side: no search waits for another, and none sees another's answers."""
+import json
+import threading
+import urllib.request
+
+from archive import records, store
+from archive.access import SYSTEM
+
+QUERIES = ["Sokha", "freedom", "slavery~", "Guter*", '"human rights"', "type:open_letter", "ទាសភាព"]
+
+
+def answers(index) -> dict:
+    out = {}
+    for q in QUERIES:
+        result = index.search(q, SYSTEM, per_page=100, facets=True)
+        out[q] = (result.total, sorted(result.ids), result.facets["type"])
+    return out
+
+
+def test_a_search_in_progress_does_not_hold_up_another(live, sample_app):
+    """While one search holds its searcher (as a slow one would), another answers over HTTP."""
+    index = sample_app.extensions["archive"].index
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_search():
+        with index.searcher():
+            holding.set()
+            release.wait(30)
+    thread = threading.Thread(target=slow_search)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with urllib.request.urlopen(live.url + "/search.json?q=Sokha", timeout=10) as response:
+            assert json.load(response)["total"] >= 1
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_searches_side_by_side_give_the_answers_they_give_alone(sample_app):
+    """Four threads search while saves commit (each commit makes every searcher reopen)."""
+    index = sample_app.extensions["archive"].index
+    expected = answers(index)
+    wrong, errors = [], []
+
+    def searching():
+        try:
+            for _ in range(15):
+                got = answers(index)
+                wrong.extend(q for q in QUERIES if got[q] != expected[q])
+        except Exception as exc:  # collected: the test reports them all
+            errors.append(repr(exc))
+
+    def saving():
+        db = store.connect(sample_app.config["DATABASE"])
+        try:
+            for i in range(5):  # records none of the queries finds
+                records.save_record(db, index, {"title": f"Unrelated zzq{i}", "type": "statement",
+                                                "access": "public"})
+        finally:
+            db.close()
+    threads = [threading.Thread(target=searching) for _ in range(4)] + [threading.Thread(target=saving)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and wrong == []
+    assert index.search("zzq*", SYSTEM).total == 5
