@@ -1,6 +1,6 @@
 """Citations of a record: Chicago style (notes and bibliography) and BibTeX, with the permalink.
 
-Pure functions over a record as JSON (`schemas/record.json`); the view supplies the permalink and
+Pure functions over a record as JSON (`fields.record_schema()`); the view supplies the permalink and
 the access day.
 """
 from __future__ import annotations
