@@ -25,13 +25,7 @@ from . import fields
 from .fields import RECORD_FIELDS
 
 
-def part_columns(field: fields.Field) -> dict[str, str]:
-    """The CSV column of each part of a `Parts` field: `source_url` for the source's `url`."""
-    return {f"{field.name}_{part.name}": part.name for part in field.shape.parts}
-
-
-COLUMNS = tuple(column for f in RECORD_FIELDS
-                for column in (part_columns(f) if isinstance(f.shape, fields.Parts) else (f.name,)))
+COLUMNS = tuple(column for f in RECORD_FIELDS for column, _ in f.flat())  # a part: `source_url`
 IGNORED_ON_IMPORT = tuple(f.name for f in RECORD_FIELDS if f.by_archive)
 LIST_COLUMNS = tuple(f.name for f in fields.of_shape(fields.List))
 LINK_COLUMNS = {f.name: f.shape.parts for f in fields.of_shape(fields.Links)}
@@ -131,8 +125,8 @@ def to_row(record: dict) -> list[str]:
     for field in RECORD_FIELDS:
         value = record.get(field.name)
         if isinstance(field.shape, fields.Parts):
-            row.extend("" if (value or {}).get(part) is None else str(value[part])
-                       for part in part_columns(field).values())
+            row.extend("" if (value or {}).get(part.name) is None else str(value[part.name])
+                       for _, part in field.flat())
         elif isinstance(field.shape, fields.List):
             row.append(join_list(value or []))
         elif isinstance(field.shape, fields.Links):
@@ -153,10 +147,10 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
         if field.by_archive:
             continue
         if isinstance(field.shape, fields.Parts):
-            for column, part in part_columns(field).items():
+            for column, part in field.flat():
                 raw = restore(cells[column]) if cells.get(column) is not None else ""
                 if raw.strip():
-                    record.setdefault(field.name, {})[part] = raw.strip()
+                    record.setdefault(field.name, {})[part.name] = raw.strip()
             continue
         raw = cells.get(field.name)
         if raw is None:

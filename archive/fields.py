@@ -309,6 +309,13 @@ class Field:
             schema["description"] = self.about
         return schema
 
+    def flat(self) -> tuple[tuple[str, Field], ...]:
+        """(name, field) of each CSV column and form input it has: itself, or each part of a
+        `Parts` field under a name of its own (`source_url`)."""
+        if isinstance(self.shape, Parts):
+            return tuple((f"{self.name}_{part.name}", part) for part in self.shape.parts)
+        return ((self.name, self),)
+
     @property
     def index_field(self) -> str:
         return (self.search.field if self.search and self.search.field else None) or self.name
