@@ -26,6 +26,7 @@ from . import clock, dates, fields, kinds, store, urls
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, to_document
+from .index import schema as index_schema
 
 def _load_schema(kind: str) -> dict:
     """The JSON Schema of a kind: the record's is built from its fields, the others are files."""
@@ -286,7 +287,7 @@ def document(db, row: dict, names: NameCache) -> dict:
     record = store.record_json(db, row)
     linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
-    bounds = {k: row[k] for k in ("date_lo", "date_hi", "period_lo", "period_hi", "seq")}
+    bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}
     return to_document(record, linked, bounds)
 
 
