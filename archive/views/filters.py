@@ -1,4 +1,5 @@
-"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font."""
+"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font; and
+`record_fields`, the record's fields (archive/fields.py), which the record page lists."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import kinds, urls
+from .. import fields, kinds, urls
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lang_runs, "lang_runs")
     app.add_template_filter(kinds.type_label, "type_label")
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
+    app.add_template_global(fields.RECORD_FIELDS, "record_fields")
 
 
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+(?:[\\s\u200b-\u200d]+[\u1780-\u17ff\u19e0-\u19ff]+)*")
