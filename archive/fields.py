@@ -4,16 +4,14 @@
 layer, and the layers loop over the list instead of naming fields:
 
 - JSON and the database: its `shape` (`Text`, `Body`, `Edtf`, `Day`, `Choice`, `Codes`, `Terms`,
-  `Links`, `Parts`, …) gives its JSON Schema, how input is cleaned and how its column keeps it
+  `Links`, `Parts`) gives its JSON Schema, how input is cleaned and how its column keeps it
   (`records.Write.store_record`, `store.record_json`); `record_schema()` is the record's JSON Schema,
   served at /schema/record.json and checked by `records.validate`;
-- the record form (`forms.RecordForm`): `form`, an `Input` (label, help, size); its checks follow
-  from the shape (required, longest length, EDTF, a day, language codes, links);
-- CSV (`csvrows`): a column per field, one per part of a `Parts` field (`source_url`);
-- the index (`index.schema`): `search`, a `Search` (index field, weight), or None when not indexed;
-  `querysyntax` searches the `words` fields for plain words;
-- Dublin Core and schema.org (`crosswalk`): `dc`, `schema_org`;
-- the record page (templates/public/record.html): `page`, a `Show` (label, how), or None.
+- the record form (`forms.RecordForm`): `form`, an `Input` (label, help, size), its checks following
+  from the shape; CSV (`csvrows`): a column per field, one per part of a `Parts` field (`source_url`);
+- the index (`index.schema`, `querysyntax`): `search`, a `Search` (index field, weight) or None;
+- Dublin Core and schema.org (`crosswalk`): `dc`, `schema_org`; the record page
+  (templates/public/record.html): `page`, a `Show` (label, how) or None.
 
 Fields that hold more than a value (links to people, events and places; the source; dates with
 their bounds; access and embargo) keep some handling of their own in those layers, under the names
@@ -23,18 +21,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import ClassVar
 
 from . import dates, kinds
 from .access import ACCESS_LEVELS
 from .urls import WEB_URL
 
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$"
-ID_ABOUT = "stable URL-safe id; assigned by the archive when absent"
 EDTF_ABOUT = ("EDTF date (Library of Congress Extended Date/Time Format), e.g. 2017-09-03, 2018-07, "
               "1975/1979, 1981~, 197X")
 LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-BY_ARCHIVE = "set by the archive; ignored on import"
 
 
 def clean_text(value) -> str | None:
@@ -52,7 +49,7 @@ class Shape:
 
     required = False   # a record is refused without it
     stored = True      # kept in a column of `records` named like the field (links have tables)
-    empty = None       # the value of an unset field in JSON
+    empty = None       # the value of an unset field in JSON (a list shape's: [])
 
     def schema(self) -> dict:
         raise NotImplementedError
@@ -71,48 +68,43 @@ class Shape:
 
 class Id(Shape):
     def schema(self) -> dict:
-        return {"type": "string", "pattern": ID_PATTERN, "description": ID_ABOUT}
+        return {"type": "string", "pattern": ID_PATTERN,
+                "description": "stable URL-safe id; assigned by the archive when absent"}
 
 
+@dataclass(frozen=True)
 class Stamp(Shape):
     """Set by the archive (timestamps, revision numbers); ignored on import."""
 
-    def __init__(self, json_type: str = "string"):
-        self.json_type = json_type
+    json_type: str = "string"
 
     def schema(self) -> dict:
-        return {"type": [self.json_type, "null"], "description": BY_ARCHIVE}
+        return {"type": [self.json_type, "null"], "description": "set by the archive; ignored on import"}
 
 
+@dataclass(frozen=True)
 class Text(Shape):
     """One text, trimmed; None when empty."""
 
-    def __init__(self, max_length: int, required: bool = False):
-        self.max_length = max_length
-        self.required = required
+    max_length: int
+    required: bool = False
+    pattern: str | None = None  # a regular expression it must match
 
     def schema(self) -> dict:
         if self.required:
             return {"type": "string", "minLength": 1, "maxLength": self.max_length}
-        return {"type": ["string", "null"], "maxLength": self.max_length}
+        pattern = {"pattern": self.pattern} if self.pattern else {}
+        return {"type": ["string", "null"], "maxLength": self.max_length, **pattern}
 
     def clean(self, value):
         return clean_text(value)
 
 
-class Url(Text):
-    """A web address (archive/urls.py): links are made of nothing else."""
-
-    def schema(self) -> dict:
-        return {**super().schema(), "pattern": WEB_URL.pattern,
-                "description": "a web address (http or https); a DOI, Handle or ARK through its https resolver"}
-
-
+@dataclass(frozen=True)
 class Edtf(Text):
     """An EDTF date; its earliest and latest day are kept beside it (`date_lo`, `date_hi`)."""
 
-    def __init__(self):
-        super().__init__(100)
+    max_length: int = 100
 
     def schema(self) -> dict:
         return {**super().schema(), "description": EDTF_ABOUT}
@@ -147,21 +139,20 @@ class Body(Shape):
         return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 
+@dataclass(frozen=True)
 class Choice(Shape):
-    """One of a few codes, each with its label."""
+    """One of a few codes, each with its label; unset, the default."""
 
-    def __init__(self, options: tuple[tuple[str, str], ...], default: str | None = None,
-                 required: bool = False):
-        self.options = options
-        self.default = default
-        self.required = required
+    options: tuple[tuple[str, str], ...]
+    default: str | None = None
+    required: bool = False
 
     @property
-    def codes(self) -> list[str]:
-        return [code for code, _ in self.options]
+    def empty(self):
+        return self.default
 
     def schema(self) -> dict:
-        return {"enum": self.codes, **({"default": self.default} if self.default else {})}
+        return {"enum": [code for code, _ in self.options], **({"default": self.default} if self.default else {})}
 
     def clean(self, value):
         return value or self.default
@@ -171,7 +162,7 @@ class List(Shape):
     """Several values, kept as a JSON list in one column; each value once."""
 
     empty: list = []
-    items: dict = {}
+    items: dict = {}  # the JSON Schema of each value
 
     def schema(self) -> dict:
         return {"type": "array", "items": dict(self.items)}
@@ -192,26 +183,33 @@ class Codes(List):
     items = {"type": "string", "pattern": LANGUAGE_PATTERN}
 
 
+@dataclass(frozen=True)
 class Terms(List):
     """Words or phrases, each trimmed (subjects, keywords)."""
 
-    def __init__(self, max_length: int):
-        self.items = {"type": "string", "minLength": 1, "maxLength": max_length}
+    max_length: int = 200
+
+    @property
+    def items(self) -> dict:
+        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
 
     def clean(self, value):
         return [v for v in dict.fromkeys(clean_text(v) for v in value or []) if v]
 
 
+@dataclass(frozen=True)
 class Links(Shape):
     """Links to authorities of a kind, by id or name, perhaps with a role; kept in the kind's link
     table (`kinds.Kind.link_table`), resolved and created by the write path."""
 
+    kind: kinds.Kind
+    roles: tuple[str, ...] | None = None  # the roles a linked authority may play (kind.link_has_role)
+    dated: bool = False                   # links carry the authority's date (events)
     stored = False
-    empty: list = []
+    empty: ClassVar[list] = []
 
-    def __init__(self, kind: kinds.Kind, roles: tuple[str, ...] | None = None, dated: bool = False):
-        assert bool(roles) == kind.link_has_role, kind.name
-        self.kind, self.roles, self.dated = kind, roles, dated
+    def __post_init__(self):
+        assert bool(self.roles) == self.kind.link_has_role, f"roles of {self.kind.name} links"
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -229,12 +227,12 @@ class Links(Shape):
             "anyOf": [{"required": ["id"]}, {"required": ["name"]}], "additionalProperties": False}}
 
 
+@dataclass(frozen=True)
 class Parts(Shape):
     """A few named texts kept together as one JSON object (the source: citation, url, repository);
     None when all are empty. Each part has its own CSV column and form field (`source_url`)."""
 
-    def __init__(self, *parts: Field):
-        self.parts = parts
+    parts: tuple[Field, ...]
 
     def schema(self) -> dict:
         return {"type": ["object", "null"],
@@ -264,7 +262,7 @@ class Input:
     rows: int | None = None          # a box of several lines (a textarea) this high
     type: str | None = None          # the input's type, e.g. "url"
     placeholder: str | None = None
-    default: str | None = None       # the value a new record starts with
+    default: str | None = None       # what a new record starts with, if not the shape's default
 
 
 @dataclass(frozen=True)
@@ -361,7 +359,7 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input("Events", links_help(None), rows=3), search=Search(boost=1.5, field="event")),
     Field("places", Links(kinds.PLACE, PLACE_ROLES),
           form=Input("Places", links_help(PLACE_ROLES), rows=3), search=Search(boost=1.5, field="place")),
-    Field("subjects", Terms(200), form=Input("Subjects", "One per line", rows=3),
+    Field("subjects", Terms(), form=Input("Subjects", "One per line", rows=3),
           search=Search(boost=1.5, field="subject"), dc="subject", schema_org="keywords",
           page=Show("Subjects", "list")),
     Field("collection", Text(500), form=Input("Collection"), search=Search("value"), dc="relation",
@@ -371,9 +369,12 @@ RECORD_FIELDS: tuple[Field, ...] = (
     Field("accession", Text(200),
           form=Input("Inventory number", "The accession number in the collection, e.g. DL-2017-004"),
           dc="identifier", page=Show("Accession")),
-    Field("source", Parts(Field("citation", Text(5000), form=Input("Source citation", rows=2)),
-                          Field("url", Url(2000), form=Input("Source URL", type="url")),
-                          Field("repository", Text(1000), form=Input("Source repository"))),
+    Field("source", Parts((
+        Field("citation", Text(5000), form=Input("Source citation", rows=2)),
+        Field("url", Text(2000, pattern=WEB_URL.pattern),  # links are made of web addresses only
+              "a web address (http or https); a DOI, Handle or ARK through its https resolver",
+              form=Input("Source URL", type="url")),
+        Field("repository", Text(1000), form=Input("Source repository")))),
           page=Show("Source", "source")),
     Field("rights", Text(5000), form=Input("Rights", rows=2), dc="rights", schema_org="copyrightNotice",
           page=Show("Rights")),
