@@ -19,7 +19,6 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from . import dates, fields
 from .access import ROLES
-from .fields import PERSON_ROLES, PLACE_ROLES  # noqa: F401 (the roles a links box takes)
 
 ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLES]
 LANGUAGE = re.compile(fields.LANGUAGE_PATTERN)

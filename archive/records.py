@@ -113,7 +113,8 @@ _text = fields.clean_text
 # --- one write -------------------------------------------------------------------------------------
 
 # The fields a record's input gives and its own columns keep (not the id, links or the archive's stamps).
-_STORED = tuple(f for f in fields.RECORD_FIELDS if f.shape.stored and not f.by_archive and f.name != "id")
+_STORED = tuple(f for f in fields.RECORD_FIELDS
+                if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
 
 
 class Write:
