@@ -107,14 +107,16 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
     """The person, event or place as this viewer may see it. An id merged into another leads a GET
     to the same address of the one kept (301), whatever the view: page, .json, .jsonld, edit.
 
-    :raise 404: when missing or not for this viewer, and for a merged id on any other method.
+    :raise 404: when missing or not for this viewer, for a merged id whose kept one this viewer may
+        not see (alike, so the redirect reveals nothing), and for a merged id on any other method.
     """
-    db = get_db()
-    entity = store.get_entity(db, kind, entity_id, get_viewer())
+    db, viewer = get_db(), get_viewer()
+    entity = store.get_entity(db, kind, entity_id, viewer)
     if entity is not None:
         return entity
     target = store.redirect_target(db, kind, entity_id)
-    if target and request.method in ("GET", "HEAD"):
+    if (target and request.method in ("GET", "HEAD")
+            and store.get_entity(db, kind, target, viewer) is not None):
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
     raise NotFound(f"No {kind} {entity_id}.")
 
