@@ -166,3 +166,24 @@ def saved_meanwhile(what: str, revision: int) -> str:
     """The message of a form sent after someone else saved the same thing (409)."""
     return (f"Someone saved this {what} while you were editing it (now revision {revision}; see its "
             f"history). Your changes are kept here: check them and save again to replace that revision.")
+
+
+def edit_refused(form, what: str, revision: int) -> int | None:
+    """Whether an edit may replace `revision` (the last saved): None when the form says it was made
+    on top of it; otherwise the form gets the message and that revision, and the status is returned.
+
+    Every edit form sends the revision it was filled from (`base_revision`). One that does not say
+    (left out, empty, not a number) is refused too (400), since it would skip the check and silently
+    replace whatever was saved meanwhile; one made on an older revision is a conflict (409).
+    """
+    sent = (form.base_revision.data or "").strip()
+    if sent == str(revision):
+        return None
+    form.base_revision.data = str(revision)
+    if not sent.isdigit():
+        form.form_errors.append(
+            f"This form did not say which revision of the {what} it was editing, so nothing was saved. "
+            f"Your changes are kept here: check them against revision {revision} and save again.")
+        return 400
+    form.form_errors.append(saved_meanwhile(what, revision))
+    return 409
