@@ -216,7 +216,7 @@ def user_group():
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add_command(name, role, password_stdin):
-    """Create an account (or reset its password and role).
+    """Create an account (or reset its password and role, which signs it out everywhere).
 
     Example: archive user add ada --role researcher
     """
@@ -231,6 +231,20 @@ def user_add_command(name, role, password_stdin):
     except ValidationError as exc:
         fail(str(exc))
     click.echo(f"User {name} ({role}) saved.")
+
+
+@user_group.command("remove")
+@click.argument("name")
+def user_remove_command(name):
+    """Remove an account; whoever is signed in with it is signed out at once.
+
+    Example: archive user remove ada
+    """
+    try:
+        removed = accounts.remove_user(get_archive().db, name)
+    except ValidationError as exc:
+        fail(str(exc))
+    click.echo(f"User {removed} removed.")
 
 
 @cli.command("backup")

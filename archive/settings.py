@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
             "then it answers with what it found, marked partial"),
     Setting("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8), "how long a sign-in lasts without "
             "a visit (seconds in the environment)", "8 hours"),
+    Setting("SESSION_ABSOLUTE_LIFETIME", 12 * 3600, "seconds a sign-in lasts at most, visits or not; "
+            "then it ends and the user signs in again", "`43200` (12 hours)"),
     Setting("SESSION_COOKIE_HTTPONLY", True, "session cookies are out of scripts' reach"),
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "session cookies are not sent with other sites' forms"),
     Setting("WTF_CSRF_TIME_LIMIT", None, "seconds a form's CSRF token lives (`null`: as long as the "

@@ -1,7 +1,8 @@
-"""Accounts: the users table and the failed sign-ins counted to pause password guessing.
+"""Accounts: the users table, their signed-in sessions, and the failed sign-ins counted to pause
+password guessing.
 
-Only rows: hashing passwords, checking roles and deciding when to pause belong to `archive/accounts.py`
-and `archive/auth.py`.
+Only rows: hashing passwords and session keys, checking roles and deciding when to pause belong to
+`archive/accounts.py` and `archive/views/auth.py`.
 """
 from __future__ import annotations
 
@@ -39,6 +40,34 @@ def set_user_password(db, username: str, password_hash: str) -> None:
 
 def count_admins(db) -> int:
     return db.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+
+
+def delete_user(db, username: str) -> None:
+    """Remove an account; its sessions go with it (ON DELETE CASCADE)."""
+    db.execute("DELETE FROM users WHERE username = ?", [username])
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+def add_session(db, key_hash: str, username: str, started_at: float) -> None:
+    db.execute("INSERT INTO sessions (key_hash, username, started_at) VALUES (?, ?, ?)",
+               [key_hash, username, started_at])
+
+
+def session_user(db, key_hash: str, since: float) -> dict | None:
+    """The account of a session started at `since` or later, or None (ended, expired, unknown)."""
+    rows = list(db.query("SELECT users.* FROM sessions JOIN users USING (username) "
+                         "WHERE sessions.key_hash = ? AND sessions.started_at >= ?", [key_hash, since]))
+    return rows[0] if rows else None
+
+
+def delete_sessions(db, username: str, keep: str | None = None) -> None:
+    """End every session of an account, but the one whose key hashes to `keep`."""
+    db.execute("DELETE FROM sessions WHERE username = ? AND key_hash IS NOT ?", [username, keep])
+
+
+def forget_sessions(db, before: float) -> None:
+    db.execute("DELETE FROM sessions WHERE started_at < ?", [before])
 
 
 # --- failed sign-ins ------------------------------------------------------------------------------

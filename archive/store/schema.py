@@ -159,9 +159,21 @@ SCHEMA_V5_VISIBILITY = """
 CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at);
 """
 
+# Who is signed in: a session is known by the SHA-256 of the random key its cookie carries (the key
+# itself is never stored). Signing out, a new password and removing the account delete the rows, so a
+# copied cookie stops working at once; `started_at` bounds a session's life, visits or not.
+SCHEMA_V6_SESSIONS = """
+CREATE TABLE IF NOT EXISTS sessions (
+    key_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+    started_at REAL NOT NULL                   -- seconds since the epoch
+);
+CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username);
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
-              SCHEMA_V5_VISIBILITY]
+              SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

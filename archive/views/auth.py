@@ -1,7 +1,9 @@
 """Blueprint `auth`: signing in and out, and the admin's page of users.
 
-Sessions are Flask's signed cookies, made permanent on sign-in so that they expire after
-PERMANENT_SESSION_LIFETIME. Repeated failed sign-ins pause further tries for that username and for
+A sign-in starts a session kept on the server (`accounts.start_session`); the signed cookie carries
+only its key, and is made permanent so that it expires after PERMANENT_SESSION_LIFETIME without a
+visit, while the session itself ends SESSION_ABSOLUTE_LIFETIME after it started. Signing out, a new
+password and removing an account end every session of that account. Repeated failed sign-ins pause further tries for that username and for
 that client address (kept in the database, so every worker process sees them). `next` only ever
 leads to a path on this site. The limits are settings (`SIGN_IN_*`, settings.py). Templates:
 `templates/auth/`.
@@ -16,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from .. import accounts, store
 from ..errors import BadRequest, ValidationError
 from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
-from .common import admin_required, get_archive, get_db, load_viewer
+from .common import admin_required, get_archive, get_db, get_viewer, load_viewer, session_lifetime
 from .errors import handle_exception
 
 bp = Blueprint("auth", __name__)
@@ -82,7 +84,7 @@ def login():
                     store.clear_sign_in_failures(db, "user", username.casefold())
                 session.clear()  # a fresh session: nothing carried over from before signing in
                 session.permanent = True
-                session["user"] = viewer.username
+                session["key"] = accounts.start_session(db, viewer.username, session_lifetime())
                 flash(f"Signed in as {viewer.username}.", "info")
                 return redirect(safe_next(form.next.data))
     elif request.method == "POST":
@@ -107,6 +109,9 @@ def expired_form(exc: CSRFError):
 def logout():
     if not ConfirmForm().validate_on_submit():
         raise BadRequest("The form has expired; try again.")
+    viewer = get_viewer()
+    if viewer.signed_in:  # every session of the account, wherever its cookie was copied to
+        accounts.end_sessions(get_db(), viewer.username)
     session.clear()
     flash("Signed out.", "info")
     return redirect(url_for("public.home"))
@@ -137,6 +142,7 @@ def users():
         user["role_form"] = UserRoleForm(prefix=f"role-{user['username']}", formdata=None,
                                          role=user["role"])
         user["password_form"] = PasswordResetForm(prefix=f"pw-{user['username']}", formdata=None)
+        user["remove_form"] = ConfirmForm(prefix=f"rm-{user['username']}", formdata=None)
     return render_template("auth/users.html", add=add, users=people), status
 
 
@@ -165,5 +171,15 @@ def user_role(username: str):
 @admin_required
 def user_password(username: str):
     form = PasswordResetForm(prefix=f"pw-{username}")
-    return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data),
+    # the admin's own session survives a change of their own password; every other one ends
+    keep = session.get("key") if username.casefold() == get_viewer().username.casefold() else None
+    return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data, keep),
                        "Type a new password.", f"The password of {username} was reset.")
+
+
+@bp.post("/users/<username>/remove")
+@admin_required
+def user_remove(username: str):
+    form = ConfirmForm(prefix=f"rm-{username}")
+    return change_user(form, lambda: accounts.remove_user(get_db(), username),
+                       "The form has expired; try again.", f"{username} was removed.")

@@ -7,11 +7,12 @@ raises an `ArchiveError` (errors.py) carrying its status; `views/errors.py` rend
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from functools import wraps
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from .. import finder, store
+from .. import accounts, finder, store
 from ..access import ANONYMOUS, Viewer
 from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -45,15 +46,25 @@ def get_index():
     return get_archive().index
 
 
+def session_lifetime() -> float:
+    """Seconds a sign-in lasts at most (setting SESSION_ABSOLUTE_LIFETIME)."""
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    return lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
+
+
 def load_viewer() -> None:
+    """The request's viewer, from the session the cookie names. A session that has ended (signed
+    out, a new password, the account removed) or outlived SESSION_ABSOLUTE_LIFETIME is anonymous,
+    and so is a cookie of an older version that named its user without a session key."""
     g.viewer = ANONYMOUS
-    username = session.get("user")
-    if username:
-        user = store.get_user(get_db(), username)
-        if user:
-            g.viewer = Viewer(user["username"], user["role"])
-        else:
-            session.clear()
+    if not session.get("key") and "user" not in session:
+        return
+    key = session.get("key")
+    viewer = accounts.session_viewer(get_db(), key, session_lifetime()) if isinstance(key, str) else None
+    if viewer is None:
+        session.clear()
+    else:
+        g.viewer = viewer
 
 
 def get_viewer() -> Viewer:
