@@ -9,13 +9,20 @@ Sessions are kept on the server: signing in starts one under a random key, which
 carries and the store keeps only hashed. Signing out, a new password and removing the account end
 every session of that account at once, so a copied cookie stops working; a session also ends a fixed
 time after it started, visits or not (SESSION_ABSOLUTE_LIFETIME).
+
+Password guessing is slowed by pausing sign-in (see `begin_sign_in`): for an address after many
+failures from it, and for a username at an address after a few failures of that username there. A
+username is never paused for everyone, so nobody can lock another person out by typing their name.
 """
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -162,3 +169,53 @@ def end_sessions(db, username: str) -> None:
     """End every session of an account (signing out)."""
     with store.write_transaction(db):
         store.delete_sessions(db, username)
+
+
+# --- the sign-in pause ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many failed sign-ins pause which tries (settings SIGN_IN_*)."""
+    window: float  # seconds over which failures are counted
+    per_address: int  # failures from one address, whatever the usernames: that address pauses
+    per_user: int  # failures of one username from one address: that username pauses there
+    per_account: int  # failures of one username from all addresses: then one try per address
+
+    @classmethod
+    def of(cls, settings: Mapping) -> "SignInLimits":
+        return cls(settings["SIGN_IN_WINDOW"], settings["SIGN_IN_MAX_PER_ADDRESS"],
+                   settings["SIGN_IN_MAX_PER_USER"], settings["SIGN_IN_MAX_PER_ACCOUNT"])
+
+
+def begin_sign_in(db, username: str, address: str, limits: SignInLimits) -> int:
+    """Seconds before this address may try this username again (0: now).
+
+    A try that may go ahead is counted as a failure at once, in the same write transaction as the
+    check, so that parallel tries each see the ones before them and no more than the limit reach
+    the password check; `signed_in` takes it back when the password was right. An account guessed
+    at from many addresses (`per_account` failures) is slowed, not locked: each address then has
+    one try per window, so its owner, typing the right password, still gets in.
+    """
+    key, now = username.casefold(), clock.CLOCK.timestamp()
+    since = now - limits.window
+    with store.write_transaction(db):
+        store.forget_sign_in_failures(db, since)
+        under_attack = store.sign_in_failures(db, since, username=key)[0] >= limits.per_account
+        wait = 0.0
+        for (count, oldest), limit in (
+                (store.sign_in_failures(db, since, address=address), limits.per_address),
+                (store.sign_in_failures(db, since, username=key, address=address),
+                 1 if under_attack else limits.per_user)):
+            if count >= limit:
+                wait = max(wait, oldest + limits.window - now)
+        if wait <= 0:
+            store.add_sign_in_failure(db, key, address, now)
+    return math.ceil(wait) if wait > 0 else 0
+
+
+def signed_in(db, username: str, address: str) -> None:
+    """A try begun by `begin_sign_in` had the right password: forget the failures of that username
+    from that address, this try's among them. (The address's other failures stay, so signing in to
+    one's own account does not buy more guesses at others.)"""
+    with store.write_transaction(db):
+        store.clear_sign_in_failures(db, username.casefold(), address)

@@ -65,10 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WTF_CSRF_TIME_LIMIT", None, "seconds a form's CSRF token lives (`null`: as long as the "
             "session)"),
     Setting("SIGN_IN_WINDOW", 15 * 60, "seconds over which failed sign-ins are counted"),
-    Setting("SIGN_IN_MAX_PER_USER", 5, "failed sign-ins for one username within the window before "
-            "sign-in pauses for it"),
+    Setting("SIGN_IN_MAX_PER_USER", 5, "failed sign-ins for one username from one address within the "
+            "window before sign-in pauses for that username at that address (never for everyone)"),
     Setting("SIGN_IN_MAX_PER_ADDRESS", 20, "failed sign-ins from one address within the window "
             "before sign-in pauses for it"),
+    Setting("SIGN_IN_MAX_PER_ACCOUNT", 50, "failed sign-ins for one username from all addresses "
+            "within the window before each address may try it only once per window"),
     Setting("PROXY_FIX", False, "trust the `X-Forwarded-*` headers of one reverse proxy that "
             "terminates HTTPS (see SECURITY.md)"),
     Setting("OAI_REPOSITORY_NAME", "Testimony archive", "the repository name OAI-PMH Identify gives"),

@@ -72,20 +72,28 @@ def forget_sessions(db, before: float) -> None:
 
 # --- failed sign-ins ------------------------------------------------------------------------------
 
-def add_sign_in_failure(db, scope: str, key: str, at: float) -> None:
-    db.execute("INSERT INTO sign_in_failures (scope, key, failed_at) VALUES (?, ?, ?)",
-               [scope, key, at])
+def add_sign_in_failure(db, username: str, address: str, at: float) -> None:
+    db.execute("INSERT INTO sign_in_failures (username, address, failed_at) VALUES (?, ?, ?)",
+               [username, address, at])
 
 
-def sign_in_failures(db, scope: str, key: str, since: float) -> tuple[int, float | None]:
-    """How many failures a username or address had since a moment, and the oldest of them."""
-    row = db.execute("SELECT count(*), min(failed_at) FROM sign_in_failures "
-                     "WHERE scope = ? AND key = ? AND failed_at >= ?", [scope, key, since]).fetchone()
+def sign_in_failures(db, since: float, username: str | None = None,
+                     address: str | None = None) -> tuple[int, float | None]:
+    """How many failures there were since a moment, and the oldest of them: of one username, from
+    one address, or of one username from one address (give both)."""
+    conditions, params = ["failed_at >= ?"], [since]
+    for column, value in (("username", username), ("address", address)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    row = db.execute(f"SELECT count(*), min(failed_at) FROM sign_in_failures "
+                     f"WHERE {' AND '.join(conditions)}", params).fetchone()
     return row[0], row[1]
 
 
-def clear_sign_in_failures(db, scope: str, key: str) -> None:
-    db.execute("DELETE FROM sign_in_failures WHERE scope = ? AND key = ?", [scope, key])
+def clear_sign_in_failures(db, username: str, address: str) -> None:
+    """Forget the failures of a username from one address (after it signed in there)."""
+    db.execute("DELETE FROM sign_in_failures WHERE username = ? AND address = ?", [username, address])
 
 
 def forget_sign_in_failures(db, before: float) -> None:
