@@ -142,15 +142,15 @@ def import_command(file, dry_run):
                    "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
-@click.option("--base-url", default=settings.default("BASE_URL"), show_default=True,
-              envvar=settings.BY_NAME["BASE_URL"].env,
-              help="The archive's public address, for the links of a JSON-LD export.")
+@click.option("--base-url", help="The archive's public address, for the links of a JSON-LD export "
+                                 "(default: the setting BASE_URL).")
 def export_command(fmt, output, base_url):
     """Export everything: places, people, events, then records, each with its kind (CSV: records).
 
     Example: archive export --format csv -o records.csv
     """
-    db = get_archive().db
+    archive = get_archive()
+    db, base_url = archive.db, base_url or archive.settings["BASE_URL"]
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
     if not records_only:

@@ -77,10 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAI_ADMIN_EMAIL", "archivist@localhost.localdomain", "the address OAI-PMH Identify "
             "gives; set a real one"),
     Setting("OAI_REPOSITORY_ID", None, "the middle of OAI identifiers, `oai:<id>:<record id>`",
-            "the host name of the request"),
+            "the host name of `BASE_URL`"),
     Setting("OAI_PAGE_SIZE", 100, "records or headers per OAI-PMH list response"),
-    Setting("BASE_URL", "http://127.0.0.1:5000/", "the archive's public address in the links of "
-            "`archive export --format jsonld` (also `--base-url`)"),
+    Setting("BASE_URL", "http://127.0.0.1:5000/", "the archive's public address, the base of every "
+            "absolute link: permalinks, citations, JSON-LD, OAI-PMH, `archive export --format jsonld` "
+            "(never the request's `Host`); set it when serving at another address"),
+    Setting("TRUSTED_HOSTS", None, "the host names requests may carry in `Host` (a JSON list, e.g. "
+            "`[\"archive.example.org\"]`); any other is refused with 400 (`null`: any)"),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

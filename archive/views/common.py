@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
@@ -130,6 +131,22 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
             and store.get_entity(db, kind, target, viewer) is not None):
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
     raise NotFound(f"No {kind} {entity_id}.")
+
+
+# --- absolute addresses ----------------------------------------------------------------------------
+
+def base_url() -> str:
+    """The archive's public address, ending in `/` (setting BASE_URL): the one base of every
+    absolute link. The request's Host header is never used, since anyone can set it."""
+    return current_app.config["BASE_URL"].rstrip("/") + "/"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute address of a view (`endpoint` in full: "public.record_page") at BASE_URL, for
+    permalinks, citations, JSON-LD and OAI-PMH."""
+    base = urlsplit(base_url())
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path, url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def find_authority(kind: str, typed: str) -> str | None:
