@@ -72,7 +72,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGN_IN_MAX_PER_ACCOUNT", 50, "failed sign-ins for one username from all addresses "
             "within the window before each address may try it only once per window"),
     Setting("PROXY_FIX", False, "trust the `X-Forwarded-*` headers of one reverse proxy that "
-            "terminates HTTPS (see SECURITY.md)"),
+            "terminates HTTPS, whoever sends them (for WSGI servers other than `archive serve`; see "
+            "SECURITY.md)"),
+    Setting("THREADS", 8, "`archive serve`: requests handled at once (also `--threads`)"),
+    Setting("CONNECTION_LIMIT", 500, "`archive serve`: open connections at most; more wait until one "
+            "closes (also `--connection-limit`)"),
+    Setting("CHANNEL_TIMEOUT", 20, "`archive serve`: seconds a connection may stay idle, or take to send "
+            "a request's headers, before it is closed (also `--channel-timeout`)"),
+    Setting("TRUSTED_PROXY", None, "`archive serve`: the address of the reverse proxy whose "
+            "`X-Forwarded-For` and `-Proto` give the client's address and scheme (also "
+            "`--trusted-proxy`; see SECURITY.md)"),
     Setting("OAI_REPOSITORY_NAME", "Testimony archive", "the repository name OAI-PMH Identify gives"),
     Setting("OAI_ADMIN_EMAIL", "archivist@localhost.localdomain", "the address OAI-PMH Identify "
             "gives; set a real one"),
