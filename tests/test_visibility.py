@@ -186,3 +186,25 @@ def test_filters_by_name_resolve_among_what_the_viewer_may_see(home, client, can
         kind = (CHAIN | UNLINKED).get(name.split()[0], "place")
         page = client.get(f"/search?{kind}={name}").get_data(as_text=True)
         assert (f"No {kind} called “{name}”" in page) == (not visible), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_merged_id_leads_only_to_what_the_viewer_may_see(app, home, client, canaries, role):
+    """The old id of a person merged into a hidden one answers 404 like a missing id, on every
+    address (page, .json, .jsonld, edit); a viewer who may see the one kept is led there (301)."""
+    from archive import records
+    sign_in(home, client, role)
+    people = {p["name"]: p["id"] for p in export.iter_objects(home.db, SYSTEM) if p["kind"] == "person"}
+    for level in LEVELS:
+        old = records.save_entity(home.db, home.index, "person", {"name": f"Alias {level}"})["id"]
+        keep = people[f"Witness {level}"]
+        records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+        for suffix in ("", ".json", ".jsonld"):
+            response = client.get(f"/people/{old}{suffix}")
+            missing = client.get(f"/people/p-missing{suffix}")
+            if level in ROLES[role]:
+                assert response.status_code == 301, (level, suffix)
+                assert response.headers["Location"] == f"/people/{keep}{suffix}"
+            else:
+                assert response.status_code == 404 == missing.status_code, (level, suffix)
+                assert response.get_data() == missing.get_data().replace(b"p-missing", old.encode())

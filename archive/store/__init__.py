@@ -8,7 +8,7 @@ modules below are how the store is arranged, not something callers need to know:
 - `records`: record rows and links, a record's JSON, and which records a viewer may see;
 - `authorities`: people, events and places, their names, merges and redirects, and which of them
   a viewer may see;
-- `accounts`: users and failed sign-ins;
+- `accounts`: users, their sessions and failed sign-ins;
 - `harvest`: what OAI-PMH harvesters see;
 - `audit`: revisions and the view log.
 
@@ -19,6 +19,7 @@ inside one transaction together with the index. The store knows nothing of Flask
 from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins, find_user,
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
+from .accounts import add_session, delete_sessions, delete_user, forget_sessions, session_user
 from .audit import add_revision, last_revision, log_view, record_views, revisions
 from .authorities import (authority_names, count_entities, dated_events, entities_with_counts,
                           entity_index_names, entity_json, entity_labels, entity_records, entity_row,
@@ -49,4 +50,5 @@ __all__ = [
     "set_record_seq", "set_user_password", "set_user_role", "sign_in_failures", "sub_events",
     "suggest_names", "tombstone_record", "visible_entities_sql", "visible_names_for_keys",
     "visible_records_sql", "write_transaction",
+    "add_session", "delete_sessions", "delete_user", "forget_sessions", "session_user",
 ]

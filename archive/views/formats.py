@@ -7,11 +7,11 @@ writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify
 
 from .. import crosswalk, export, finder, kinds
-from .common import (download, entity_or_404, get_db, get_index, get_viewer, record_or_404,
-                     search_params)
+from .common import (base_url, download, entity_or_404, external_url, get_db, get_index, get_viewer,
+                     record_or_404, search_params)
 
 bp = Blueprint("formats", __name__)
 
@@ -26,7 +26,7 @@ def context():
 @bp.get("/records/<record_id>.jsonld")
 def record_jsonld(record_id: str):
     record = record_or_404(record_id, "jsonld")
-    document = {"@context": url_for(".context", _external=True), **crosswalk.record_jsonld(record, base())}
+    document = {"@context": external_url("formats.context"), **crosswalk.record_jsonld(record, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"
     return response
@@ -35,15 +35,15 @@ def record_jsonld(record_id: str):
 @bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")
 def entity_jsonld(plural: str, entity_id: str):
     entity = entity_or_404(kinds.by_plural(plural).name, entity_id)
-    document = {"@context": url_for(".context", _external=True), **crosswalk.entity_jsonld(entity, base())}
+    document = {"@context": external_url("formats.context"), **crosswalk.entity_jsonld(entity, base())}
     response = jsonify(document)
     response.mimetype = "application/ld+json"
     return response
 
 
 def base() -> str:
-    """The archive's own address, for the @id of every node."""
-    return request.url_root
+    """The archive's own address (BASE_URL), for the @id of every node."""
+    return base_url()
 
 
 def streamed_export(fmt: str) -> Response:
@@ -53,7 +53,7 @@ def streamed_export(fmt: str) -> Response:
     params = search_params()
     selecting = bool(params.q.strip() or params.filters or params.date_from or params.date_to)
     ids = finder.matching_ids(get_db(), get_index(), viewer, params) if selecting else None
-    jsonld = {"base": base(), "context": url_for(".context", _external=True)} if fmt == "jsonld" else {}
+    jsonld = {"base": base(), "context": external_url("formats.context")} if fmt == "jsonld" else {}
 
     def objects(db):
         if selecting:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import unicodedata
 from itertools import groupby
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, records, store, timeline
-from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
-                     record_or_404, search_budget, search_params)
+from .common import (download, entity_or_404, external_url, get_archive, get_db, get_index,
+                     get_viewer, record_or_404, search_budget, search_params)
 
 bp = Blueprint("public", __name__)
 
@@ -79,7 +79,7 @@ def record_page(record_id: str):
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
-    permalink = url_for(".record_page", record_id=record["id"], _external=True)
+    permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
