@@ -48,7 +48,7 @@ PERSON = Kind("person", "people", "people", "p", "Person", "People", "Person",
               has_variants=True, date_field="dates")
 EVENT = Kind("event", "events", "events", "e", "Event", "Events", "Event",
              link_table="record_events", link_column="event_id",
-             date_field="date", has_part_of=True, has_places=True)
+             has_variants=True, date_field="date", has_part_of=True, has_places=True)
 PLACE = Kind("place", "places", "places", "l", "Place", "Places", "Place",
              link_table="record_places", link_column="place_id", link_has_role=True,
              has_variants=True, has_part_of=True, has_coordinates=True)

@@ -420,8 +420,8 @@ def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
-    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant (people and
-    places), the old id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
+    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
+    id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
     if old_id == keep_id:
         raise ValidationError([("into", "choose another one to merge into")])
     with writing(db, index, user) as write:

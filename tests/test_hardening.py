@@ -200,7 +200,8 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
     app.extensions["archive"].close()
     with closing(sqlite3.connect(cfg["DATABASE"])) as conn, conn:  # as before usernames ignored case
         conn.execute("DROP INDEX users_username_nocase")
-        conn.execute("DROP INDEX records_visibility")  # made by the migration after it
+        conn.execute("DROP INDEX records_visibility")  # made by the migrations after it
+        conn.execute("ALTER TABLE events DROP COLUMN variants")
         conn.execute("INSERT INTO users (username, password_hash, role, created_at) "
                      "SELECT 'researcher', password_hash, 'admin', '2999-01-01T00:00:00Z' FROM users")
         conn.execute("PRAGMA user_version = 3")  # before usernames ignored case

@@ -159,9 +159,14 @@ SCHEMA_V5_VISIBILITY = """
 CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at);
 """
 
+# Events have other names too, as people and places do (`ខ្មែរក្រហម`, `Democratic Kampuchea`).
+SCHEMA_V6_EVENT_VARIANTS = """
+ALTER TABLE events ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
-              SCHEMA_V5_VISIBILITY]
+              SCHEMA_V5_VISIBILITY, SCHEMA_V6_EVENT_VARIANTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
