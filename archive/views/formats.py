@@ -1,17 +1,17 @@
 """Blueprint `formats`: records in the formats others speak, over HTTP.
 
-The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports
-(`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the records of a search,
-given with the parameters of `/search`). Everything is limited to what the viewer may see; the
+The JSON-LD context, one record (or person, event, place) as JSON-LD, a record as RIS, and the
+streamed exports (`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the
+records of a search, given with the parameters of `/search`). Everything is limited to what the viewer may see; the
 writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from .. import crosswalk, export, finder, kinds
-from .common import (download, entity_or_404, get_db, get_index, get_viewer, record_or_404,
-                     search_params)
+from .. import cite, crosswalk, export, finder, kinds
+from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
+                     record_or_404, search_params)
 
 bp = Blueprint("formats", __name__)
 
@@ -30,6 +30,16 @@ def record_jsonld(record_id: str):
     response = jsonify(document)
     response.mimetype = "application/ld+json"
     return response
+
+
+@bp.get("/records/<record_id>.ris")
+def record_ris(record_id: str):
+    """The record as a RIS citation, for Zotero, EndNote and Mendeley. :raise 404: when hidden"""
+    record = record_or_404(record_id, "ris")
+    permalink = url_for("public.record_page", record_id=record["id"], _external=True)
+    return Response(cite.ris(record, permalink, get_archive().clock.date()),
+                    content_type="application/x-research-info-systems; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{record["id"]}.ris"'})
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")

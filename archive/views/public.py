@@ -84,7 +84,8 @@ def record_page(record_id: str):
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
-                           bibtex=cite.bibtex(record, permalink, accessed))
+                           bibtex=cite.bibtex(record, permalink, accessed),
+                           citation_meta=cite.highwire(record, permalink))
 
 
 @bp.get("/records/<record_id>.json")
