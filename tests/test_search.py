@@ -306,7 +306,8 @@ def test_search_json_matches_the_spec(client, save):
     data = client.get("/search.json?q=sokha").get_json()
     assert set(data) == {"total", "page", "per_page", "hits", "facets", "suggestion"}
     assert set(data["hits"][0]) == {"id", "title", "type", "date", "snippet", "score"}
-    assert set(data["facets"]) == {"type", "language", "person", "event", "place", "decade"}
+    assert set(data["facets"]) == {"type", "language", "person", "event", "place", "decade", "subject",
+                                   "collection"}  # and `access` for those who see more than public records
     assert data["facets"]["type"] == [{"value": "testimony", "count": 1}]
     assert data["facets"]["decade"] == [{"value": "2010s", "count": 1}]
     for name in ("person", "event", "place"):

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from whoosh import fields
 
+from ..names import slug
 from . import analysis
 
 MARKER_ID = "__marker__"
 # Raise when SCHEMA or the analyzer changes: an index built with another version is then rebuilt
 # from the database at start-up (the analyzer is pickled into the index, so an old one would stay).
 # 4: the analyzer moved from archive.analysis to archive.index.analysis (its pickled path).
-INDEX_VERSION = "4"
+# 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
+INDEX_VERSION = "5"
 
-# Facets: index field -> the name `/search.json` gives it.
+# Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
-          "place_id": "place", "decade": "decade", "collection": "collection"}
+          "place_id": "place", "decade": "decade", "collection_key": "collection",
+          "subject_key": "subject", "access": "access"}
 FACET_FIELDS = tuple(FACETS)
 BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
 
@@ -41,11 +44,12 @@ def _schema() -> fields.Schema:
         person_id=fields.KEYWORD(commas=True),
         event_id=fields.KEYWORD(commas=True),
         place_id=fields.KEYWORD(commas=True),
-        subject_key=fields.KEYWORD(commas=True, lowercase=True),
+        subject_key=fields.KEYWORD(commas=True),  # slugs (`names.slug`): `refugees-camps`
         type=fields.ID(),
         language=fields.KEYWORD(commas=True, lowercase=True),
         access=fields.ID(),
         collection=fields.ID(),
+        collection_key=fields.ID(),  # its slug
         decade=fields.KEYWORD(commas=True),
         # Columns (sortable) for the date bounds, so a date range reads one column per segment.
         date_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
@@ -93,11 +97,12 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
         "person_id": ",".join(p["id"] for p in record.get("people", [])),
         "event_id": ",".join(e["id"] for e in record.get("events", [])),
         "place_id": ",".join(p["id"] for p in record.get("places", [])),
-        "subject_key": ",".join(s.replace(",", " ") for s in record.get("subjects") or []),
+        "subject_key": ",".join(dict.fromkeys(filter(None, map(slug, record.get("subjects") or [])))),
         "type": record["type"],
         "language": ",".join(record.get("language") or []),
         "access": record["access"],
         "collection": record.get("collection") or "",
+        "collection_key": slug(record.get("collection") or ""),
         "embargo": embargo,
         "title_sort": record["title"].casefold()[:200],
     }

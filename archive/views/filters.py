@@ -1,4 +1,5 @@
-"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font."""
+"""Template filters: record-type labels, subject and collection slugs, and `lang="km"` where Khmer
+text needs a Khmer font."""
 from __future__ import annotations
 
 import re
@@ -7,12 +8,14 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from .. import kinds, urls
+from ..names import slug
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
     app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
 
 

@@ -56,7 +56,7 @@ def search_page():
 
 FACET_TITLES = {"type": "Type", "language": "Language",
                 **{kind.name: kind.plural_label for kind in kinds.AUTHORITIES},
-                "decade": "Decade", "collection": "Collection"}
+                "decade": "Decade", "collection": "Collection", "subject": "Subject", "access": "Access"}
 
 
 @bp.get("/search.json")
@@ -66,7 +66,8 @@ def search_json():
     hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
              "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
     answer = {"total": result.total, "page": params.page, "per_page": params.per_page, "hits": hits,
-              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS
+                         if k in result.facets or k != "access"},  # access: for those who see more
               "suggestion": result.suggestion}
     if result.partial:  # only when the time ran out
         answer["partial"] = True
