@@ -11,6 +11,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from .dates import in_words
 from .kinds import record_type, type_label
 
 AUTHOR_ROLES = ("author", "narrator", "signatory")
@@ -57,15 +58,15 @@ def chicago(record: dict, permalink: str, accessed: dt.date) -> Markup:
         parts.append(escape(who.rstrip(".")) + ".")
     parts.append(Markup("“") + escape(record["title"].rstrip(".")) + Markup(".”"))
     kind = type_label(record["type"])
-    parts.append(escape(kind + (", " + (record.get("date") or record.get("period")) if
-                                (record.get("date") or record.get("period")) else "")) + ".")
+    when = in_words(record.get("date") or record.get("period"))
+    parts.append(escape(kind + (", " + when if when else "")) + ".")
     held = ", ".join(x for x in (record.get("collection"), record.get("accession")) if x)
     if held:
         parts.append(escape(held) + ".")
     repository = (record.get("source") or {}).get("repository")
     if repository:
         parts.append(escape(repository) + ".")
-    parts.append(escape(permalink) + escape(f" (accessed {accessed:%B} {accessed.day}, {accessed.year})."))
+    parts.append(escape(permalink) + escape(f" (accessed {in_words(accessed.isoformat())})."))
     return Markup(" ").join(parts)
 
 
@@ -111,8 +112,10 @@ def ris(record: dict, permalink: str, accessed: dt.date) -> str:
     lines += [("A4", name) for name in _people(record, ("translator",))]
     parts = _parts(record)
     if parts:
+        value = record.get("date") or record.get("period")
+        other = "" if _PLAIN.fullmatch(value) else in_words(value)  # RIS: year/month/day/other
         lines.append(("PY", parts[0]))
-        lines.append(("DA", "/".join(parts + [""] * (3 - len(parts))) + "/"))
+        lines.append(("DA", "/".join(parts + [""] * (3 - len(parts))) + "/" + other.replace("/", " ")))
     lines.append(("M3", type_label(record["type"])))
     if record.get("summary"):
         lines.append(("AB", record["summary"]))

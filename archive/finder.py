@@ -230,23 +230,40 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
             active.append({"name": name, "value": value, "label": label,
                            "remove": params.without(name, value)})
         filters.values[FILTER_FIELDS[name]] = wanted
-    for name, raw, end in (("from", params.date_from, False), ("to", params.date_to, True)):
-        if not raw:
-            continue
-        try:
-            day = dates.query_bounds(raw, end=end)
-        except dates.DateError:
-            notes.append(f"“{raw}” is not a date this archive understands (try 1975, "
-                         f"1975-04-17 or 1975/1979); the {name} filter was left out.")
-            continue
-        setattr(filters, "date_to" if end else "date_from", day)
-        active.append({"name": name, "value": raw, "label": f"{name} {raw}",
-                       "remove": params.without(name)})
+    _date_filters(params, filters, notes, active)
     clean, hint = querysyntax.sanitize(params.q)
     if hint:
         notes.append(hint)
     expanded, _, others = expand_names(db, viewer, clean) if clean.strip() else (clean, [], [])
     return Prepared(expanded, filters, notes, active, _marking(clean, others))
+
+
+def _date_filters(params: Params, filters: Filters, notes: list[str], active: list[dict]) -> None:
+    """`from` and `to` as days, read as people type them ("April 1975", "17/04/1975"), saying how
+    they were read; a range typed back to front is turned round, with a note."""
+    read = {}
+    for name, raw in (("from", params.date_from), ("to", params.date_to)):
+        if not raw:
+            continue
+        try:
+            read[name] = dates.read_typed(raw)
+        except dates.DateError:
+            notes.append(f"“{raw}” is not a date this archive understands (try 1975, April 1975, "
+                         f"17/04/1975 or 1975-1979); the {name} filter was left out.")
+            continue
+        if read[name].changed:
+            notes.append(f"“{raw}” was read as {read[name].words}.")
+        active.append({"name": name, "value": raw, "label": f"{name} {read[name].words}",
+                       "remove": params.without(name)})
+    first, last = read.get("from"), read.get("to")
+    if first and last and dates.bounds(first.edtf).lo > dates.bounds(last.edtf).hi:
+        notes.append(f"“From” ({params.date_from}) was after “To” ({params.date_to}): the two were "
+                     f"swapped.")
+        first, last = last, first
+    if first:
+        filters.date_from = dates.bounds(first.edtf).lo
+    if last:
+        filters.date_to = dates.bounds(last.edtf).hi
 
 
 def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:

@@ -376,7 +376,7 @@ def test_citation_and_permalink(client, save):
     page = client.get(f"/records/{record['id']}").get_data(as_text=True)
     permalink = f"http://localhost/records/{record['id']}"
     assert (f"Justin C. Sok. “The Cambodian people should no longer be left behind.” Open letter, "
-            f"2017-10-04. Diaspora letters. {permalink} (accessed ") in page
+            f"4 October 2017. Diaspora letters. {permalink} (accessed ") in page
     assert f"@misc{{{record['id']}," in page and "author = {{Justin C. Sok}}" in page
     assert f"howpublished = {{\\url{{{permalink}}}}}" in page and "urldate = {" in page
 

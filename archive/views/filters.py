@@ -1,5 +1,5 @@
-"""Template filters: record-type labels, subject and collection slugs, and `lang="km"` where Khmer
-text needs a Khmer font."""
+"""Template filters: record-type labels, dates in words, subject and collection slugs, and
+`lang="km"` where Khmer text needs a Khmer font."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import kinds, urls
+from .. import dates, kinds, urls
 from ..names import slug
 
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lang_runs, "lang_runs")
     app.add_template_filter(kinds.type_label, "type_label")
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
+    app.add_template_filter(dates.in_words, "date_words")  # readers see dates in words, not EDTF
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
 
 
