@@ -346,7 +346,7 @@ def test_search_exports_hold_the_records_of_the_search_only(client, save):
     graph = json.loads(client.get("/export.jsonld?q=else").get_data(as_text=True))["@graph"]
     assert [n["name"] for n in graph] == ["Something else"]
     response = client.get("/export.csv?q=harvest")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="archive-search.csv"'
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="archive-harvest-')
     assert response.mimetype == "text/csv"
     # the filters of /search select too, and the order is the search's
     by_date = json.loads(client.get("/export.json?type=testimony&sort=title").get_data(as_text=True))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import cite, crosswalk, export, finder, kinds
-from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
-                     record_or_404, search_params)
+from .common import (download, entity_or_404, export_name, get_archive, get_db, get_index,
+                     get_viewer, record_or_404, search_params)
 
 bp = Blueprint("formats", __name__)
 
@@ -72,9 +72,8 @@ def streamed_export(fmt: str) -> Response:
             return export.iter_records(db, viewer)
         return export.iter_objects(db, viewer)
 
-    name = "archive-search" if selecting else "archive"
     return download(objects, lambda objs: export.chunks(fmt, objs, **jsonld), export.MIMETYPES[fmt],
-                    f"{name}.{fmt}")
+                    export_name(params if selecting else None, fmt))
 
 
 @bp.get("/export.<any(json, csv, jsonld):fmt>")

@@ -12,8 +12,8 @@ from itertools import groupby
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from .. import cite, export, finder, highlight, kinds, records, store, timeline
-from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
-                     record_or_404, search_budget, search_params)
+from .common import (download, entity_or_404, export_name, get_archive, get_db, get_index,
+                     get_viewer, record_or_404, search_budget, search_params)
 
 bp = Blueprint("public", __name__)
 
@@ -157,4 +157,4 @@ def schema(kind: str):
 def export_jsonl():
     viewer = get_viewer()
     return download(lambda db: export.iter_objects(db, viewer), export.jsonl_chunks,
-                    "application/x-ndjson", "archive.jsonl")
+                    "application/x-ndjson", export_name(None, "jsonl"))
