@@ -282,7 +282,9 @@ class Show:
     """How the record page lists a field among its details."""
 
     label: str
-    as_: str = "text"  # text: as it is; list: values joined by commas; source: citation, link
+    as_: str = "text"  # text: as it is; list: values joined by commas; source: citation, link;
+    #                    browse: each value a link to its page under `browse` (/subjects/<slug>)
+    browse: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,9 +363,10 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input("Places", links_help(PLACE_ROLES), rows=3), search=Search(boost=1.5, field="place")),
     Field("subjects", Terms(), form=Input("Subjects", "One per line", rows=3),
           search=Search(boost=1.5, field="subject"), dc="subject", schema_org="keywords",
-          page=Show("Subjects", "list")),
+          page=Show("Subjects", "browse", "subjects")),
     Field("collection", Text(500), form=Input("Collection"), search=Search("value"), dc="relation",
-          schema_org="isPartOf", schema_org_type="Collection", page=Show("Collection")),
+          schema_org="isPartOf", schema_org_type="Collection",
+          page=Show("Collection", "browse", "collections")),
     # Not labelled "Accession" on the form: a label must not contain another field's label ("Access"),
     # so that people, screen readers and browser tests (which match labels as substrings) find the right one.
     Field("accession", Text(200),

@@ -271,6 +271,7 @@ def _coordinate(field, limit: int) -> None:
 
 
 class EventForm(EntityForm):
+    variants = TextAreaField("Variants", description="Other names and scripts, one per line")
     date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
                        description="EDTF, usually an interval: 1975/1979")
     places = TextAreaField("Places", validators=[Links(None)], description="One per line: name")

@@ -48,7 +48,7 @@ PERSON = Kind("person", "people", "people", "p", "Person", "People", "Person",
               has_variants=True, date_field="dates")
 EVENT = Kind("event", "events", "events", "e", "Event", "Events", "Event",
              link_table="record_events", link_column="event_id",
-             date_field="date", has_part_of=True, has_places=True)
+             has_variants=True, date_field="date", has_part_of=True, has_places=True)
 PLACE = Kind("place", "places", "places", "l", "Place", "Places", "Place",
              link_table="record_places", link_column="place_id", link_has_role=True,
              has_variants=True, has_part_of=True, has_coordinates=True)
@@ -87,17 +87,20 @@ class RecordType:
     schema_org: str    # the schema.org @type of a record of this type
     dublin_core: str   # its DCMI Type Vocabulary term (dc:type)
     csl: str           # its Citation Style Language item type
+    ris: str           # its RIS reference type (TY), as Zotero and EndNote read it
 
 
 # Every record is text or the transcript of speech, so schema.org and Dublin Core see the same
 # general type for all of them; CSL, which citation managers read, tells them apart a little more.
+# RIS has no interview type that survives a reference manager (Zotero reads GEN as a journal
+# article): unpublished archival material is a manuscript (MANSCPT), a letter a PCOMM.
 RECORD_TYPES: tuple[RecordType, ...] = (
-    RecordType("testimony", "Testimony", "CreativeWork", "Text", "interview"),
-    RecordType("interview", "Interview", "CreativeWork", "Text", "interview"),
-    RecordType("open_letter", "Open letter", "CreativeWork", "Text", "personal_communication"),
-    RecordType("petition", "Petition", "CreativeWork", "Text", "document"),
-    RecordType("statement", "Statement", "CreativeWork", "Text", "document"),
-    RecordType("document", "Document", "CreativeWork", "Text", "document"),
+    RecordType("testimony", "Testimony", "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("interview", "Interview", "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("open_letter", "Open letter", "CreativeWork", "Text", "personal_communication", "PCOMM"),
+    RecordType("petition", "Petition", "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("statement", "Statement", "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("document", "Document", "CreativeWork", "Text", "document", "MANSCPT"),
 )
 _TYPES = {t.code: t for t in RECORD_TYPES}
 

@@ -22,7 +22,7 @@ from importlib import resources
 
 from jsonschema import Draft202012Validator
 
-from . import clock, dates, fields, kinds, store, urls
+from . import clock, dates, fields, kinds, store, urls, vocabulary
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, to_document
@@ -55,7 +55,10 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
             errors.append((path, "needs an id or a name"))
         elif error.validator in ("enum", "const"):
             allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
-            errors.append((path, f"must be one of {', '.join(map(str, allowed))}"))
+            near = vocabulary.closest(error.instance, allowed)
+            hint = f" (did you mean {near}?)" if near else ""
+            errors.append((path, f"{vocabulary.shown(error.instance)} is not one of "
+                                 f"{', '.join(map(str, allowed))}{hint}"))
         elif error.validator == "pattern" and path.endswith("embargo_until"):
             errors.append((path, "must be a day, YYYY-MM-DD"))
         elif error.validator == "pattern" and path == "source.url":
@@ -401,8 +404,8 @@ def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
-    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant (people and
-    places), the old id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
+    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
+    id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
     if old_id == keep_id:
         raise ValidationError([("into", "choose another one to merge into")])
     with writing(db, index, user) as write:

@@ -235,4 +235,5 @@ def test_each_field_is_described_consistently(field):
     if field.search and field.search.as_ == "range":
         assert isinstance(field.shape, fields.Edtf)
     if field.page:
-        assert field.page.as_ in ("text", "list", "source")
+        assert field.page.as_ in ("text", "list", "source", "browse")
+        assert (field.page.as_ == "browse") == (field.page.browse is not None)

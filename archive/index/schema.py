@@ -14,6 +14,7 @@ import hashlib
 from whoosh import fields as W
 
 from .. import fields
+from ..names import slug
 from . import analysis
 
 MARKER_ID = "__marker__"
@@ -21,11 +22,13 @@ MARKER_ID = "__marker__"
 # themselves (one added, a boost) changes INDEX_VERSION by itself (below). An index built with another
 # version is rebuilt from the database at start-up (the analyzer is pickled into the index, so an
 # old one would stay). 4: the analyzer moved from archive.analysis to archive.index.analysis.
-RULES_VERSION = "4"
+# 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
+RULES_VERSION = "5"
 
-# Facets: index field -> the name `/search.json` gives it.
+# Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
-          "place_id": "place", "decade": "decade", "collection": "collection"}
+          "place_id": "place", "decade": "decade", "collection_key": "collection",
+          "subject_key": "subject", "access": "access"}
 FACET_FIELDS = tuple(FACETS)
 # The record's indexed fields, and its dates as the earliest and latest day of each (`date_lo`, …).
 INDEXED = tuple(f for f in fields.RECORD_FIELDS if f.search)
@@ -61,7 +64,8 @@ def _schema() -> W.Schema:
         archive=W.ID(stored=True),
         version=W.ID(stored=True),  # INDEX_VERSION of the marker document
         **own,
-        subject_key=W.KEYWORD(commas=True, lowercase=True),
+        subject_key=W.KEYWORD(commas=True),  # slugs (`names.slug`): `refugees-camps`
+        collection_key=W.ID(),  # the collection's slug
         decade=W.KEYWORD(commas=True),
         title_sort=W.ID(sortable=True),
     )
@@ -106,7 +110,8 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
     doc = {"id": record["id"], "doctype": "record", "seq": bounds["seq"]}
     for field in INDEXED:
         doc.update(_field_values(field, record.get(field.name), names))
-    doc["subject_key"] = ",".join(s.replace(",", " ") for s in record.get("subjects") or [])
+    doc["subject_key"] = ",".join(dict.fromkeys(filter(None, map(slug, record.get("subjects") or []))))
+    doc["collection_key"] = slug(record.get("collection") or "")
     doc["title_sort"] = record["title"].casefold()[:200]
     decades: set[str] = set()
     for name in RANGES:

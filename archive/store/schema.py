@@ -186,9 +186,15 @@ CREATE INDEX sign_in_failures_username ON sign_in_failures (username, address, f
 CREATE INDEX sign_in_failures_failed_at ON sign_in_failures (failed_at);
 """
 
+# Events have other names too, as people and places do (`ខ្មែរក្រហម`, `Democratic Kampuchea`).
+SCHEMA_V8_EVENT_VARIANTS = """
+ALTER TABLE events ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
-              SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS, SCHEMA_V7_SIGN_IN_PAIRS]
+              SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS, SCHEMA_V7_SIGN_IN_PAIRS,
+              SCHEMA_V8_EVENT_VARIANTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -6,10 +6,11 @@ raises an `ArchiveError` (errors.py) carrying its status; `views/errors.py` rend
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
@@ -18,6 +19,7 @@ from ..access import ANONYMOUS, Viewer
 from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..home import Archive
+from ..names import slug
 from .errors import wants_json
 
 
@@ -186,8 +188,33 @@ def download(objects_of: Callable[..., Iterable], chunks_of: Callable[[Iterable]
         finally:
             db.close()
 
-    return Response(generate(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # content_type, not mimetype: Werkzeug adds a charset to a text/ mimetype, even a second one
+    return Response(generate(), content_type=mimetype,
+                    headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download; a name beyond ASCII (a Khmer search) goes in
+    `filename*` (RFC 6266), with an ASCII name for browsers that read only `filename`."""
+    if filename.isascii():
+        return f'attachment; filename="{filename}"'
+    stem, _, ext = filename.rpartition(".")
+    day = re.search(r"\d{4}-\d\d-\d\d$", stem)
+    fallback = f"archive-search-{day[0]}.{ext}" if day else f"archive.{ext}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def export_name(params: finder.Params | None, ext: str) -> str:
+    """A download's file name after its search and the day: `archive-kem-sokha-2026-03-05.csv`
+    (`archive-2026-03-05.jsonl` for everything)."""
+    words = []
+    if params is not None:
+        words = [params.q, *(v for values in params.filters.values() for v in values),
+                 *(f"{name} {value}" for name, value in (("from", params.date_from), ("to", params.date_to))
+                   if value)]
+    about = slug(" ".join(words))[:60].strip("-")
+    day = get_archive().clock.date().isoformat()
+    return f"archive-{about}-{day}.{ext}" if about else f"archive-{day}.{ext}"
 
 
 def saved_meanwhile(what: str, revision: int) -> str:

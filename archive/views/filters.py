@@ -1,5 +1,6 @@
-"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font; and
-`record_fields`, the record's fields (archive/fields.py), which the record page lists."""
+"""Template filters: record-type labels, dates in words, subject and collection slugs,
+`lang="km"` where Khmer text needs a Khmer font, and `record_fields`, the record's fields
+(archive/fields.py), which the record page lists."""
 from __future__ import annotations
 
 import re
@@ -7,13 +8,16 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import fields, kinds, urls
+from .. import dates, fields, kinds, urls
+from ..names import slug
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
     app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_filter(slug, "slug")  # the address of a subject or collection
+    app.add_template_filter(dates.in_words, "date_words")  # readers see dates in words, not EDTF
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
 

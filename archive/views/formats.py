@@ -1,17 +1,17 @@
 """Blueprint `formats`: records in the formats others speak, over HTTP.
 
-The JSON-LD context, one record (or person, event, place) as JSON-LD, and the streamed exports
-(`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the records of a search,
-given with the parameters of `/search`). Everything is limited to what the viewer may see; the
+The JSON-LD context, one record (or person, event, place) as JSON-LD, a record as RIS, and the
+streamed exports (`/export.json`, `/export.csv`, `/export.jsonld`, each optionally limited to the
+records of a search, given with the parameters of `/search`). Everything is limited to what the viewer may see; the
 writers live in `export.py` and the vocabulary in `crosswalk.py`.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from .. import crosswalk, export, finder, kinds
-from .common import (base_url, download, entity_or_404, external_url, get_db, get_index, get_viewer,
-                     record_or_404, search_params)
+from .. import cite, crosswalk, export, finder, kinds
+from .common import (base_url, download, entity_or_404, export_name, external_url, get_archive, get_db,
+                     get_index, get_viewer, record_or_404, search_params)
 
 bp = Blueprint("formats", __name__)
 
@@ -30,6 +30,16 @@ def record_jsonld(record_id: str):
     response = jsonify(document)
     response.mimetype = "application/ld+json"
     return response
+
+
+@bp.get("/records/<record_id>.ris")
+def record_ris(record_id: str):
+    """The record as a RIS citation, for Zotero, EndNote and Mendeley. :raise 404: when hidden"""
+    record = record_or_404(record_id, "ris")
+    permalink = external_url("public.record_page", record_id=record["id"])
+    return Response(cite.ris(record, permalink, get_archive().clock.date()),
+                    content_type="application/x-research-info-systems; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{record["id"]}.ris"'})
 
 
 @bp.get("/<any(people, events, places):plural>/<entity_id>.jsonld")
@@ -62,9 +72,8 @@ def streamed_export(fmt: str) -> Response:
             return export.iter_records(db, viewer)
         return export.iter_objects(db, viewer)
 
-    name = "archive-search" if selecting else "archive"
     return download(objects, lambda objs: export.chunks(fmt, objs, **jsonld), export.MIMETYPES[fmt],
-                    f"{name}.{fmt}")
+                    export_name(params if selecting else None, fmt))
 
 
 @bp.get("/export.<any(json, csv, jsonld):fmt>")

@@ -12,7 +12,7 @@ from itertools import groupby
 from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, records, store, timeline
-from .common import (download, entity_or_404, external_url, get_archive, get_db, get_index,
+from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
 
 bp = Blueprint("public", __name__)
@@ -56,7 +56,7 @@ def search_page():
 
 FACET_TITLES = {"type": "Type", "language": "Language",
                 **{kind.name: kind.plural_label for kind in kinds.AUTHORITIES},
-                "decade": "Decade", "collection": "Collection"}
+                "decade": "Decade", "collection": "Collection", "subject": "Subject", "access": "Access"}
 
 
 @bp.get("/search.json")
@@ -66,7 +66,8 @@ def search_json():
     hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
              "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
     answer = {"total": result.total, "page": params.page, "per_page": params.per_page, "hits": hits,
-              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS
+                         if k in result.facets or k != "access"},  # access: for those who see more
               "suggestion": result.suggestion}
     if result.partial:  # only when the time ran out
         answer["partial"] = True
@@ -84,7 +85,8 @@ def record_page(record_id: str):
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
-                           bibtex=cite.bibtex(record, permalink, accessed))
+                           bibtex=cite.bibtex(record, permalink, accessed),
+                           citation_meta=cite.highwire(record, permalink))
 
 
 @bp.get("/records/<record_id>.json")
@@ -155,4 +157,4 @@ def schema(kind: str):
 def export_jsonl():
     viewer = get_viewer()
     return download(lambda db: export.iter_objects(db, viewer), export.jsonl_chunks,
-                    "application/x-ndjson", "archive.jsonl")
+                    "application/x-ndjson", export_name(None, "jsonl"))
