@@ -209,7 +209,8 @@ class Links(Shape):
     empty: ClassVar[list] = []
 
     def __post_init__(self):
-        assert bool(self.roles) == self.kind.link_has_role, f"roles of {self.kind.name} links"
+        if bool(self.roles) != self.kind.link_has_role:
+            raise ValueError(f"links to a {self.kind.name} take roles only if its kind says so")
 
     @property
     def parts(self) -> tuple[str, ...]:
