@@ -6,7 +6,7 @@ layer, and the layers loop over the list instead of naming fields:
 - JSON and the database: its `shape` (`Text`, `Body`, `Edtf`, `Day`, `Choice`, `Codes`, `Terms`,
   `Links`, `Parts`) gives its JSON Schema, how input is cleaned and how its column keeps it
   (`records.Write.store_record`, `store.record_json`); `record_schema()` is the record's JSON Schema,
-  served at /schema/record.json and checked by `records.validate`;
+  served at /schema/record.json and checked by `validation.validate`;
 - the record form (`forms.RecordForm`): `form`, an `Input` (label, help, size), its checks following
   from the shape; CSV (`csvrows`): a column per field, one per part of a `Parts` field (`source_url`);
 - the index (`index.schema`, `querysyntax`): `search`, a `Search` (index field, weight) or None;

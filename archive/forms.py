@@ -4,7 +4,7 @@ The record form is built from the record's fields (`archive/fields.py`): a form 
 field with an `Input`, its kind (line, box, choice) and checks following from the field's shape,
 and `fill` / `record_data` turning a record into the form's texts and back. Turning a valid form
 into the data `records.save_record` / `save_entity` take is here, so the views stay thin.
-Everything the write path checks again (JSON Schema, EDTF) is checked by `records.validate`; its
+Everything the write path checks again (JSON Schema, EDTF) is checked by `validation.validate`; its
 (field, message) pairs come back onto these fields through `field_for`.
 """
 from __future__ import annotations

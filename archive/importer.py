@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, kinds, records, store, vocabulary
+from . import csvrows, kinds, records, store, validation, vocabulary
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
 MAX_ERRORS = 50  # problems listed; the rest are counted ("and N more")
@@ -142,7 +142,7 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
 
 
 # The words a record's coded fields may be written in: the code or the label the pages show.
-_RECORD = records.SCHEMAS["record"]["properties"]
+_RECORD = validation.SCHEMAS["record"]["properties"]
 WORDS = {"type": (_RECORD["type"]["enum"], {t.code: t.label for t in kinds.RECORD_TYPES}),
          "access": (_RECORD["access"]["enum"], None)}
 LINK_ROLES = {key: _RECORD[key]["items"]["properties"]["role"]["enum"] for key in ("people", "places")}
@@ -268,7 +268,7 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
         if kind not in KINDS:
             problem(where, "kind", f"must be one of {', '.join(KINDS)}")
             continue
-        errors = records.validate(kind, {**obj, "kind": kind} if kind != "record" else obj)
+        errors = validation.validate(kind, {**obj, "kind": kind} if kind != "record" else obj)
         for field_, message in errors:
             problem(where, field_, message)
         if errors:

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from archive import records, store
+from archive import records, store, validation
 from archive.store import schema
 
 from conftest import read_jsonl
@@ -88,8 +88,8 @@ def test_import_and_export_carry_event_variants(client, home, tmp_path, regime):
 
 
 def test_the_event_schema_refuses_variants_that_are_not_text():
-    assert records.validate("event", {"kind": "event", "name": "X", "variants": [3]})
-    assert not records.validate("event", {"kind": "event", "name": "X", "variants": ["Y"]})
+    assert validation.validate("event", {"kind": "event", "name": "X", "variants": [3]})
+    assert not validation.validate("event", {"kind": "event", "name": "X", "variants": ["Y"]})
 
 
 def test_a_database_of_schema_5_gains_event_variants(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import crosswalk, csvrows, fields, forms, querysyntax, records, store
+from archive import crosswalk, csvrows, fields, forms, querysyntax, records, store, validation
 from archive.access import SYSTEM
 from archive.fields import RECORD_FIELDS
 from archive.index import schema as index_schema
@@ -60,7 +60,7 @@ def test_the_record_schema_is_the_one_before_the_fields_module_and_carries_every
         {k: v for k, v in before.items() if k != "properties"}
     assert {k: now["properties"][k] for k in before["properties"]} == before["properties"]
     assert list(now["properties"]) == ["kind", *(f.name for f in RECORD_FIELDS)]
-    assert client.get("/schema/record.json").get_json() == now == records.SCHEMAS["record"]
+    assert client.get("/schema/record.json").get_json() == now == validation.SCHEMAS["record"]
 
 
 def test_every_field_is_in_the_json_in_order_and_unset_ones_are_null_or_empty(save, client):
@@ -156,7 +156,7 @@ USE_IT = textwrap.dedent('''
     import json, sys
     from pathlib import Path
     import archive
-    from archive import accounts, create_app, records
+    from archive import accounts, create_app, records, validation
     from archive.index import schema
     from archive.views.common import get_db
 
@@ -182,7 +182,7 @@ USE_IT = textwrap.dedent('''
         "found": client.get("/search.json?q=mango").get_json()["total"],
         "named": client.get("/search.json?q=tested_note:mango").get_json()["total"],
         "jsonld": client.get(f"/records/{record_id}.jsonld").get_json(),
-        "refused": records.validate("record", {"title": "x", "type": "testimony",
+        "refused": validation.validate("record", {"title": "x", "type": "testimony",
                                                "tested_note": "y" * 2001}),
         "index_version": schema.INDEX_VERSION,
     }))

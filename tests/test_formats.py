@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from pyld import jsonld
 
-from archive import csvrows, export
+from archive import csvrows, export, validation
 from archive.cli import cli
 from archive.views.common import get_db
 from conftest import SAMPLE, SAMPLE_OBJECTS, SAMPLE_RECORDS, read_jsonl
@@ -181,7 +181,7 @@ def test_unknown_file_types_are_refused(tmp_path):
 # --- JSON Schema: every exported object validates ----------------------------------------------------
 
 def test_every_exported_object_validates_against_its_served_schema(client, auth, save, canaries):
-    from archive import importer, records
+    from archive import importer
     save(title="Full", type="interview", summary="s", date="1975/1979", period="197X", language=["km"],
          people=[{"name": "Interviewer", "role": "interviewer"}], events=[{"name": "E", "date": "1975"}],
          places=[{"name": "P", "role": "recorded_at"}], subjects=["x"], collection="c", accession="a-1",
@@ -198,7 +198,7 @@ def test_every_exported_object_validates_against_its_served_schema(client, auth,
     for obj in jsonl + array:
         errors = list(validators[obj["kind"]].iter_errors(obj))
         assert not errors, (obj["id"], errors)
-        assert not records.validate(obj["kind"], obj)  # and the importer's own check agrees
+        assert not validation.validate(obj["kind"], obj)  # and the importer's own check agrees
     for row in read_csv(client.get("/export.csv").get_data(as_text=True)):
         obj = csvrows.from_row(row)
         assert not list(validators["record"].iter_errors(obj)), row["id"]

@@ -9,7 +9,7 @@ from contextlib import closing
 
 import pytest
 
-from archive import records, urls
+from archive import urls, validation
 
 PASSWORD = "a long enough password"
 
@@ -51,18 +51,18 @@ WEB = ["http://example.org", "https://example.org/a?b=c#d", "HTTPS://doi.org/10.
 @pytest.mark.parametrize("url", NOT_WEB)
 def test_a_source_url_must_be_a_web_address(url):
     record = {"type": "testimony", "title": "T", "source": {"url": url}}
-    assert ("source.url", urls.MESSAGE) in records.validate("record", record)
+    assert ("source.url", urls.MESSAGE) in validation.validate("record", record)
     assert not urls.is_web_url(url)
 
 
 @pytest.mark.parametrize("url", WEB)
 def test_web_addresses_are_accepted(url):
-    assert records.validate("record", {"type": "testimony", "title": "T", "source": {"url": url}}) == []
+    assert validation.validate("record", {"type": "testimony", "title": "T", "source": {"url": url}}) == []
     assert urls.is_web_url(url)
 
 
 def test_the_published_schema_has_the_same_rule():
-    assert records.SCHEMAS["record"]["properties"]["source"]["properties"]["url"]["pattern"] == \
+    assert validation.SCHEMAS["record"]["properties"]["source"]["properties"]["url"]["pattern"] == \
         urls.WEB_URL.pattern
 
 

@@ -1,7 +1,7 @@
 """The registry of kinds and record types agrees with the JSON Schemas and with the database."""
 import pytest
 
-from archive import kinds, records
+from archive import kinds, validation
 
 
 @pytest.mark.parametrize("kind", kinds.KINDS, ids=lambda k: k.name)
@@ -26,7 +26,7 @@ def test_ids_and_urls_of_kinds_never_collide():
 
 @pytest.mark.parametrize("kind", kinds.AUTHORITIES, ids=lambda k: k.name)
 def test_the_optional_parts_of_a_kind_are_the_fields_of_its_schema(kind):
-    fields = set(records.SCHEMAS[kind.name]["properties"])
+    fields = set(validation.SCHEMAS[kind.name]["properties"])
     assert ("variants" in fields) == kind.has_variants
     assert ("part_of" in fields) == kind.has_part_of
     assert ({"lat", "lon"} <= fields) == kind.has_coordinates
@@ -35,7 +35,7 @@ def test_the_optional_parts_of_a_kind_are_the_fields_of_its_schema(kind):
 
 
 def test_the_record_types_are_those_of_the_record_schema():
-    assert [t.code for t in kinds.RECORD_TYPES] == records.SCHEMAS["record"]["properties"]["type"]["enum"]
+    assert [t.code for t in kinds.RECORD_TYPES] == validation.SCHEMAS["record"]["properties"]["type"]["enum"]
     assert kinds.type_label("open_letter") == "Open letter"
     assert kinds.type_label("unheard_of") == "unheard_of"
     assert kinds.record_type("petition").dublin_core == "Text"

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from flask import Blueprint, jsonify, render_template, request
 
-from .. import cite, export, finder, highlight, kinds, records, store, timeline
+from .. import cite, export, finder, highlight, kinds, store, timeline, validation
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
 
@@ -150,7 +150,7 @@ def entity_json(plural: str, entity_id: str):
 
 @bp.get("/schema/<any(record, person, event, place):kind>.json")
 def schema(kind: str):
-    return jsonify(records.SCHEMAS[kind])
+    return jsonify(validation.SCHEMAS[kind])
 
 
 @bp.get("/export.jsonl")
