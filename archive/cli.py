@@ -100,6 +100,7 @@ def serve_command(host, port, threads):
     import waitress
     from . import create_app
     app = create_app(archive=get_archive())
+    app.extensions["archive"].index.merge_in_background()  # no save waits for a segment merge
     click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C stops)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
 
