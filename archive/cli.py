@@ -112,6 +112,7 @@ def serve_command(host, port, threads, connection_limit, channel_timeout, truste
     from . import create_app, serving
     archive = get_archive()
     app = create_app(archive=archive)
+    archive.index.merge_in_background()  # no save waits for a segment merge
     try:
         server, listening = serving.make_server(
             app, archive.settings, host, port, threads=threads, connection_limit=connection_limit,

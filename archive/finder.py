@@ -26,6 +26,8 @@ MAX_NGRAM = 6
 MAX_QUERY = 1000  # characters; a longer query is cut, with a note
 PARTIAL = ("The search ran out of time: these are the results it found in time (some words, "
            "marks or counts may be missing).")
+MARKS_CUT = ("The time ran out before every match was marked: the marks stop part-way through the "
+             "text.")
 NARROWED = "A word with * or ~ stands for many words here: the commonest and closest were searched."
 
 

@@ -189,7 +189,7 @@ def writing(db, index: Index, user: str | None = None,
             write = Write(db, index, user, store.next_seq(db), clock.now())
             yield write
             write.flush(progress=progress)
-    index.refresh()
+    index.written()
 
 
 class NameCache:

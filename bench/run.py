@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import contention  # noqa: E402
 import fts5_server  # noqa: E402
 import slow_queries  # noqa: E402
-from corpus import COLLECTIONS, COMMON, DEFAULTS, common_words, rare_words  # noqa: E402
+from corpus import COLLECTIONS, COMMON, DEFAULTS, KHMER, common_words, rare_words  # noqa: E402
 from harness import (TIMEOUT, Client, Session, examples, free_port, peak_rss_mb, percentiles,  # noqa: E402
                      settle, timed_run, wait_for)
 
@@ -167,6 +167,34 @@ def search_mix(client: Client, fts_client: Client, mix, ours: dict, fts: dict) -
         figures["search_all"] = {"cold": percentiles(pools[side][0]), "warm": percentiles(pools[side][1])}
 
 
+def record_marks(client: Client, mix, ours: dict, repeat: int) -> None:
+    """The record page of a query's first hit opened with `?q=`, every match in its text marked: what
+    a researcher gets on following a result (in a long transcript, hundreds of paragraphs)."""
+    print("Opening the hits with their words marked …", flush=True)
+    kinds = {label: [ours_params["q"] for ours_params, _ in variants] for label, variants in mix
+             if label in ("common term", "two terms", "phrase")}
+    kinds["Khmer word"] = [KHMER[i % len(KHMER)] for i in range(repeat)]  # only in the long transcripts
+    ours["record_marks"] = {}
+    plain = []  # the same pages without marks, for comparison
+    for label, queries in kinds.items():
+        samples, cut = [], 0
+        for q in queries:
+            _, status, body = client.get("/search.json?" + urlencode({"q": q, "per_page": 1}))
+            hits = json.loads(body)["hits"] if status == 200 else []
+            if not hits:
+                continue
+            ms, status, page = client.get(f"/records/{hits[0]['id']}?" + urlencode({"q": q}))
+            if status != 200:
+                raise SystemExit(f"record page {label}: HTTP {status} {page[:300]!r}")
+            samples.append(ms)
+            cut += b'class="hint partial"' in page
+            plain.append(client.get(f"/records/{hits[0]['id']}")[0])
+        if samples:
+            ours["record_marks"][label] = {**percentiles(samples), "pages": len(samples), "cut": cut}
+    if plain:
+        ours["record_marks"]["none (unmarked)"] = {**percentiles(plain), "pages": len(plain), "cut": 0}
+
+
 def writes(port: int, n: int, work: Path, archive: list[str], ours: dict) -> None:
     """Save to searchable, record pages, export, and reindex with searches running meanwhile."""
     client = Client(port)
@@ -263,6 +291,7 @@ def main() -> None:
             mix = query_mix(rare_words(args.corpus, args.repeat), person_names[:args.repeat], args.repeat,
                             years=range(1979, 2021, 3) if long else range(1950, 2020, 5))
             search_mix(Client(port), Client(fts_port), mix, ours, fts)
+            record_marks(Client(port), mix, ours, args.repeat)
             fts["database_mb"] = round(fts_db.stat().st_size / 2**20, 1)
             fts["server_peak_mb"] = peak_rss_mb(fts_server.pid)
         if "writes" in phases:
@@ -323,6 +352,10 @@ def report(results: dict) -> None:
             for p in ("p50", "p95"):
                 row(f"/search.json all queries, {state} {p}", ours["search_all"][state][p],
                     fts["search_all"][state][p], " ms")
+    for label, figures in ours.get("record_marks", {}).items():
+        row(f"record page ?q= {label}, p50 / p95", f"{figures['p50']} / {figures['p95']}", unit=" ms")
+        if figures["cut"]:
+            row(f"  marks cut by the time budget", f"{figures['cut']} of {figures['pages']}")
     if "record_page" in ours:
         row("record page p50", ours["record_page"]["p50"], unit=" ms")
         row("Save to found by search p50", ours["save_to_searchable"]["p50"], unit=" ms")

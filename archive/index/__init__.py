@@ -7,6 +7,7 @@
   the one door for writes, `with index.transaction() as tx: tx.put(doc)`;
 - `writing`: the writer behind that door, its lock, building a fresh index, and `setup()`, which
   applies the patches Whoosh needs once at start-up;
+- `merging`: segment merges off the save's path (without the lock, swapped in under it);
 - `maintenance`: drift between index and database, repair, rebuild, and `ensure_index` at start-up.
 
 The index never reads the database: the write path (`archive.records`) hands it documents, and

@@ -34,7 +34,7 @@ from whoosh.support.charset import accent_map
 from ..textnorm import COENG, normalize, normalize_text, starts_cluster
 
 __all__ = ["ANALYZER", "make_analyzer", "MixedScriptTokenizer", "KhmerPairFilter", "normalize_query",
-           "tokens", "spans"]
+           "tokens", "query_steps", "spans", "merge_spans"]
 
 KHMER = "\u1780-\u17d3\u17dc\u17dd"
 # Horizontal spaces that join Khmer runs into one chain (a zero-width space is already a space).
@@ -264,7 +264,7 @@ def tokens(text: str, mode: str = "index") -> list[tuple[int, str, int, int]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _steps(phrase: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+def query_steps(phrase: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """A phrase's query terms with their positions relative to the first (phrases repeat: cached)."""
     wanted = tokens(" ".join(phrase), mode="query")
     base = wanted[0][0] if wanted else 0
@@ -291,13 +291,18 @@ def spans(text: str, phrases: list[list[str]]) -> list[tuple[int, int]]:
             where.setdefault(term, []).append(pos)
     found = []
     for phrase in phrases:
-        steps = _steps(tuple(phrase))
+        steps = query_steps(tuple(phrase))
         if not steps:
             continue
         for pos in where.get(steps[0][1], ()):
             hits = [at.get(pos + offset, {}).get(term) for offset, term in steps]
             if all(hits):
                 found.append((min(h[0] for h in hits), max(h[1] for h in hits)))
+    return merge_spans(found)
+
+
+def merge_spans(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in order, overlapping ones merged into one (touching ones stay apart)."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if merged and start < merged[-1][1]:  # overlapping; touching spans stay apart

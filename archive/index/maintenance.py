@@ -92,7 +92,7 @@ def repair_drift(index: Index, source: Source, drift: Drift) -> None:
                 for record_id in drift.extra:
                     tx.remove(record_id)
                 tx.set_marker(*source.state())
-    index.refresh()
+    index.written()
 
 
 def rebuild_index(path: str | Path, source: Source, progress: Callable[[int], None] | None = None) -> int:

@@ -5,9 +5,10 @@ A Whoosh searcher opened without mmap reads its files by seek-and-read, so two t
 share one (docs/search.md, "Query cost in Whoosh": a shared searcher gave wrong results and errors
 under four threads). Instead of one searcher behind a lock, a search borrows an idle searcher (or
 opens a new one, about 2 ms and three file handles) and gives it back when done. A searcher that no
-longer shows the latest commit is closed and a new one opened in its place: `Searcher.refresh()` is
-not used, it is broken in whoosh-reloaded (TypeError after an empty index, merged segments added
-again, stale deletions). A few idle searchers are kept; the rest are closed when given back.
+longer shows the latest commit is replaced by one of the latest, which takes over the old one's
+readers of unchanged segments (`Index._open_searcher`): `Searcher.refresh()` is not used, it is
+broken in whoosh-reloaded (TypeError after an empty index, merged segments added again, stale
+deletions). A few idle searchers are kept; the rest are closed when given back.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class SearcherPool:
     """Searchers of one folder, lent to one search at a time."""
 
     def __init__(self, open_searcher, folder, keep: int = KEEP_IDLE):
-        self._open = open_searcher  # () -> a new Whoosh searcher of the latest commit
+        # (stale searcher or None) -> a searcher of the latest commit; it may take over the stale
+        # one's unchanged segment readers, and closes the rest of it
+        self._open = open_searcher
         self._folder = folder
         self._keep = keep
         self._idle: list[tuple] = []  # (searcher, folder identity, epoch)
@@ -49,16 +52,23 @@ class SearcherPool:
 
     def _take(self) -> tuple:
         identity = self._identity()
+        stale = None  # a searcher of an older commit of this folder, to open the new one from
         while True:
             with self._lock:
                 epoch = self._epoch
                 if not self._idle:
                     break
                 searcher, seen, _ = self._idle.pop()
-            if identity is not None and seen == identity and searcher.up_to_date():
-                return searcher, identity, epoch
-            searcher.close()  # an older commit, or a folder swapped away: open anew
-        return self._open(), identity, epoch
+            if identity is not None and seen == identity:
+                if searcher.up_to_date():
+                    if stale is not None:
+                        stale.close()
+                    return searcher, identity, epoch
+                if stale is None:
+                    stale = searcher
+                    continue
+            searcher.close()  # an older commit, or a folder swapped away
+        return self._open(stale), identity, epoch
 
     def _give_back(self, searcher, identity, epoch: int) -> None:
         with self._lock:

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as Q, sorting
+from whoosh.index import TOC
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from ..access import Viewer
 from ..budget import Budget, unlimited
 from ..clock import today
-from . import limits, query as queries, schema, suggest as suggestions, writing
+from . import limits, merging, query as queries, schema, suggest as suggestions, writing
 from .facets import FacetTable, SegmentValues, commit_key
 from .pool import SearcherPool
 from .query import Filters
@@ -56,13 +59,14 @@ class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._ix = None
-        self._searchers = SearcherPool(lambda: self.ix.searcher(), self.path)
+        self._searchers = SearcherPool(self._open_searcher, self.path)
         self._tables: OrderedDict[tuple, FacetTable] = OrderedDict()  # commit -> its facet table
         self._segments: dict[str, SegmentValues] = {}  # segment id -> its values, read once
         self._tables_lock = threading.Lock()
         # Whoosh's write lock is a file lock, which does not keep this process's threads apart.
         # A write that also holds a database transaction takes this lock first (records.writing).
         self.write_lock = threading.RLock()
+        self._merger: merging.Merger | None = None  # the server's background merges
 
     # --- opening -----------------------------------------------------------------------------
     @staticmethod
@@ -86,8 +90,52 @@ class Index:
             self._ix = writing.storage(self.path).open_index(schema=schema.SCHEMA)
         return self._ix
 
+    def _open_searcher(self, stale=None):
+        """A searcher of the latest commit. The segment readers of a `stale` searcher of this folder
+        whose segments are unchanged (same deletions) are taken over rather than opened again: after
+        a save, only the new segment and the one that lost the old marker are opened. (Whoosh's own
+        `reader(reuse=…)` adds merged-away segments back and keeps stale deletions.)"""
+        ix = self.ix
+        old = {}
+        if stale is not None:
+            old = {leaf.segment().segment_id(): leaf for leaf, _ in stale.reader().leaf_readers()
+                   if isinstance(leaf, SegmentReader)}
+        for attempt in range(10):
+            readers, taken, opened = [], [], []
+            try:
+                toc = TOC.read(ix.storage, ix.indexname, schema=schema.SCHEMA)
+                for segment in toc.segments:
+                    leaf = old.get(segment.segment_id())
+                    if leaf is not None and set(leaf.segment().deleted_docs()) == set(segment.deleted_docs()):
+                        taken.append(segment.segment_id())
+                    else:
+                        leaf = SegmentReader(ix.storage, schema.SCHEMA, segment, generation=toc.generation)
+                        opened.append(leaf)
+                    readers.append(leaf)
+            except FileNotFoundError:  # a commit deleted a file as it was opened: read the new one
+                for leaf in opened:
+                    leaf.close()
+                if attempt == 9:
+                    raise
+                continue
+            break
+        for segment_id in taken:
+            old.pop(segment_id)._gen = toc.generation  # a reader of this commit now
+        for leaf in old.values():  # not taken over: merged away, or with new deletions
+            leaf.close()
+        if not readers:
+            reader = EmptyReader(schema.SCHEMA)
+        elif len(readers) == 1:
+            reader = readers[0]
+        else:
+            reader = MultiReader(readers, generation=toc.generation)
+        return Searcher(reader, fromindex=ix)
+
     def close(self) -> None:
         """Close the searchers (those in use when they are given back); the index reopens on use."""
+        if self._merger is not None:
+            self._merger.stop()
+            self._merger = None
         self._searchers.close()
         with self._tables_lock:
             self._tables.clear()
@@ -124,6 +172,21 @@ class Index:
         """Open a searcher of the latest commit now, so the next search does not (after writes)."""
         with self.searcher():
             pass
+
+    def written(self) -> None:
+        """After a write, once its locks are given back: open a searcher of the new commit, and merge
+        segments when there are too many (in the background thread when there is one, else now)."""
+        self.refresh()
+        if self._merger is not None:
+            self._merger.nudge()
+        elif merging.merge(self):
+            self.refresh()
+
+    def merge_in_background(self) -> None:
+        """Merge segments in a thread of this process after every write (a server's start-up)."""
+        if self._merger is None:
+            self._merger = merging.Merger(self)
+            self._merger.nudge()
 
     def marker(self) -> tuple[int | None, str | None, str | None]:
         """The database change number and archive id this index reflects, and the INDEX_VERSION

@@ -16,10 +16,13 @@ from pathlib import Path
 import whoosh.codec.base
 import whoosh.filedb.compound
 import whoosh.filedb.filestore
+import whoosh.query.compound
 import whoosh.util
 import whoosh.writing
+from whoosh.matching import ArrayUnionMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.writing import NO_MERGE
 
 from . import schema
 
@@ -44,13 +47,29 @@ def _unpredictable_name(size: int = 28) -> str:
     return "".join(secrets.choice(whoosh.util.IDCHARS) for _ in range(size))
 
 
+def _preloaded_or_matcher(self, subs, searcher, context):
+    """Whoosh's `PreloadedOr._matcher` with a score array no larger than the segment.
+
+    Whoosh gives every OR of every segment an array of 2,048 scores, filled and cleared in Python
+    loops: on a segment of one saved record that was 0.3 ms per OR and field, and searches slowed
+    down with each segment a save added (docs/search.md, "Saves under load").
+    """
+    scored = context.weighting is not None if context else True
+    matchers = [sub.matcher(searcher, context) for sub in subs]
+    doccount = searcher.doc_count_all()
+    return ArrayUnionMatcher(matchers, doccount, boost=self.boost, scored=scored,
+                             partsize=max(1, min(2048, doccount)))
+
+
 def setup() -> None:
-    """Make Whoosh safe to write with in this process; call once at start-up (repeating is harmless).
+    """Make Whoosh safe and quick in this process; call once at start-up (repeating is harmless).
 
     Whoosh names segments and temporary files with `random`; this gives it `_unpredictable_name`.
+    An OR over a small segment gets a score array of the segment's size (`_preloaded_or_matcher`).
     """
     for module in _PATCHED:
         module.random_name = _unpredictable_name
+    whoosh.query.compound.PreloadedOr._matcher = _preloaded_or_matcher
 
 
 def storage(path: str | Path) -> FileStorage:
@@ -74,10 +93,13 @@ def open_writer(ix):
         raise IndexBusy("the search index is locked by another writer; try again") from exc
 
 
-def commit(writer) -> None:
-    """Commit a writer; if the commit fails, give its lock back before the error goes on."""
+def commit(writer, mergetype=NO_MERGE) -> None:
+    """Commit a writer; if the commit fails, give its lock back before the error goes on.
+
+    No commit merges segments unless told to: merges run off the save's path (`merging`).
+    """
     try:
-        writer.commit()
+        writer.commit(mergetype=mergetype)
     except BaseException:
         try:
             writer.cancel()

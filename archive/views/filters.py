@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
 
 
+KHMER_LETTER = re.compile("[\u1780-\u17b3\u19e0-\u19ff]")
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+(?:[\\s\u200b-\u200d]+[\u1780-\u17ff\u19e0-\u19ff]+)*")
 
 
@@ -33,8 +34,11 @@ def script_lang(text: str | None) -> str | None:
     """
     if not text:
         return None
+    sample = str(text)[:2000]
+    if sample.isascii() or not KHMER_LETTER.search(sample):  # most text: no loop over its letters
+        return None
     khmer = other = 0
-    for ch in str(text)[:2000]:
+    for ch in sample:
         if "\u1780" <= ch <= "\u17b3" or "\u19e0" <= ch <= "\u19ff":
             khmer += 1
         elif ch.isalpha() and not "\u1780" <= ch <= "\u17ff":

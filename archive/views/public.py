@@ -84,6 +84,7 @@ def record_page(record_id: str):
     accessed = get_archive().clock.date()
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
+                           marks_cut=finder.MARKS_CUT if budget.cut else None,
                            chicago=cite.chicago(record, permalink, accessed),
                            bibtex=cite.bibtex(record, permalink, accessed),
                            citation_meta=cite.highwire(record, permalink))
