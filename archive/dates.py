@@ -13,9 +13,20 @@ from functools import lru_cache
 
 import edtf
 
+from .messages import Text
+
 # Open or unknown interval ends have no calendar day; these stand in for "no bound".
 EARLIEST = -99999999
 LATEST = 99991231
+
+
+# Khmer digits (០-៩) are read as 0-9: a date may be typed in either digit set.
+_ASCII = str.maketrans({chr(0x17E0 + i): str(i) for i in range(10)})
+
+
+def ascii_digits(text: str) -> str:
+    """The text with Khmer digits written as ASCII digits (EDTF's own)."""
+    return text.translate(_ASCII)
 
 
 class DateError(ValueError):
@@ -40,7 +51,7 @@ def bounds(value: str | None) -> Bounds | None:
     """
     if value is None or not str(value).strip():
         return None
-    return _bounds(str(value).strip())
+    return _bounds(ascii_digits(str(value).strip()))
 
 
 # Plain days, months and years, alone or as an interval, perhaps approximate or uncertain: most of
@@ -60,7 +71,8 @@ def _simple_day(match: re.Match, end: bool) -> int | None:
         return year * 10000 + m * 100 + (last if end else 1)
     d = int(day)
     if not 1 <= d <= last:
-        raise DateError(f"{match[0]!r} is not a real day: {year}-{m:02d} has days 1 to {last}")
+        raise DateError(Text("%(value)s is not a real day: %(month)s has days 1 to %(last)s",
+                             value=repr(match[0]), month=f"{year}-{m:02d}", last=last))
     return year * 10000 + m * 100 + d
 
 
@@ -83,8 +95,8 @@ def _bounds(text: str) -> Bounds:
     try:
         parsed = edtf.parse_edtf(text)
     except Exception as exc:  # the package raises several kinds of parse errors
-        raise DateError(f"{text!r} is not a valid EDTF date (examples: 2017-09-03, 2018-07, "
-                        f"1975/1979, 1981~, 197X)") from exc
+        raise DateError(Text("%(value)s is not a valid EDTF date (examples: 2017-09-03, 2018-07, "
+                             "1975/1979, 1981~, 197X)", value=repr(text))) from exc
     lo = hi = None
     try:
         lo = _day(parsed.lower_strict())
@@ -95,7 +107,7 @@ def _bounds(text: str) -> Bounds:
     except (AttributeError, TypeError, ValueError, OverflowError):
         hi = None
     if lo is None and hi is None:
-        raise DateError(f"{text!r} has no known day at either end")
+        raise DateError(Text("%(value)s has no known day at either end", value=repr(text)))
     # An open or unknown end ("1950/..", "../1950", "1950/") reaches as far as it can.
     start, _, end = text.partition("/")
     if "/" in text and start in ("", ".."):
@@ -105,14 +117,14 @@ def _bounds(text: str) -> Bounds:
     lo = lo if lo is not None else EARLIEST
     hi = hi if hi is not None else LATEST
     if lo > hi:
-        raise DateError(f"{text!r} ends before it begins")
+        raise DateError(Text("%(value)s ends before it begins", value=repr(text)))
     return Bounds(lo, hi, approximate=any(ch in text for ch in "~%?"))
 
 
 def check(value: str | None) -> str | None:
-    """The EDTF string, stripped, or None when empty. :raise DateError: when invalid."""
+    """The EDTF string, stripped and in ASCII digits, or None when empty. :raise DateError: when invalid."""
     bounds(value)
-    return value.strip() if value and str(value).strip() else None
+    return ascii_digits(value.strip()) if value and str(value).strip() else None
 
 
 def query_bounds(value: str | None, end: bool) -> int | None:
@@ -131,6 +143,7 @@ def suggest(text: str) -> str | None:
     """Offer an EDTF form of a date typed in words ("circa 1975" -> "1975~"), or None."""
     if not text or not text.strip():
         return None
+    text = ascii_digits(text)
     try:
         bounds(text)
         return text.strip()
