@@ -14,6 +14,7 @@ from . import dates, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
+from .messages import N_, Text
 from .names import name_key
 
 SORTS = ("relevance", "date", "-date", "title")
@@ -23,9 +24,9 @@ MAX_NGRAM = 6
 
 
 MAX_QUERY = 1000  # characters; a longer query is cut, with a note
-PARTIAL = ("The search ran out of time: these are the results it found in time (some words, "
-           "marks or counts may be missing).")
-NARROWED = "A word with * or ~ stands for many words here: the commonest and closest were searched."
+PARTIAL = N_("The search ran out of time: these are the results it found in time (some words, "
+             "marks or counts may be missing).")
+NARROWED = N_("A word with * or ~ stands for many words here: the commonest and closest were searched.")
 
 
 @dataclass
@@ -47,7 +48,8 @@ class Params:
             if not raw:
                 return default
             if not raw.isdigit():
-                raise ValueError(f"{name} must be a whole number")
+                raise ValueError({"page": Text("page must be a whole number"),
+                                  "per_page": Text("per_page must be a whole number")}[name])
             return min(max(1, int(raw)), highest) if highest else max(1, int(raw))
         sort = args.get("sort", "relevance")
         q = args.get("q") or ""
@@ -195,7 +197,8 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
     """Resolve filters (ids or names, dates) and expand the names a query mentions."""
     notes: list[str] = []
     if params.cut:
-        notes.append(f"The query was too long: only its first {MAX_QUERY} characters were searched.")
+        notes.append(Text("The query was too long: only its first %(count)s characters were searched.",
+                          count=MAX_QUERY))
     active: list[dict] = []
     filters = Filters()
     for name, values in params.filters.items():
@@ -205,7 +208,9 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
             if name in ("person", "event", "place"):
                 resolved = resolve(db, name, value, viewer)
                 if resolved is None:
-                    notes.append(f"No {name} called “{value}”.")
+                    notes.append({"person": Text("No person called “%(name)s”.", name=value),
+                                  "event": Text("No event called “%(name)s”.", name=value),
+                                  "place": Text("No place called “%(name)s”.", name=value)}[name])
                     resolved = "\x00unknown"  # matches nothing: the filter still narrows
                 else:
                     label = store.entity_labels(db, name, [resolved]).get(resolved, value)
@@ -223,11 +228,14 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
         try:
             day = dates.query_bounds(raw, end=end)
         except dates.DateError:
-            notes.append(f"“{raw}” is not a date this archive understands (try 1975, "
-                         f"1975-04-17 or 1975/1979); the {name} filter was left out.")
+            notes.append(Text("“%(date)s” is not a date this archive understands (try 1975, 1975-04-17 or "
+                              "1975/1979); the from filter was left out.", date=raw) if name == "from" else
+                         Text("“%(date)s” is not a date this archive understands (try 1975, 1975-04-17 or "
+                              "1975/1979); the to filter was left out.", date=raw))
             continue
         setattr(filters, "date_to" if end else "date_from", day)
-        active.append({"name": name, "value": raw, "label": f"{name} {raw}",
+        active.append({"name": name, "value": raw,
+                       "label": Text("from %(date)s", date=raw) if name == "from" else Text("to %(date)s", date=raw),
                        "remove": params.without(name)})
     clean, hint = querysyntax.sanitize(params.q)
     if hint:

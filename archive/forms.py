@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
                      SubmitField, TextAreaField)
@@ -16,14 +17,16 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from . import dates, kinds
 from .access import ACCESS_LEVELS, ROLES
+from .messages import Text
 
-RECORD_TYPES = [SelectChoice(t.code, t.label) for t in kinds.RECORD_TYPES]
+RECORD_TYPES = [SelectChoice(t.code, _l(t.label)) for t in kinds.RECORD_TYPES]
 PERSON_ROLES = ("author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned")
 PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
-ACCESS_LABELS = {"public": "Public: anyone", "restricted": "Restricted: signed-in users",
-                 "private": "Private: archivists only"}
+ACCESS_LABELS = {"public": _l("Public: anyone"), "restricted": _l("Restricted: signed-in users"),
+                 "private": _l("Private: archivists only")}
 ACCESS_CHOICES = [SelectChoice(level, ACCESS_LABELS[level]) for level in ACCESS_LEVELS]
-ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLES]
+ROLE_CHOICES = [SelectChoice(r, _l(r.capitalize())) for r in ROLES]
+_ROLE_LABELS = (_l("Researcher"), _l("Archivist"), _l("Admin"))  # the labels above, for the catalog
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -42,8 +45,9 @@ class EDTF:
             suggestion = dates.suggest(value)
             if suggestion and suggestion != value:
                 field.suggestion = suggestion
-                raise ValidationError(f"{value!r} is not an EDTF date. Did you mean {suggestion}?")
-            raise ValidationError(str(exc))
+                raise ValidationError(Text("%(value)s is not an EDTF date. Did you mean %(suggestion)s?",
+                                           value=repr(value), suggestion=suggestion))
+            raise ValidationError(exc.args[0])
 
 
 def lines(text: str | None) -> list[str]:
@@ -56,18 +60,18 @@ def parse_links(text: str | None, roles: tuple[str, ...] | None) -> tuple[list[d
     for number, line in enumerate(lines(text), start=1):
         name, _, role = (part.strip() for part in line.partition("|"))
         if not name:
-            problems.append(f"line {number}: a name is needed before the |")
+            problems.append(Text("line %(number)s: a name is needed before the |", number=number))
             continue
         link = {"name": name}
         if roles is not None:
             role = re.sub(r"[\s-]+", "_", role.casefold()) or "mentioned"
             if role not in roles:
-                problems.append(f"line {number}: role must be one of "
-                                f"{', '.join(r.replace('_', ' ') for r in roles)}")
+                problems.append(Text("line %(number)s: role must be one of %(roles)s", number=number,
+                                     roles=", ".join(r.replace("_", " ") for r in roles)))
                 continue
             link["role"] = role
         elif role:
-            problems.append(f"line {number}: events take no role")
+            problems.append(Text("line %(number)s: events take no role", number=number))
             continue
         links.append(link)
     return links, problems
@@ -82,7 +86,10 @@ class Links:
     def __call__(self, form, field):
         _, problems = parse_links(field.data, self.roles)
         if problems:
-            raise ValidationError("; ".join(problems))
+            joined = problems[0]
+            for problem in problems[1:]:
+                joined = Text("%(first)s; %(then)s", first=joined, then=problem)
+            raise ValidationError(joined)
 
 
 def link_lines(links: list[dict], with_role: bool) -> str:
@@ -92,44 +99,44 @@ def link_lines(links: list[dict], with_role: bool) -> str:
 
 
 class RecordForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=1000)])
-    type = SelectField("Type", choices=RECORD_TYPES, default="testimony")
-    date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
-                       description="EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), 197X (1970s)")
-    period = StringField("Period", validators=[Optional(), Length(max=100), EDTF()],
-                         description="The time the record speaks of, e.g. 1975/1979")
-    summary = TextAreaField("Summary", validators=[Length(max=20000)])
-    text = TextAreaField("Text", description="Plain text; a blank line starts a new paragraph.")
-    language = StringField("Languages", description="Language codes separated by commas: en, km, fr")
-    subjects = TextAreaField("Subjects", description="One per line")
-    collection = StringField("Collection", validators=[Length(max=500)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=1000)])
+    type = SelectField(_l("Type"), choices=RECORD_TYPES, default="testimony")
+    date = StringField(_l("Date"), validators=[Optional(), Length(max=100), EDTF()],
+                       description=_l("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), 197X (1970s)"))
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=100), EDTF()],
+                         description=_l("The time the record speaks of, e.g. 1975/1979"))
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=20000)])
+    text = TextAreaField(_l("Text"), description=_l("Plain text; a blank line starts a new paragraph."))
+    language = StringField(_l("Languages"), description=_l("Language codes separated by commas: en, km, fr"))
+    subjects = TextAreaField(_l("Subjects"), description=_l("One per line"))
+    collection = StringField(_l("Collection"), validators=[Length(max=500)])
     # Not labelled "Accession": a label must not contain another field's label ("Access"), so that
     # people, screen readers and browser tests (which match labels as substrings) find the right one.
-    accession = StringField("Inventory number", validators=[Length(max=200)],
-                            description="The accession number in the collection, e.g. DL-2017-004")
-    source_citation = TextAreaField("Source citation", validators=[Length(max=5000)])
-    source_url = StringField("Source URL", validators=[Length(max=2000)])
-    source_repository = StringField("Source repository", validators=[Length(max=1000)])
-    rights = TextAreaField("Rights", validators=[Length(max=5000)])
-    access = SelectField("Access", choices=ACCESS_CHOICES, default="private")
-    embargo_until = StringField("Embargo until", validators=[Optional()],
-                                description="A day, YYYY-MM-DD: until then only archivists see the record")
-    people = TextAreaField("People", validators=[Links(PERSON_ROLES)],
-                           description="One per line: name | role (" + ", ".join(
-                               r.replace("_", " ") for r in PERSON_ROLES) + ")")
-    events = TextAreaField("Events", validators=[Links(None)], description="One per line: name")
-    places = TextAreaField("Places", validators=[Links(PLACE_ROLES)],
-                           description="One per line: name | role (" + ", ".join(
-                               r.replace("_", " ") for r in PLACE_ROLES) + ")")
-    create_new = BooleanField("Create these")
+    accession = StringField(_l("Inventory number"), validators=[Length(max=200)],
+                            description=_l("The accession number in the collection, e.g. DL-2017-004"))
+    source_citation = TextAreaField(_l("Source citation"), validators=[Length(max=5000)])
+    source_url = StringField(_l("Source URL"), validators=[Length(max=2000)])
+    source_repository = StringField(_l("Source repository"), validators=[Length(max=1000)])
+    rights = TextAreaField(_l("Rights"), validators=[Length(max=5000)])
+    access = SelectField(_l("Access"), choices=ACCESS_CHOICES, default="private")
+    embargo_until = StringField(_l("Embargo until"), validators=[Optional()],
+                                description=_l("A day, YYYY-MM-DD: until then only archivists see the record"))
+    people = TextAreaField(_l("People"), validators=[Links(PERSON_ROLES)],
+                           description=_l("One per line: name | role (%(roles)s)", roles=", ".join(
+                               r.replace("_", " ") for r in PERSON_ROLES)))
+    events = TextAreaField(_l("Events"), validators=[Links(None)], description=_l("One per line: name"))
+    places = TextAreaField(_l("Places"), validators=[Links(PLACE_ROLES)],
+                           description=_l("One per line: name | role (%(roles)s)", roles=", ".join(
+                               r.replace("_", " ") for r in PLACE_ROLES)))
+    create_new = BooleanField(_l("Create these"))
     base_revision = HiddenField()
-    save = SubmitField("Save")
-    preview = SubmitField("Preview links")
+    save = SubmitField(_l("Save"))
+    preview = SubmitField(_l("Preview links"))
 
     def validate_language(self, field):
         bad = [code for code in split_codes(field.data) if not LANGUAGE.match(code)]
         if bad:
-            raise ValidationError(f"not a language code: {', '.join(bad)} (use en, km, fr …)")
+            raise ValidationError(Text("not a language code: %(codes)s (use en, km, fr …)", codes=", ".join(bad)))
 
     def validate_embargo_until(self, field):
         import datetime as dt
@@ -140,7 +147,7 @@ class RecordForm(FlaskForm):
                     raise ValueError
                 dt.date.fromisoformat(value)
             except ValueError:
-                raise ValidationError("must be a day, YYYY-MM-DD") from None
+                raise ValidationError(Text("must be a day, YYYY-MM-DD")) from None
 
     def fill(self, record: dict) -> None:
         """Show a saved record in the form."""
@@ -197,23 +204,23 @@ def field_for(form: FlaskForm, path: str):
 
 
 class EntityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=500)])
-    note = TextAreaField("Note", validators=[Length(max=20000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=500)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=20000)])
     base_revision = HiddenField()
-    save = SubmitField("Save")
+    save = SubmitField(_l("Save"))
 
 
 class PersonForm(EntityForm):
-    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
-    dates = StringField("Dates", validators=[Optional(), Length(max=100), EDTF()],
-                        description="EDTF, e.g. 1933/2020 or 1950~/..")
+    variants = TextAreaField(_l("Variants"), description=_l("Other spellings and scripts, one per line"))
+    dates = StringField(_l("Dates"), validators=[Optional(), Length(max=100), EDTF()],
+                        description=_l("EDTF, e.g. 1933/2020 or 1950~/.."))
 
 
 class PlaceForm(EntityForm):
-    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
-    part_of = StringField("Part of", description="The name of a larger place")
-    lat = StringField("Latitude")
-    lon = StringField("Longitude")
+    variants = TextAreaField(_l("Variants"), description=_l("Other spellings and scripts, one per line"))
+    part_of = StringField(_l("Part of"), description=_l("The name of a larger place"))
+    lat = StringField(_l("Latitude"))
+    lon = StringField(_l("Longitude"))
 
     def validate_lat(self, field):
         _coordinate(field, 90)
@@ -228,23 +235,23 @@ def _coordinate(field, limit: int) -> None:
         try:
             number = float(value)
         except ValueError:
-            raise ValidationError("must be a number in degrees") from None
+            raise ValidationError(Text("must be a number in degrees")) from None
         if not -limit <= number <= limit:
-            raise ValidationError(f"must lie between -{limit} and {limit}")
+            raise ValidationError(Text("must lie between -%(limit)s and %(limit)s", limit=limit))
 
 
 class EventForm(EntityForm):
-    date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
-                       description="EDTF, usually an interval: 1975/1979")
-    places = TextAreaField("Places", validators=[Links(None)], description="One per line: name")
-    part_of = StringField("Part of", description="The name of a larger event")
-    create_new = BooleanField("Create these")
+    date = StringField(_l("Date"), validators=[Optional(), Length(max=100), EDTF()],
+                       description=_l("EDTF, usually an interval: 1975/1979"))
+    places = TextAreaField(_l("Places"), validators=[Links(None)], description=_l("One per line: name"))
+    part_of = StringField(_l("Part of"), description=_l("The name of a larger event"))
+    create_new = BooleanField(_l("Create these"))
 
 
 class MergeForm(FlaskForm):
-    into = StringField("Merge into", validators=[DataRequired()],
-                       description="The name or id of the one to keep")
-    merge = SubmitField("Merge")
+    into = StringField(_l("Merge into"), validators=[DataRequired()],
+                       description=_l("The name or id of the one to keep"))
+    merge = SubmitField(_l("Merge"))
 
 
 class ConfirmForm(FlaskForm):
@@ -252,24 +259,24 @@ class ConfirmForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class UserAddForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired()])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="researcher")
-    add = SubmitField("Add user")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="researcher")
+    add = SubmitField(_l("Add user"))
 
 
 class UserRoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    change = SubmitField("Change role")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    change = SubmitField(_l("Change role"))
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired()])
-    reset = SubmitField("Reset password")
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    reset = SubmitField(_l("Reset password"))

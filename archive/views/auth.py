@@ -11,11 +11,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_wtf.csrf import CSRFError
 
 from .. import accounts, store
+from ..access import ROLE_NAMES
 from ..errors import BadRequest, ValidationError
 from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
+from ..i18n import translate
 from .common import admin_required, get_archive, get_db, load_viewer
 from .errors import handle_exception
 
@@ -68,14 +71,15 @@ def login():
         wait = paused_for(db, username, address)
         if wait:
             minutes = -(-wait // 60)
-            form.form_errors.append(f"Too many failed sign-ins. Try again in {minutes} minute"
-                                    f"{'s' if minutes != 1 else ''}.")
+            form.form_errors.append(ngettext("Too many failed sign-ins. Try again in %(num)s minute.",
+                                             "Too many failed sign-ins. Try again in %(num)s minutes.",
+                                             minutes))
             status = 429
         else:
             viewer = accounts.authenticate(db, username, form.password.data)
             if viewer is None:
                 note_failure(db, username, address)
-                form.form_errors.append("Wrong username or password.")
+                form.form_errors.append(_("Wrong username or password."))
                 status = 401
             else:
                 with store.write_transaction(db):
@@ -83,7 +87,7 @@ def login():
                 session.clear()  # a fresh session: nothing carried over from before signing in
                 session.permanent = True
                 session["user"] = viewer.username
-                flash(f"Signed in as {viewer.username}.", "info")
+                flash(_("Signed in as %(name)s.", name=viewer.username), "info")
                 return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
@@ -98,7 +102,7 @@ def expired_form(exc: CSRFError):
     if request.endpoint == "auth.login":
         form = LoginForm()
         form.password.data = ""
-        form.form_errors.append("The sign-in form had expired. Please sign in again.")
+        form.form_errors.append(_("The sign-in form had expired. Please sign in again."))
         return render_template("auth/login.html", form=form), 400
     return handle_exception(exc)
 
@@ -106,9 +110,9 @@ def expired_form(exc: CSRFError):
 @bp.post("/logout")
 def logout():
     if not ConfirmForm().validate_on_submit():
-        raise BadRequest("The form has expired; try again.")
+        raise BadRequest(_("The form has expired; try again."))
     session.clear()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -127,7 +131,7 @@ def users():
                 getattr(add, path, add.username).errors.append(message)
             status = 400
         else:
-            flash(f"User {add.username.data.strip()} added.", "info")
+            flash(_("User %(name)s added.", name=add.username.data.strip()), "info")
             return redirect(url_for(".users"))
     elif add.add.data:
         status = 400
@@ -147,7 +151,7 @@ def change_user(form, change, missing: str, done: str):
     try:
         change()
     except ValidationError as exc:
-        flash(str(exc), "error")
+        flash("; ".join(translate(message) for _field, message in exc.errors), "error")
     else:
         flash(done, "info")
     return redirect(url_for(".users"))
@@ -158,7 +162,8 @@ def change_user(form, change, missing: str, done: str):
 def user_role(username: str):
     form = UserRoleForm(prefix=f"role-{username}")
     return change_user(form, lambda: accounts.set_role(get_db(), username, form.role.data),
-                       "Choose a role.", f"{username} is now {form.role.data}.")
+                       _("Choose a role."), _("%(name)s is now %(role)s.", name=username,
+                                              role=translate(ROLE_NAMES.get(form.role.data, form.role.data))))
 
 
 @bp.post("/users/<username>/password")
@@ -166,4 +171,4 @@ def user_role(username: str):
 def user_password(username: str):
     form = PasswordResetForm(prefix=f"pw-{username}")
     return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data),
-                       "Type a new password.", f"The password of {username} was reset.")
+                       _("Type a new password."), _("The password of %(name)s was reset.", name=username))

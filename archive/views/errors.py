@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ArchiveError, Busy
+from ..i18n import translate
 from ..index import IndexBusy
 
 
@@ -47,8 +48,9 @@ def status_and_message(exc: Exception) -> tuple[int, str]:
 
 
 def handle_exception(exc: Exception):
-    """The response for an error: JSON or the error page, with its status."""
+    """The response for an error: JSON or the error page, with its status, in the reader's language."""
     status, message = status_and_message(exc)
+    message = translate(message)
     if wants_json():
         response = json_error(message, status)
     else:

@@ -1,4 +1,6 @@
-"""Template filters: record-type labels, and `lang="km"` where Khmer text needs a Khmer font."""
+"""Template filters: labels of codes (record types, kinds, roles, access levels) in the reader's
+language, and `lang="km"` where Khmer text needs a Khmer font. The language filters themselves
+(`tr`, `num`, `edtf`, `when`) are registered by `archive/i18n.py`."""
 from __future__ import annotations
 
 import re
@@ -7,13 +9,46 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from .. import kinds, urls
+from ..access import ACCESS_NAMES, ROLE_NAMES
+from ..i18n import translate
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
-    app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_filter(type_label, "type_label")
+    app.add_template_filter(link_role, "link_role")
+    app.add_template_filter(kind_label, "kind_label")
+    app.add_template_filter(kinds_label, "kinds_label")
+    app.add_template_filter(lambda role: translate(ROLE_NAMES.get(role, role)), "role_label")
+    app.add_template_filter(lambda level: translate(ACCESS_NAMES.get(level, level)), "access_label")
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
+
+
+def type_label(code: str) -> str:
+    """A record type's label ("Open letter") in the reader's language."""
+    return translate(kinds.type_label(code))
+
+
+def link_role(code: str | None) -> str:
+    """The role a person or place plays in a record ("recorded at"), in the reader's language."""
+    return translate(kinds.role_label(code))
+
+
+def kind_label(name: str) -> str:
+    """"Person", "Event", "Place" or "Record" in the reader's language (by kind name)."""
+    try:
+        return translate(kinds.get(name).label)
+    except KeyError:
+        return name
+
+
+def kinds_label(plural: str) -> str:
+    """"People", "Events", "Places" in the reader's language (by URL segment)."""
+    try:
+        return translate(kinds.by_plural(plural).plural_label)
+    except KeyError:
+        return plural
 
 
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+(?:[\\s\u200b-\u200d]+[\u1780-\u17ff\u19e0-\u19ff]+)*")
