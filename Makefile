@@ -48,14 +48,15 @@ run: install ffmpeg
 	$(BIN)/archive init --sample
 	$(BIN)/archive serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium and the Khmer font the browser tests expect (Playwright cannot download browsers here;
-# tests/test_khmer.py checks that Khmer is drawn with fonts-khmeros, not whatever Khmer font is around).
+# Debian's chromium and a Latin font (Playwright cannot download browsers here). No Khmer font is needed:
+# the archive serves its own (archive/static/fonts/), and tests/test_khmer.py proves it is used by
+# hiding every installed Khmer font from chromium.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-khmeros >/dev/null 2>&1; then \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-dejavu-core >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-khmeros >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else \
-	    echo "Browser tests need Debian's chromium and fonts-khmeros: sudo apt-get install -y chromium fonts-khmeros" >&2; \
+	    echo "Browser tests need Debian's chromium and a Latin font: sudo apt-get install -y chromium fonts-dejavu-core" >&2; \
 	  fi; \
 	fi
 

@@ -232,7 +232,7 @@ def pytest_runtest_makereport(item, call):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test` as root, or "
-                    "`apt-get update && apt-get install -y chromium fonts-khmeros`")
+                    "`apt-get update && apt-get install -y chromium fonts-dejavu-core`")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
