@@ -5,7 +5,8 @@ else English), the catalogs' place (`archive/translations/`, compiled to `.mo` a
 time: `make install`, the wheel's build hook), and what templates use to speak the reader's
 language: `_()`/`{% trans %}` from Flask-Babel, and the filters `tr` (a `messages.Text` or a marked
 constant), `num` (digits of the language), `edtf` (a date worded for the reader), `when` (a
-timestamp) and `lang_url` (this page in another language). Record content is never translated.
+timestamp), `language_name`, `decade`, and `language_links()` (this page in each language, for the
+switch in the header). Record content is never translated.
 """
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def keep_choice(response):
     if asked and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True,
                             secure=request.is_secure)
-    response.vary.update(("Accept-Language", "Cookie"))
+    if request.endpoint != "static":  # CSS and fonts are the same in every language
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

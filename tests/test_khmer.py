@@ -184,14 +184,10 @@ def latin_font_dir() -> str:
 
 
 @pytest.fixture(scope="module")
-def fontless_browser(tmp_path_factory):
+def fontless_browser(playwright, tmp_path_factory):
     """Debian's chromium whose fontconfig sees one Latin font folder and no Khmer font at all
     (FONTCONFIG_FILE), as on a reader's computer without fonts-khmeros or any other Khmer font."""
-    from playwright.sync_api import sync_playwright
-
     from conftest import CHROMIUM, CHROMIUM_ARGS
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make test` as root, or `apt-get install -y chromium`")
     folder = tmp_path_factory.mktemp("fontconfig")
     conf = folder / "fonts.conf"
     conf.write_text(f"""<?xml version="1.0"?>
@@ -202,10 +198,9 @@ def fontless_browser(tmp_path_factory):
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     seen = subprocess.run(["fc-list", ":lang=km"], capture_output=True, text=True, env=env, check=True)
     assert seen.stdout.strip() == "", f"this profile still has Khmer fonts: {seen.stdout}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
+    yield browser
+    browser.close()
 
 
 def platform_fonts(page, selector):
