@@ -1,6 +1,7 @@
-"""Citations of a record: Chicago style (notes and bibliography) and BibTeX, with the permalink.
+"""Citations of a record: Chicago style (notes and bibliography), BibTeX, RIS (for Zotero, EndNote)
+and the Highwire `citation_*` meta tags reference managers read from the record's page.
 
-Pure functions over a record as JSON (`schemas/record.json`); the view supplies the permalink and
+Pure functions over a record as JSON (`fields.record_schema()`); the view supplies the permalink and
 the access day.
 """
 from __future__ import annotations
@@ -10,9 +11,14 @@ import re
 
 from markupsafe import Markup, escape
 
-from .kinds import type_label
+from .dates import in_words
+from .kinds import record_type, type_label
 
 AUTHOR_ROLES = ("author", "narrator", "signatory")
+# Who else a reference manager names: the one a letter is addressed to, the interviewer (both A2
+# in Zotero's RIS), and the translator (A4).
+SECONDARY_ROLES = ("recipient", "interviewer")
+PLACE_ROLES = ("written_at", "recorded_at", "origin")  # where it was made: RIS CY
 
 
 def _authors(record: dict) -> list[str]:
@@ -20,9 +26,27 @@ def _authors(record: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _people(record: dict, roles: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(p["name"] for p in record.get("people", []) if p["role"] in roles))
+
+
 def _year(record: dict) -> str | None:
     match = re.match(r"-?\d{4}", record.get("date") or record.get("period") or "")
     return match[0] if match else None
+
+
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _parts(record: dict) -> list[str]:
+    """Year, month and day of the record's date as far as it is known exactly: `2017-10-04` gives
+    all three, `2018-07` two, `1977~` or `1975/1979` the (first) year only."""
+    value = record.get("date") or record.get("period") or ""
+    plain = _PLAIN.fullmatch(value)
+    if plain:
+        return [part for part in plain.groups() if part]
+    year = _year(record)
+    return [year] if year else []
 
 
 def chicago(record: dict, permalink: str, accessed: dt.date) -> Markup:
@@ -34,15 +58,15 @@ def chicago(record: dict, permalink: str, accessed: dt.date) -> Markup:
         parts.append(escape(who.rstrip(".")) + ".")
     parts.append(Markup("“") + escape(record["title"].rstrip(".")) + Markup(".”"))
     kind = type_label(record["type"])
-    parts.append(escape(kind + (", " + (record.get("date") or record.get("period")) if
-                                (record.get("date") or record.get("period")) else "")) + ".")
+    when = in_words(record.get("date") or record.get("period"))
+    parts.append(escape(kind + (", " + when if when else "")) + ".")
     held = ", ".join(x for x in (record.get("collection"), record.get("accession")) if x)
     if held:
         parts.append(escape(held) + ".")
     repository = (record.get("source") or {}).get("repository")
     if repository:
         parts.append(escape(repository) + ".")
-    parts.append(escape(permalink) + escape(f" (accessed {accessed:%B} {accessed.day}, {accessed.year})."))
+    parts.append(escape(permalink) + escape(f" (accessed {in_words(accessed.isoformat())})."))
     return Markup(" ").join(parts)
 
 
@@ -72,3 +96,57 @@ def bibtex(record: dict, permalink: str, accessed: dt.date) -> str:
     fields.append(("urldate", accessed.isoformat()))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)  # title: {{…}} keeps capitals
     return f"@misc{{{key},\n{body}\n}}"
+
+
+def _line(value) -> str:
+    """One line of a RIS value: a line break inside it could start a tag of its own."""
+    return " ".join(str(value).split())
+
+
+def ris(record: dict, permalink: str, accessed: dt.date) -> str:
+    """The record as one RIS reference (`TY  - …` to `ER  - `), CRLF line ends as the format has."""
+    found = record_type(record["type"])
+    lines = [("TY", found.ris if found else "MANSCPT"), ("ID", record["id"]), ("TI", record["title"])]
+    lines += [("AU", name) for name in _authors(record)]
+    lines += [("A2", name) for name in _people(record, SECONDARY_ROLES)]
+    lines += [("A4", name) for name in _people(record, ("translator",))]
+    parts = _parts(record)
+    if parts:
+        value = record.get("date") or record.get("period")
+        other = "" if _PLAIN.fullmatch(value) else in_words(value)  # RIS: year/month/day/other
+        lines.append(("PY", parts[0]))
+        lines.append(("DA", "/".join(parts + [""] * (3 - len(parts))) + "/" + other.replace("/", " ")))
+    lines.append(("M3", type_label(record["type"])))
+    if record.get("summary"):
+        lines.append(("AB", record["summary"]))
+    lines += [("KW", subject) for subject in record.get("subjects") or []]
+    if record.get("language"):
+        lines.append(("LA", ", ".join(record["language"])))
+    places = [p["name"] for role in PLACE_ROLES for p in record.get("places", []) if p["role"] == role]
+    if places:
+        lines.append(("CY", places[0]))
+    if record.get("collection"):
+        lines.append(("DB", record["collection"]))
+    if record.get("accession"):
+        lines.append(("AN", record["accession"]))
+    citation = (record.get("source") or {}).get("citation")
+    if citation:
+        lines.append(("N1", citation))
+    lines += [("UR", permalink), ("Y2", f"{accessed:%Y/%m/%d}")]
+    body = "".join(f"{tag}  - {_line(value)}\r\n" for tag, value in lines if _line(value))
+    return body + "ER  - \r\n"
+
+
+def highwire(record: dict, permalink: str) -> list[tuple[str, str]]:
+    """The Highwire Press `citation_*` meta tags (name, content) that Zotero, Mendeley and Google
+    Scholar read from a page: title, each author, the date as YYYY/MM/DD (or less), the permalink."""
+    tags = [("citation_title", record["title"])]
+    tags += [("citation_author", name) for name in _authors(record)]
+    parts = _parts(record)
+    if parts:
+        tags += [("citation_publication_date", "/".join(parts)), ("citation_date", "/".join(parts))]
+    tags += [("citation_public_url", permalink), ("citation_fulltext_html_url", permalink)]
+    tags += [("citation_language", code) for code in record.get("language") or []]
+    if record.get("subjects"):
+        tags.append(("citation_keywords", "; ".join(record["subjects"])))
+    return [(name, _line(value)) for name, value in tags]

@@ -90,18 +90,38 @@ def init_command(sample):
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve_command(host, port, threads):
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on (0: any free one).")
+@click.option("--threads", type=click.IntRange(1), help="Requests handled at once (setting THREADS, "
+              f"default {settings.default('THREADS')}).")
+@click.option("--connection-limit", type=click.IntRange(1), help="Open connections at most; more wait "
+              f"(setting CONNECTION_LIMIT, default {settings.default('CONNECTION_LIMIT')}).")
+@click.option("--channel-timeout", type=click.IntRange(1), help="Seconds a connection may stay idle or "
+              "take to send its request's headers (setting CHANNEL_TIMEOUT, default "
+              f"{settings.default('CHANNEL_TIMEOUT')}).")
+@click.option("--trusted-proxy", help="Address of the reverse proxy whose X-Forwarded-For and "
+              "X-Forwarded-Proto to trust (setting TRUSTED_PROXY).")
+def serve_command(host, port, threads, connection_limit, channel_timeout, trusted_proxy):
     """Serve the archive with waitress (a production WSGI server).
 
-    Example: archive serve --host 0.0.0.0 --port 8080
+    Idle connections, and requests whose headers come too slowly, are closed after the channel
+    timeout, so that slow or half-open clients cannot keep others out (see SECURITY.md for a public
+    address).
+
+    Example: archive serve --host 127.0.0.1 --port 8080 --connection-limit 1000
     """
-    import waitress
-    from . import create_app
-    app = create_app(archive=get_archive())
-    click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="archive")
+    from . import create_app, serving
+    archive = get_archive()
+    app = create_app(archive=archive)
+    try:
+        server, listening = serving.make_server(
+            app, archive.settings, host, port, threads=threads, connection_limit=connection_limit,
+            channel_timeout=channel_timeout, trusted_proxy=trusted_proxy)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot serve on {host}:{port}: {exc}")
+    where = ", ".join(f"http://{f'[{h}]' if ':' in h else h}:{p}/" for h, p in listening)
+    click.echo(f"Serving the archive at {where} (Ctrl+C stops); its links name "
+               f"{archive.settings['BASE_URL']} (setting BASE_URL).")
+    server.run()
 
 
 @cli.command("import")
@@ -142,15 +162,15 @@ def import_command(file, dry_run):
                    "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
-@click.option("--base-url", default=settings.default("BASE_URL"), show_default=True,
-              envvar=settings.BY_NAME["BASE_URL"].env,
-              help="The archive's public address, for the links of a JSON-LD export.")
+@click.option("--base-url", help="The archive's public address, for the links of a JSON-LD export "
+                                 "(default: the setting BASE_URL).")
 def export_command(fmt, output, base_url):
     """Export everything: places, people, events, then records, each with its kind (CSV: records).
 
     Example: archive export --format csv -o records.csv
     """
-    db = get_archive().db
+    archive = get_archive()
+    db, base_url = archive.db, base_url or archive.settings["BASE_URL"]
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
     if not records_only:
@@ -216,7 +236,7 @@ def user_group():
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_add_command(name, role, password_stdin):
-    """Create an account (or reset its password and role).
+    """Create an account (or reset its password and role, which signs it out everywhere).
 
     Example: archive user add ada --role researcher
     """
@@ -231,6 +251,20 @@ def user_add_command(name, role, password_stdin):
     except ValidationError as exc:
         fail(str(exc))
     click.echo(f"User {name} ({role}) saved.")
+
+
+@user_group.command("remove")
+@click.argument("name")
+def user_remove_command(name):
+    """Remove an account; whoever is signed in with it is signed out at once.
+
+    Example: archive user remove ada
+    """
+    try:
+        removed = accounts.remove_user(get_archive().db, name)
+    except ValidationError as exc:
+        fail(str(exc))
+    click.echo(f"User {removed} removed.")
 
 
 @cli.command("backup")

@@ -3,8 +3,10 @@
 One module maps our JSON to Dublin Core (the fifteen elements that OAI-PMH's `oai_dc` carries and that
 JSON-LD repeats as `dcterms:` terms) and to schema.org (`CreativeWork` + `ArchiveComponent`, `Person`,
 `Event`, `Place`), with people's roles as MARC relator terms. `oai.py` and the JSON-LD exporter both
-read from here, so a harvester and a linked-data consumer see the same record. Pure functions: no
-Flask, no SQL; URLs are built from a `base` (the archive's address, ending in `/`).
+read from here, so a harvester and a linked-data consumer see the same record. A record field's own
+term is described with the field (`Field.dc`, `Field.schema_org` in archive/fields.py); what links,
+the source and the record's type and address become is worked out here. Pure functions: no Flask,
+no SQL; URLs are built from a `base` (the archive's address, ending in `/`).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import json
 import re
 from importlib import resources
 
-from . import kinds
+from . import fields, kinds
 from .urls import web_url
 
 # MARC relator codes (id.loc.gov/vocabulary/relators) for the roles of a person in a record.
@@ -63,52 +65,46 @@ def role_relators(record: dict, role: str) -> list[str]:
 
 # --- Dublin Core -----------------------------------------------------------------------------------
 
+# The fifteen elements in the order of oai_dc.xsd, the order oai_dc and JSON-LD list them in.
+DC_ELEMENTS = ("title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
+               "format", "identifier", "source", "language", "relation", "coverage", "rights")
+
+
 def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
-    """(element, value) pairs of unqualified Dublin Core, in the order oai_dc lists them."""
-    out: list[tuple[str, str]] = [("title", record["title"])]
-    people = record.get("people") or []
-    for link in people:
-        if link.get("role") in CREATOR_ROLES:
-            out.append(("creator", link["name"]))
-    for subject in record.get("subjects") or []:
-        out.append(("subject", subject))
-    for link in people:
-        if link.get("role") == "mentioned":
-            out.append(("subject", link["name"]))
-    for link in record.get("events") or []:
-        out.append(("subject", link["name"]))
-    if record.get("summary"):
-        out.append(("description", record["summary"]))
-    source = record.get("source") or {}
-    if source.get("repository"):
-        out.append(("publisher", source["repository"]))
-    for link in people:
-        if link.get("role") in CONTRIBUTOR_ROLES:
-            out.append(("contributor", link["name"]))
-    if record.get("date"):
-        out.append(("date", record["date"]))
+    """(element, value) pairs of unqualified Dublin Core, in the order oai_dc lists them.
+
+    Within an element: what the record is (its types, format, address) first, then the values of the
+    fields described with that element, in the order of the record's JSON, then its links and source.
+    """
     known = kinds.record_type(record["type"])
-    out.append(("type", known.dublin_core if known else "Text"))
-    out.append(("type", record["type"]))
-    out.append(("format", "text/plain"))
-    out.append(("identifier", record_url(base, record["id"])))
-    if record.get("accession"):
-        out.append(("identifier", record["accession"]))
-    if source.get("citation"):
-        out.append(("source", source["citation"]))
-    if web_url(source.get("url")):  # never another scheme (a record saved before the rule may hold one)
-        out.append(("source", source["url"]))
-    for language in record.get("language") or []:
-        out.append(("language", language))
-    if record.get("collection"):
-        out.append(("relation", record["collection"]))
-    if record.get("period"):
-        out.append(("coverage", record["period"]))
-    for link in record.get("places") or []:
-        out.append(("coverage", link["name"]))
-    if record.get("rights"):
-        out.append(("rights", record["rights"]))
+    own = {"type": [known.dublin_core if known else "Text", record["type"]], "format": ["text/plain"],
+           "identifier": [record_url(base, record["id"])]}
+    linked = _linked_dc(record)
+    out: list[tuple[str, str]] = []
+    for element in DC_ELEMENTS:
+        out.extend((element, value) for value in own.get(element, []))
+        for field in fields.RECORD_FIELDS:
+            if field.dc == element:
+                value = record.get(field.name)
+                out.extend((element, v) for v in (value if isinstance(value, list) else [value]))
+        out.extend((element, value) for value in linked.get(element, []))
     return [(element, value) for element, value in out if value]
+
+
+def _linked_dc(record: dict) -> dict[str, list[str]]:
+    """Dublin Core values from a record's links to people, events and places, and its source."""
+    found: dict[str, list[str]] = {}
+    people = record.get("people") or []
+    found["creator"] = [link["name"] for link in people if link.get("role") in CREATOR_ROLES]
+    found["subject"] = [link["name"] for link in people if link.get("role") == "mentioned"]
+    found["subject"] += [link["name"] for link in record.get("events") or []]
+    found["contributor"] = [link["name"] for link in people if link.get("role") in CONTRIBUTOR_ROLES]
+    found["coverage"] = [link["name"] for link in record.get("places") or []]
+    source = record.get("source") or {}
+    found["publisher"] = [source.get("repository")]
+    # never a link of another scheme (a record saved before the rule may hold one)
+    found["source"] = [source.get("citation"), web_url(source.get("url"))]
+    return found
 
 
 # --- schema.org / JSON-LD --------------------------------------------------------------------------
@@ -122,32 +118,35 @@ def _record_schema_type(record: dict) -> str:
     return known.schema_org if known else kinds.RECORD.schema_type
 
 
+# The order a record's JSON-LD has always listed its own properties in (exports are compared line by
+# line); the property of a field described later follows these.
+PROPERTY_ORDER = ("@id", "@type", "identifier", "name", "genre", "abstract", "text", "inLanguage",
+                  "dateCreated", "temporalCoverage", "keywords", "isPartOf", "conditionsOfAccess",
+                  "copyrightNotice", "dateModified", "version", "embargoUntil")
+
+
+def _own_properties(record: dict) -> dict:
+    """The schema.org properties of the record's fields that have one (`Field.schema_org`)."""
+    found = {}
+    for field in fields.RECORD_FIELDS:
+        value = record.get(field.name)
+        if field.schema_org and value not in (None, "", []):
+            found[field.schema_org] = ({"@type": field.schema_org_type, "name": value}
+                                       if field.schema_org_type else value)
+    return found
+
+
 def record_jsonld(record: dict, base: str) -> dict:
     """A record as schema.org CreativeWork + ArchiveComponent, with Dublin Core terms beside."""
     node: dict = {
         "@id": record_url(base, record["id"]),
         "@type": [_record_schema_type(record), "ArchiveComponent"],
         "identifier": record["id"],
-        "name": record["title"],
         "genre": record["type"],
+        **_own_properties(record),
     }
-    optional = {
-        "abstract": record.get("summary"),
-        "text": record.get("text") or None,
-        "inLanguage": record.get("language") or None,
-        "dateCreated": record.get("date"),
-        "temporalCoverage": record.get("period"),
-        "keywords": record.get("subjects") or None,
-        "isPartOf": ({"@type": "Collection", "name": record["collection"]}
-                     if record.get("collection") else None),
-        "conditionsOfAccess": record.get("access"),
-        "copyrightNotice": record.get("rights"),
-        "dateModified": record.get("updated_at"),
-        "version": record.get("revision"),
-    }
-    node.update({k: v for k, v in optional.items() if v is not None})
-    if record.get("embargo_until"):
-        node["embargoUntil"] = record["embargo_until"]
+    rank = {name: i for i, name in enumerate(PROPERTY_ORDER)}
+    node = dict(sorted(node.items(), key=lambda item: rank.get(item[0], len(rank))))
     source = {**(record.get("source") or {})}
     source["url"] = web_url(source.get("url"))
     if any(source.values()):

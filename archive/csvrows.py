@@ -4,8 +4,9 @@ One row per record, with a header row. A cell holding several values separates t
 (semicolon, space); a link to a person or place is `name|role|id` and to an event `name|id`, where
 the role and id may be left out (`Kem Sokha`, `Kem Sokha|mentioned`): an import finds the authority
 by id, else by name or variant, and creates it when unknown. A backslash escapes `;`, `|` and itself
-inside a value (`AT\\;T`). `source` is split over three columns. Both directions live here, so the
-export and the import can never disagree about the columns.
+inside a value (`AT\\;T`). `source` is split over three columns. The columns are a record's fields
+in order (`archive/fields.py`), a `Parts` field giving one column per part. Both directions live
+here, so the export and the import can never disagree about the columns.
 
 What a CSV round trip loses (and JSON keeps): the authorities' own fields (variants, dates, notes,
 coordinates; the JSON Lines export carries them), the dates shown beside event links, and the
@@ -20,15 +21,15 @@ from __future__ import annotations
 
 import re
 
-COLUMNS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people", "events",
-           "places", "subjects", "collection", "accession", "source_citation", "source_url",
-           "source_repository", "rights", "access", "embargo_until", "created_at", "updated_at",
-           "revision")
-IGNORED_ON_IMPORT = ("created_at", "updated_at", "revision")
-LIST_COLUMNS = ("language", "subjects")
-LINK_COLUMNS = {"people": ("name", "role", "id"), "events": ("name", "id"), "places": ("name", "role", "id")}
+from . import fields
+from .fields import RECORD_FIELDS
+
+
+COLUMNS = tuple(column for f in RECORD_FIELDS for column, _ in f.flat())  # a part: `source_url`
+IGNORED_ON_IMPORT = tuple(f.name for f in RECORD_FIELDS if f.by_archive)
+LIST_COLUMNS = tuple(f.name for f in fields.of_shape(fields.List))
+LINK_COLUMNS = {f.name: f.shape.parts for f in fields.of_shape(fields.Links)}
 SEPARATOR = "; "
-SOURCE = ("citation", "url", "repository")
 
 
 # Quotes already there, then a character that starts a formula (OWASP, "CSV Injection").
@@ -120,15 +121,16 @@ def split_links(key: str, cell: str | None) -> list[dict]:
 def to_row(record: dict) -> list[str]:
     """A record in the JSON shape of docs/architecture.md as the cells of one CSV row, each
     neutralised against formulas."""
-    source = record.get("source") or {}
-    cells = {**record, **{f"source_{k}": source.get(k) for k in SOURCE}}
     row = []
-    for column in COLUMNS:
-        value = cells.get(column)
-        if column in LIST_COLUMNS:
+    for field in RECORD_FIELDS:
+        value = record.get(field.name)
+        if isinstance(field.shape, fields.Parts):
+            row.extend("" if (value or {}).get(part.name) is None else str(value[part.name])
+                       for _, part in field.flat())
+        elif isinstance(field.shape, fields.List):
             row.append(join_list(value or []))
-        elif column in LINK_COLUMNS:
-            row.append(join_links(column, value or []))
+        elif isinstance(field.shape, fields.Links):
+            row.append(join_links(field.name, value or []))
         else:
             row.append("" if value is None else str(value))
     return [neutralise(cell) for cell in row]
@@ -141,23 +143,31 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
     is left out).
     """
     record: dict = {}
-    for column in COLUMNS:
-        raw = cells.get(column)
-        if raw is None or column in IGNORED_ON_IMPORT:
+    for field in RECORD_FIELDS:
+        if field.by_archive:
+            continue
+        if isinstance(field.shape, fields.Parts):
+            for column, part in field.flat():
+                raw = restore(cells[column]) if cells.get(column) is not None else ""
+                if raw.strip():
+                    record.setdefault(field.name, {})[part.name] = raw.strip()
+            continue
+        raw = cells.get(field.name)
+        if raw is None:
             continue
         raw = restore(raw)
-        if column in LIST_COLUMNS:
-            record[column] = split_list(raw)
-        elif column in LINK_COLUMNS:
+        if isinstance(field.shape, fields.List):
+            record[field.name] = split_list(raw)
+        elif isinstance(field.shape, fields.Links):
             try:
-                record[column] = split_links(column, raw)
+                record[field.name] = split_links(field.name, raw)
             except CellError as exc:
                 if errors is None:
                     raise
                 errors.append(exc)
-        elif column.startswith("source_"):
-            if raw.strip():
-                record.setdefault("source", {})[column.removeprefix("source_")] = raw.strip()
-        elif raw.strip() if column != "text" else raw:
-            record[column] = raw if column == "text" else raw.strip()
+        elif isinstance(field.shape, fields.Body):  # kept as written, spaces and all
+            if raw:
+                record[field.name] = raw
+        elif raw.strip():
+            record[field.name] = raw.strip()
     return record

@@ -15,11 +15,12 @@ from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
 from .messages import N_, Text
-from .names import name_key
+from .names import name_key, slug
 
 SORTS = ("relevance", "date", "-date", "title")
 FILTER_FIELDS = {name: field_ for field_, name in FACETS.items()}  # URL parameter -> index field
-JSON_FACETS = ("type", "language", "person", "event", "place", "decade")
+JSON_FACETS = ("type", "language", "person", "event", "place", "decade", "subject", "collection", "access")
+LABELLED = ("subject", "collection")  # filters and facets by slug (`names.slug`), named from the store
 MAX_NGRAM = 6
 
 
@@ -55,8 +56,8 @@ class Params:
         q = args.get("q") or ""
         return cls(q=q[:MAX_QUERY], cut=len(q) > MAX_QUERY, sort=sort if sort in SORTS else "relevance",
                    page=number("page", 1), per_page=number("per_page", per_page, max_per_page),
-                   filters={k: [v for v in args.getlist(k) if v.strip()][:20] for k in FILTER_FIELDS
-                            if any(v.strip() for v in args.getlist(k))},
+                   filters={k: _filter_values(k, args.getlist(k)) for k in FILTER_FIELDS
+                            if _filter_values(k, args.getlist(k))},
                    date_from=(args.get("from") or "").strip()[:40],
                    date_to=(args.get("to") or "").strip()[:40])
 
@@ -80,6 +81,14 @@ class Params:
     def adding(self, name: str, value: str) -> dict:
         values = self.filters.get(name, [])
         return self.args(**{name: values if value in values else [*values, value]})
+
+
+def _filter_values(name: str, given: list[str]) -> list[str]:
+    """The values of one filter as given (a subject or collection by its slug), at most 20."""
+    values = [v for v in given if v.strip()][:20]
+    if name in LABELLED:
+        values = list(dict.fromkeys(filter(None, map(slug, values))))
+    return values
 
 
 @dataclass
@@ -201,6 +210,7 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
                           count=MAX_QUERY))
     active: list[dict] = []
     filters = Filters()
+    named = {name: store.label_names(db, name, viewer) for name in LABELLED if name in params.filters}
     for name, values in params.filters.items():
         wanted = []
         for value in values:
@@ -215,33 +225,56 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
                 else:
                     label = store.entity_labels(db, name, [resolved]).get(resolved, value)
                 wanted.append(resolved)
-            elif name in ("type", "language"):
+            elif name in LABELLED:
+                label = named[name].get(value, value)
+                wanted.append(value)
+            elif name in ("type", "language", "access"):
                 wanted.append(value.strip().lower())
             else:
                 wanted.append(value.strip())
             active.append({"name": name, "value": value, "label": label,
                            "remove": params.without(name, value)})
         filters.values[FILTER_FIELDS[name]] = wanted
-    for name, raw, end in (("from", params.date_from, False), ("to", params.date_to, True)):
-        if not raw:
-            continue
-        try:
-            day = dates.query_bounds(raw, end=end)
-        except dates.DateError:
-            notes.append(Text("“%(date)s” is not a date this archive understands (try 1975, 1975-04-17 or "
-                              "1975/1979); the from filter was left out.", date=raw) if name == "from" else
-                         Text("“%(date)s” is not a date this archive understands (try 1975, 1975-04-17 or "
-                              "1975/1979); the to filter was left out.", date=raw))
-            continue
-        setattr(filters, "date_to" if end else "date_from", day)
-        active.append({"name": name, "value": raw,
-                       "label": Text("from %(date)s", date=raw) if name == "from" else Text("to %(date)s", date=raw),
-                       "remove": params.without(name)})
+    _date_filters(params, filters, notes, active)
     clean, hint = querysyntax.sanitize(params.q)
     if hint:
         notes.append(hint)
     expanded, _, others = expand_names(db, viewer, clean) if clean.strip() else (clean, [], [])
     return Prepared(expanded, filters, notes, active, _marking(clean, others))
+
+
+def _date_filters(params: Params, filters: Filters, notes: list[str], active: list[dict]) -> None:
+    """`from` and `to` as days, read as people type them ("April 1975", "17/04/1975"), saying how
+    they were read; a range typed back to front is turned round, with a note."""
+    read = {}
+    for name, raw in (("from", params.date_from), ("to", params.date_to)):
+        if not raw:
+            continue
+        try:
+            read[name] = dates.read_typed(raw)
+        except dates.DateError:
+            notes.append(Text("“%(date)s” is not a date this archive understands (try 1975, April 1975, "
+                              "17/04/1975 or 1975-1979); the from filter was left out.", date=raw)
+                         if name == "from" else
+                         Text("“%(date)s” is not a date this archive understands (try 1975, April 1975, "
+                              "17/04/1975 or 1975-1979); the to filter was left out.", date=raw))
+            continue
+        worded = dates.Worded(read[name].words, read[name].edtf)
+        if read[name].changed:
+            notes.append(Text("“%(typed)s” was read as %(date)s.", typed=raw, date=worded))
+        active.append({"name": name, "value": raw,
+                       "label": Text("from %(date)s", date=worded) if name == "from" else
+                       Text("to %(date)s", date=worded),
+                       "remove": params.without(name)})
+    first, last = read.get("from"), read.get("to")
+    if first and last and dates.bounds(first.edtf).lo > dates.bounds(last.edtf).hi:
+        notes.append(Text("“From” (%(start)s) was after “To” (%(end)s): the two were swapped.",
+                          start=params.date_from, end=params.date_to))
+        first, last = last, first
+    if first:
+        filters.date_from = dates.bounds(first.edtf).lo
+    if last:
+        filters.date_to = dates.bounds(last.edtf).hi
 
 
 def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
@@ -287,7 +320,9 @@ def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
         page.hits.append(hit(row, people[row["id"]], page.phrases if snippets else [],
                              results.scores.get(row["id"]), budget))
     if facets:
-        page.facets = label_facets(db, results.facets)
+        page.facets = label_facets(db, results.facets, viewer)
+        if not viewer.signed_in:  # a visitor sees public records only: one value says nothing
+            page.facets.pop("access", None)
     if suggest and params.q.strip() and results.total == 0:
         page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer, budget)
     if budget.cut:
@@ -318,18 +353,21 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
             "score": round(score, 4) if score is not None else None}
 
 
-def label_facets(db, counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
-    """Facet values with counts, and the names of people, events and places (kept as ids)."""
+def label_facets(db, counts: dict[str, list[tuple[str, int]]], viewer: Viewer) -> dict[str, list[dict]]:
+    """Facet values with counts, and the names of people, events and places (kept as ids) and of
+    subjects and collections (kept as slugs)."""
     out = {}
     for name, pairs in counts.items():
         if name == "decade":  # decades read best in time order
             pairs = sorted(pairs, key=lambda vc: int(vc[0].rstrip("s")))
         kind = name if name in ("person", "event", "place") else None
-        labels = store.entity_labels(db, kind, [v for v, _ in pairs]) if kind else {}
+        labelled = kind or name in LABELLED
+        labels = (store.entity_labels(db, kind, [v for v, _ in pairs]) if kind
+                  else store.label_names(db, name, viewer) if labelled and pairs else {})
         items = []
         for value, count in pairs:
             item = {"value": value, "count": count}
-            if kind:
+            if labelled:
                 item["label"] = labels.get(value, value)
             items.append(item)
         out[name] = items

@@ -1,33 +1,38 @@
 """Forms of the archivist pages (Flask-WTF): they read and check what was typed; they never write.
 
-Turning a valid form into the data `records.save_record` / `save_entity` take is also here
-(`record_data`, `entity_data`), so the views stay thin. Everything the write path checks again
-(JSON Schema, EDTF) is checked by `records.validate`; its (field, message) pairs come back onto
-these fields through `FIELD_OF`.
+The record form is built from the record's fields (`archive/fields.py`): a form field for each
+field with an `Input`, its kind (line, box, choice) and checks following from the field's shape,
+and `fill` / `record_data` turning a record into the form's texts and back. Turning a valid form
+into the data `records.save_record` / `save_entity` take is here, so the views stay thin.
+Everything the write path checks again (JSON Schema, EDTF) is checked by `records.validate`; its
+(field, message) pairs come back onto these fields through `field_for`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from . import dates, kinds
-from .access import ACCESS_LEVELS, ROLES
+from . import dates, fields
+from .access import ROLES
 from .messages import Text
 
-RECORD_TYPES = [SelectChoice(t.code, _l(t.label)) for t in kinds.RECORD_TYPES]
-PERSON_ROLES = ("author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned")
-PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
-ACCESS_LABELS = {"public": _l("Public: anyone"), "restricted": _l("Restricted: signed-in users"),
-                 "private": _l("Private: archivists only")}
-ACCESS_CHOICES = [SelectChoice(level, ACCESS_LABELS[level]) for level in ACCESS_LEVELS]
+
+def _lazy(text):
+    """A label or help of archive/fields.py (marked there with `N_`, or a `Text`), translated when
+    the form is drawn, in the reader's language."""
+    from .i18n import translate
+    return LazyString(translate, text) if text else text
+
+
 ROLE_CHOICES = [SelectChoice(r, _l(r.capitalize())) for r in ROLES]
 _ROLE_LABELS = (_l("Researcher"), _l("Archivist"), _l("Admin"))  # the labels above, for the catalog
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE = re.compile(fields.LANGUAGE_PATTERN)
 
 
 class EDTF:
@@ -92,54 +97,19 @@ class Links:
             raise ValidationError(joined)
 
 
-def link_lines(links: list[dict], with_role: bool) -> str:
-    """Links back into the textarea's `name | role` lines."""
-    return "\n".join(f"{link['name']} | {link['role'].replace('_', ' ')}" if with_role and link.get("role")
-                     else link["name"] for link in links)
+class LanguageCodes:
+    """A validator for a line of language codes separated by commas."""
 
-
-class RecordForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=1000)])
-    type = SelectField(_l("Type"), choices=RECORD_TYPES, default="testimony")
-    date = StringField(_l("Date"), validators=[Optional(), Length(max=100), EDTF()],
-                       description=_l("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), 197X (1970s)"))
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=100), EDTF()],
-                         description=_l("The time the record speaks of, e.g. 1975/1979"))
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=20000)])
-    text = TextAreaField(_l("Text"), description=_l("Plain text; a blank line starts a new paragraph."))
-    language = StringField(_l("Languages"), description=_l("Language codes separated by commas: en, km, fr"))
-    subjects = TextAreaField(_l("Subjects"), description=_l("One per line"))
-    collection = StringField(_l("Collection"), validators=[Length(max=500)])
-    # Not labelled "Accession": a label must not contain another field's label ("Access"), so that
-    # people, screen readers and browser tests (which match labels as substrings) find the right one.
-    accession = StringField(_l("Inventory number"), validators=[Length(max=200)],
-                            description=_l("The accession number in the collection, e.g. DL-2017-004"))
-    source_citation = TextAreaField(_l("Source citation"), validators=[Length(max=5000)])
-    source_url = StringField(_l("Source URL"), validators=[Length(max=2000)])
-    source_repository = StringField(_l("Source repository"), validators=[Length(max=1000)])
-    rights = TextAreaField(_l("Rights"), validators=[Length(max=5000)])
-    access = SelectField(_l("Access"), choices=ACCESS_CHOICES, default="private")
-    embargo_until = StringField(_l("Embargo until"), validators=[Optional()],
-                                description=_l("A day, YYYY-MM-DD: until then only archivists see the record"))
-    people = TextAreaField(_l("People"), validators=[Links(PERSON_ROLES)],
-                           description=_l("One per line: name | role (%(roles)s)", roles=", ".join(
-                               r.replace("_", " ") for r in PERSON_ROLES)))
-    events = TextAreaField(_l("Events"), validators=[Links(None)], description=_l("One per line: name"))
-    places = TextAreaField(_l("Places"), validators=[Links(PLACE_ROLES)],
-                           description=_l("One per line: name | role (%(roles)s)", roles=", ".join(
-                               r.replace("_", " ") for r in PLACE_ROLES)))
-    create_new = BooleanField(_l("Create these"))
-    base_revision = HiddenField()
-    save = SubmitField(_l("Save"))
-    preview = SubmitField(_l("Preview links"))
-
-    def validate_language(self, field):
+    def __call__(self, form, field):
         bad = [code for code in split_codes(field.data) if not LANGUAGE.match(code)]
         if bad:
             raise ValidationError(Text("not a language code: %(codes)s (use en, km, fr …)", codes=", ".join(bad)))
 
-    def validate_embargo_until(self, field):
-        import datetime as dt
+
+class IsoDay:
+    """A validator for a day written YYYY-MM-DD."""
+
+    def __call__(self, form, field):
         value = (field.data or "").strip()
         if value:
             try:
@@ -149,21 +119,85 @@ class RecordForm(FlaskForm):
             except ValueError:
                 raise ValidationError(Text("must be a day, YYYY-MM-DD")) from None
 
+
+def link_lines(links: list[dict], with_role: bool) -> str:
+    """Links back into the textarea's `name | role` lines."""
+    return "\n".join(f"{link['name']} | {link['role'].replace('_', ' ')}" if with_role and link.get("role")
+                     else link["name"] for link in links)
+
+
+# --- the record form, built from the record's fields ----------------------------------------------
+
+def _checks(shape: fields.Shape) -> list:
+    """The validators a shape of value asks for, in the order they run."""
+    if isinstance(shape, fields.Links):
+        return [Links(shape.roles)]
+    if isinstance(shape, fields.Codes):
+        return [LanguageCodes()]
+    if isinstance(shape, fields.Day):
+        return [Optional(), IsoDay()]
+    checks = [DataRequired()] if shape.required and not isinstance(shape, fields.Choice) else []
+    if isinstance(shape, fields.Edtf):
+        return [Optional(), Length(max=shape.max_length), EDTF()]
+    if isinstance(shape, fields.Text):
+        checks.append(Length(max=shape.max_length))
+    return checks
+
+
+def _form_field(field: fields.Field):
+    """The WTForms field asking for a record's field, or for a part of one."""
+    shown = field.form
+    attrs = {k: v for k, v in (("rows", shown.rows), ("type", shown.type),
+                               ("placeholder", _lazy(shown.placeholder))) if v is not None}
+    options = {"description": _lazy(shown.help) or "", "validators": _checks(field.shape),
+               "render_kw": attrs or None}
+    if isinstance(field.shape, fields.Choice):
+        choices = [SelectChoice(code, _lazy(text)) for code, text in field.shape.options]
+        return SelectField(_lazy(shown.label), choices=choices, default=shown.default or field.shape.default,
+                           **options)
+    return (TextAreaField if shown.rows else StringField)(_lazy(shown.label), **options)
+
+
+# The record's fields the form asks for (a `Parts` field through its parts), in the order of its JSON.
+ASKED = tuple(f for f in fields.RECORD_FIELDS if all(part.form for _, part in f.flat()))
+# Made before RecordForm's buttons, so that the form lists them first (WTForms keeps creation order).
+_INPUTS = {name: _form_field(part) for field in ASKED for name, part in field.flat()}
+
+
+def _text(value) -> str | None:
+    return (value or "").strip() or None
+
+
+class RecordForm(FlaskForm):
+    """A record: an input per field it asks for (`ASKED`, added below), then the buttons."""
+
+    create_new = BooleanField(_l("Create these"))
+    base_revision = HiddenField()
+    save = SubmitField(_l("Save"))
+    preview = SubmitField(_l("Preview links"))
+
+    def record_inputs(self) -> list:
+        """The inputs of the record's fields, in the order of the record's JSON."""
+        return [self[name] for field in ASKED for name, _ in field.flat()]
+
     def fill(self, record: dict) -> None:
         """Show a saved record in the form."""
-        for key in ("title", "type", "date", "period", "summary", "text", "collection", "accession",
-                    "rights", "access", "embargo_until"):
-            getattr(self, key).data = record.get(key) or ""
-        self.language.data = ", ".join(record.get("language") or [])
-        self.subjects.data = "\n".join(record.get("subjects") or [])
-        source = record.get("source") or {}
-        self.source_citation.data = source.get("citation") or ""
-        self.source_url.data = source.get("url") or ""
-        self.source_repository.data = source.get("repository") or ""
-        self.people.data = link_lines(record.get("people") or [], True)
-        self.events.data = link_lines(record.get("events") or [], False)
-        self.places.data = link_lines(record.get("places") or [], True)
+        for field in ASKED:
+            value, shape = record.get(field.name), field.shape
+            if isinstance(shape, fields.Parts):
+                for name, part in field.flat():
+                    self[name].data = (value or {}).get(part.name) or ""
+            elif isinstance(shape, fields.Links):
+                self[field.name].data = link_lines(value or [], bool(shape.roles))
+            elif isinstance(shape, fields.List):
+                self[field.name].data = (", " if isinstance(shape, fields.Codes) else "\n").join(value or [])
+            else:
+                self[field.name].data = value or ""
         self.base_revision.data = str(record.get("revision") or "")
+
+
+for _name, _unbound in _INPUTS.items():  # the way WTForms adds fields to a form class
+    setattr(RecordForm, _name, _unbound)
 
 
 def split_codes(text: str | None) -> list[str]:
@@ -172,27 +206,38 @@ def split_codes(text: str | None) -> list[str]:
 
 def record_data(form: RecordForm) -> dict:
     """What `records.save_record` takes, from a valid form (links by name, as typed)."""
-    def text(value):
-        return (value or "").strip() or None
-    return {
-        "type": form.type.data, "title": (form.title.data or "").strip(),
-        "summary": text(form.summary.data), "text": form.text.data or "",
-        "language": split_codes(form.language.data), "date": text(form.date.data),
-        "period": text(form.period.data), "subjects": lines(form.subjects.data),
-        "collection": text(form.collection.data), "accession": text(form.accession.data),
-        "source": {"citation": text(form.source_citation.data), "url": text(form.source_url.data),
-                   "repository": text(form.source_repository.data)},
-        "rights": text(form.rights.data), "access": form.access.data,
-        "embargo_until": text(form.embargo_until.data),
-        "people": parse_links(form.people.data, PERSON_ROLES)[0],
-        "events": parse_links(form.events.data, None)[0],
-        "places": parse_links(form.places.data, PLACE_ROLES)[0],
-    }
+    data: dict = {}
+    for field in ASKED:
+        shape, typed = field.shape, form[field.flat()[0][0]].data
+        if isinstance(shape, fields.Parts):
+            data[field.name] = {part.name: _text(form[name].data) for name, part in field.flat()}
+        elif isinstance(shape, fields.Links):
+            data[field.name] = parse_links(typed, shape.roles)[0]
+        elif isinstance(shape, fields.Codes):
+            data[field.name] = split_codes(typed)
+        elif isinstance(shape, fields.List):
+            data[field.name] = lines(typed)
+        elif isinstance(shape, fields.Choice):
+            data[field.name] = typed
+        elif isinstance(shape, fields.Body):
+            data[field.name] = typed or ""
+        else:
+            data[field.name] = (typed or "").strip() if shape.required else _text(typed)
+    return data
 
 
-# Where an error of the write path (its field path) is shown in the record form.
-FIELD_OF = {"source": "source_citation", "source.citation": "source_citation", "source.url": "source_url",
-            "source.repository": "source_repository"}
+def _error_places() -> dict[str, str]:
+    """Where an error of the write path (its field path) is shown in the record form, when not
+    beside the field of its name: a `Parts` field's own errors beside its first part,
+    `source.url` beside `source_url`."""
+    places = {}
+    for field in fields.of_shape(fields.Parts):
+        places[field.name] = field.flat()[0][0]
+        places.update({f"{field.name}.{part.name}": name for name, part in field.flat()})
+    return places
+
+
+FIELD_OF = _error_places()
 
 
 def field_for(form: FlaskForm, path: str):
@@ -241,6 +286,7 @@ def _coordinate(field, limit: int) -> None:
 
 
 class EventForm(EntityForm):
+    variants = TextAreaField(_l("Variants"), description=_l("Other names and scripts, one per line"))
     date = StringField(_l("Date"), validators=[Optional(), Length(max=100), EDTF()],
                        description=_l("EDTF, usually an interval: 1975/1979"))
     places = TextAreaField(_l("Places"), validators=[Links(None)], description=_l("One per line: name"))

@@ -4,7 +4,8 @@ Owns the choice of language (`?lang=km|en`, kept in a cookie; else the browser's
 else English), the catalogs' place (`archive/translations/`, compiled to `.mo` at install and build
 time: `make install`, the wheel's build hook), and what templates use to speak the reader's
 language: `_()`/`{% trans %}` from Flask-Babel, and the filters `tr` (a `messages.Text` or a marked
-constant), `num` (digits of the language), `edtf` (a date worded for the reader), `when` (a
+constant), `num` (digits of the language), `date_words` (a date worded for the reader, by
+`dates.in_words`), `when` (a
 timestamp), `language_name`, `decade`, and `language_links()` (this page in each language, for the
 switch in the header). Record content is never translated.
 """
@@ -14,12 +15,12 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, get_month_names
+from babel.dates import format_datetime
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations, gettext, ngettext
 from markupsafe import Markup
 
-from . import datewords
+from . import dates
 from .messages import Text
 
 LANGUAGES = {"en": "English", "km": "ខ្មែរ"}  # each named in itself, as a language switch shows them
@@ -37,7 +38,7 @@ def init_app(app: Flask) -> None:
     app.after_request(keep_choice)
     app.add_template_filter(translate, "tr")
     app.add_template_filter(number, "num")
-    app.add_template_filter(edtf, "edtf")
+    app.add_template_filter(date_words, "date_words")  # readers see dates in words, not EDTF
     app.add_template_filter(when, "when")
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(decade, "decade")
@@ -129,9 +130,8 @@ def translate(message):
 
 
 def _argument(value):
-    if isinstance(value, datewords.Month):
-        locale = get_locale() or DEFAULT
-        return get_month_names("wide", locale=locale)[int(value)]
+    if isinstance(value, dates.Worded):
+        return date_words(value.edtf)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -143,12 +143,14 @@ def _argument(value):
     return value
 
 
-def edtf(value: str | None) -> str:
-    """A date for the reader: EDTF as typed in English; worded, in Khmer digits, in Khmer."""
-    if not value or not khmer():
-        return value or ""
-    worded = datewords.word(value)
-    return translate(worded) if worded is not None else number(value)
+def date_words(value: str | None) -> str:
+    """A date in words in the reader's language (`dates.in_words`, the one place dates are worded,
+    with the interface's gettext), in Khmer digits in Khmer: `1977~` is "about 1977" or
+    ប្រហែលឆ្នាំ១៩៧៧."""
+    if not has_request_context():
+        return dates.in_words(value)
+    words = dates.in_words(value, gettext)
+    return number(words) if khmer() else words
 
 
 def when(value: str | None) -> str:
@@ -175,7 +177,7 @@ def decade(value: str) -> str:
     """A decade facet value ("1970s"): as it is in English, worded in Khmer."""
     if not khmer() or not str(value).rstrip("s").isdigit():
         return value
-    return translate(Text("the %(decade)ss", decade=int(str(value).rstrip("s"))))
+    return date_words(str(value).rstrip("s")[:-1] + "X")
 
 
 def _messages_of_libraries() -> None:  # never called: it puts these messages into the catalog

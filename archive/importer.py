@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, kinds, records, store
+from . import csvrows, kinds, records, store, vocabulary
 from .messages import N_, Text
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
@@ -45,7 +45,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+        if self.field:
+            return f"{self.where}, {self.field}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 class ImportFailed(ValueError):
@@ -71,7 +73,7 @@ class Plan:
             return
         if len(message) > MAX_MESSAGE:
             message = message[:MAX_MESSAGE] + "…"
-        self.problems.append(Problem(where, field_, message))
+        self.problems.append(Problem(where, readable(field_), message))
 
     @property
     def total(self) -> int:
@@ -144,11 +146,47 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
         yield where, record
 
 
+# The words a record's coded fields may be written in: the code or the label the pages show.
+_RECORD = records.SCHEMAS["record"]["properties"]
+WORDS = {"type": (_RECORD["type"]["enum"], {t.code: t.label for t in kinds.RECORD_TYPES}),
+         "access": (_RECORD["access"]["enum"], None)}
+LINK_ROLES = {key: _RECORD[key]["items"]["properties"]["role"]["enum"] for key in ("people", "places")}
+
+
+def interface_words(obj):
+    """A record with its type, access and roles written as the interface writes them (`Open
+    letter`, `recorded at`, any case) turned into their codes; what matches no code is left for
+    validation to name."""
+    if not isinstance(obj, dict) or (obj.get("kind") or "record") != "record":
+        return obj
+    obj = dict(obj)
+    for key, (codes, labels) in WORDS.items():
+        if key in obj:
+            obj[key] = vocabulary.code_for(obj[key], codes, labels) or obj[key]
+    for key, roles in LINK_ROLES.items():
+        if isinstance(obj.get(key), list):
+            obj[key] = [{**link, "role": vocabulary.code_for(link["role"], roles) or link["role"]}
+                        if isinstance(link, dict) and "role" in link else link for link in obj[key]]
+    return obj
+
+
+def readable(path: str) -> str:
+    """A field path as people read it: `people.0.role` -> `people 1, role`."""
+    out = ""
+    for part in path.split("."):
+        if part.isdigit() and out:
+            out += f" {int(part) + 1}"
+        else:
+            out += (", " if out and out[-1].isdigit() else "." if out else "") + part
+    return out
+
+
 def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
-    """(where, object) for each object of a .json, .jsonl or .csv file; a line that cannot be read
-    yields an `Unreadable` in place of the object."""
+    """(where, object) for each object of a .json, .jsonl or .csv file, in the archive's codes
+    (`interface_words`); a line that cannot be read yields an `Unreadable` in place of the object."""
     try:
-        yield from _read_objects(Path(path))
+        for where, obj in _read_objects(Path(path)):
+            yield where, interface_words(obj)
     except UnicodeDecodeError as exc:
         yield FILE, Unreadable(f"not UTF-8 text (byte {exc.start}): save it as UTF-8 "
                                  f"(in a spreadsheet: \"CSV UTF-8\")")
@@ -294,5 +332,5 @@ def run(db, index, path: str | Path, user: str | None = None,
     try:
         records.import_objects(db, index, objects(), user, progress=progress)
     except records.ValidationError as exc:  # a conflict the first pass could not see
-        raise ImportFailed([Problem(current, f, m) for f, m in exc.errors]) from exc
+        raise ImportFailed([Problem(current, readable(f), m) for f, m in exc.errors]) from exc
     return checked

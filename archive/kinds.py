@@ -51,7 +51,7 @@ PERSON = Kind("person", "people", "people", "p", N_("Person"), N_("People"), "Pe
               has_variants=True, date_field="dates")
 EVENT = Kind("event", "events", "events", "e", N_("Event"), N_("Events"), "Event",
              link_table="record_events", link_column="event_id",
-             date_field="date", has_part_of=True, has_places=True)
+             has_variants=True, date_field="date", has_part_of=True, has_places=True)
 PLACE = Kind("place", "places", "places", "l", N_("Place"), N_("Places"), "Place",
              link_table="record_places", link_column="place_id", link_has_role=True,
              has_variants=True, has_part_of=True, has_coordinates=True)
@@ -90,17 +90,20 @@ class RecordType:
     schema_org: str    # the schema.org @type of a record of this type
     dublin_core: str   # its DCMI Type Vocabulary term (dc:type)
     csl: str           # its Citation Style Language item type
+    ris: str           # its RIS reference type (TY), as Zotero and EndNote read it
 
 
 # Every record is text or the transcript of speech, so schema.org and Dublin Core see the same
 # general type for all of them; CSL, which citation managers read, tells them apart a little more.
+# RIS has no interview type that survives a reference manager (Zotero reads GEN as a journal
+# article): unpublished archival material is a manuscript (MANSCPT), a letter a PCOMM.
 RECORD_TYPES: tuple[RecordType, ...] = (
-    RecordType("testimony", N_("Testimony"), "CreativeWork", "Text", "interview"),
-    RecordType("interview", N_("Interview"), "CreativeWork", "Text", "interview"),
-    RecordType("open_letter", N_("Open letter"), "CreativeWork", "Text", "personal_communication"),
-    RecordType("petition", N_("Petition"), "CreativeWork", "Text", "document"),
-    RecordType("statement", N_("Statement"), "CreativeWork", "Text", "document"),
-    RecordType("document", N_("Document"), "CreativeWork", "Text", "document"),
+    RecordType("testimony", N_("Testimony"), "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("interview", N_("Interview"), "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("open_letter", N_("Open letter"), "CreativeWork", "Text", "personal_communication", "PCOMM"),
+    RecordType("petition", N_("Petition"), "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("statement", N_("Statement"), "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("document", N_("Document"), "CreativeWork", "Text", "document", "MANSCPT"),
 )
 _TYPES = {t.code: t for t in RECORD_TYPES}
 

@@ -24,3 +24,23 @@ def name_key(name: str) -> str:
             continue
         kept.append(ch)
     return unicodedata.normalize("NFC", "".join(kept))
+
+
+def slug(text: str) -> str:
+    """The address of a subject or collection: `Refugees, camps` -> `refugees-camps`.
+
+    Lower-cased, Latin accents dropped, every run of other characters than letters, marks and
+    digits one hyphen; Khmer stays Khmer (its vowel signs are marks)."""
+    decomposed = unicodedata.normalize("NFKD", normalize_text(text).casefold())
+    out, gap = [], False
+    for ch in decomposed:
+        if "\u0300" <= ch <= "\u036f":
+            continue
+        if unicodedata.category(ch)[0] in "LMN" and ch not in "\u200b\u200c\u200d":
+            if gap and out:
+                out.append("-")
+            out.append(ch)
+            gap = False
+        else:
+            gap = True
+    return unicodedata.normalize("NFC", "".join(out))

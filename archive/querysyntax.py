@@ -1,22 +1,22 @@
 """The query syntax people type, read forgivingly: pure string work, no Whoosh, no Flask.
 
-It owns the words of the syntax (fields a `field:value` may name, the operators), splitting a query
-into its tokens, and `sanitize`, which turns broken syntax into plain words with a hint instead of an
-error. The index (`archive.index.query`) parses the cleaned string; highlighting and the search layer
+It owns the words of the syntax (the fields a `field:value` may name, read from the record's fields
+in archive/fields.py, and the operators), splitting a query into its tokens, and `sanitize`, which
+turns broken syntax into plain words with a hint instead of an error. The index (`archive.index.query`) parses the cleaned string; highlighting and the search layer
 (`finder`) read the same tokens, so all three agree on what a query says (docs/search.md).
 """
 from __future__ import annotations
 
 import re
 
+from .fields import RECORD_FIELDS
 from .messages import Text
 
-# The fields a plain word searches, and the fields `field:value` may name.
-TEXT_FIELDS = ("title", "summary", "text", "person", "event", "place", "subject")
+# The fields a plain word searches: the record's fields indexed as words (archive/fields.py).
+TEXT_FIELDS = tuple(f.index_field for f in RECORD_FIELDS if f.search and f.search.as_ == "words")
 # Fields a person may name in `field:value`, and the index field each one searches.
-QUERY_FIELDS = {"title": "title", "text": "text", "person": "person", "event": "event",
-                "place": "place", "type": "type", "language": "language", "subject": "subject",
-                "summary": "summary"}
+QUERY_FIELDS = {f.index_field: f.index_field for f in RECORD_FIELDS
+                if f.search and (f.search.as_ == "words" or f.search.named)}
 # Keyword fields whose ids the search layer adds when a query names a known authority.
 ID_FIELDS = {"person": "person_id", "event": "event_id", "place": "place_id"}
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}

@@ -8,8 +8,9 @@ back; a crash between the two commits leaves an index ahead of the database, whi
 `archive.index.ensure_index` finds and repairs at start-up, reading the database through
 `IndexSource`.
 
-Validation lives here too (JSON Schema from `schemas/`, plus EDTF dates and links), so the web forms,
-the importer and the command line all refuse the same bad input with the same messages.
+Validation lives here too (the JSON Schemas, the record's built from `archive/fields.py` and the
+authorities' in `schemas/`, plus EDTF dates and links), so the web forms, the importer and the
+command line all refuse the same bad input with the same messages.
 """
 from __future__ import annotations
 
@@ -21,12 +22,16 @@ from importlib import resources
 
 from jsonschema import Draft202012Validator
 
-from . import clock, dates, kinds, store, urls
+from . import clock, dates, fields, kinds, store, urls, vocabulary
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, to_document
+from .index import schema as index_schema
 
 def _load_schema(kind: str) -> dict:
+    """The JSON Schema of a kind: the record's is built from its fields, the others are files."""
+    if kind == kinds.RECORD.name:
+        return fields.record_schema()
     return json.loads(resources.files("archive").joinpath(f"schemas/{kind}.json").read_text("utf-8"))
 
 
@@ -50,7 +55,10 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
             errors.append((path, "needs an id or a name"))
         elif error.validator in ("enum", "const"):
             allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
-            errors.append((path, f"must be one of {', '.join(map(str, allowed))}"))
+            near = vocabulary.closest(error.instance, allowed)
+            hint = f" (did you mean {near}?)" if near else ""
+            errors.append((path, f"{vocabulary.shown(error.instance)} is not one of "
+                                 f"{', '.join(map(str, allowed))}{hint}"))
         elif error.validator == "pattern" and path.endswith("embargo_until"):
             errors.append((path, "must be a day, YYYY-MM-DD"))
         elif error.validator == "pattern" and path == "source.url":
@@ -63,13 +71,16 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
     return errors
 
 
+_DATE_FIELDS = {kinds.RECORD.name: tuple(f.name for f in fields.of_shape(fields.Edtf))}
+
+
 def validate(kind: str, obj) -> list[tuple[str, str]]:
     """Everything wrong with an object of a kind, without touching the database."""
     if not isinstance(obj, dict):
         return [("", "must be a JSON object")]
     errors = _schema_errors(kind, obj)
     described = kinds.get(kind)
-    for name in (described.date_field, "period" if described is kinds.RECORD else None):
+    for name in _DATE_FIELDS.get(kind) or (described.date_field,):
         if name and isinstance(obj.get(name), str):
             try:
                 dates.bounds(obj[name])
@@ -84,7 +95,7 @@ def validate(kind: str, obj) -> list[tuple[str, str]]:
                 dt.date.fromisoformat(obj["embargo_until"])
             except ValueError:
                 errors.append(("embargo_until", "is not a real day"))
-        for key in ("events",):
+        for key in (f.name for f in fields.of_shape(fields.Links) if f.shape.dated):
             for i, link in enumerate(obj.get(key) or []):
                 if isinstance(link, dict) and isinstance(link.get("date"), str):
                     try:
@@ -99,14 +110,15 @@ def _bounds_columns(prefix: str, value: str | None) -> dict:
     return {f"{prefix}_lo": b.lo if b else None, f"{prefix}_hi": b.hi if b else None}
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    value = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return value or None
+_text = fields.clean_text
 
 
 # --- one write -------------------------------------------------------------------------------------
+
+# The fields a record's input gives and its own columns keep (not the id, links or the archive's stamps).
+_STORED = tuple(f for f in fields.RECORD_FIELDS
+                if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
+
 
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
@@ -206,33 +218,14 @@ class Write:
             links[key] = [{"id": self.resolve(kind.name, link, f"{key}.{i}"),
                            "role": link.get("role") or "mentioned"}
                           for i, link in enumerate(data.get(key) or [])]
-        row = {
-            "id": record_id,
-            "type": data["type"],
-            "title": _text(data["title"]),
-            "summary": _text(data.get("summary")),
-            "text": (data.get("text") or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"),
-            "language": json.dumps(list(dict.fromkeys(data.get("language") or []))),
-            "date": dates.check(data.get("date")),
-            "period": dates.check(data.get("period")),
-            "subjects": json.dumps([s for s in dict.fromkeys(_text(s) for s in data.get("subjects") or []) if s],
-                                   ensure_ascii=False),
-            "collection": _text(data.get("collection")),
-            "accession": _text(data.get("accession")),
-            "source": _source(data.get("source")),
-            "rights": _text(data.get("rights")),
-            "access": data.get("access") or "private",
-            "embargo_until": data.get("embargo_until") or None,
-            "created_at": old["created_at"] if old else self.stamp,
-            "updated_at": self.stamp,
-            "revision": (old["revision"] + 1) if old else 1,
-            "seq": self.seq,
-            "deleted_at": None,
-        }
-        if not row["title"]:
-            raise ValidationError([("title", "is required")])
-        row.update(_bounds_columns("date", row["date"]))
-        row.update(_bounds_columns("period", row["period"]))
+        row = {"id": record_id}
+        for field in _STORED:
+            value = field.shape.clean(data.get(field.name))
+            if field.shape.required and not value:
+                raise ValidationError([(field.name, "is required")])
+            row.update(field.shape.columns(field.name, value))
+        row.update({"created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp,
+                    "revision": (old["revision"] + 1) if old else 1, "seq": self.seq, "deleted_at": None})
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
         saved = store.record_json(db, row)
@@ -279,13 +272,6 @@ def writing(db, index: Index, user: str | None = None,
     index.refresh()
 
 
-def _source(value) -> str | None:
-    if not value:
-        return None
-    cleaned = {k: _text(value.get(k)) for k in ("citation", "url", "repository")}
-    return json.dumps(cleaned, ensure_ascii=False) if any(cleaned.values()) else None
-
-
 class NameCache:
     """Names and variants of authorities, looked up once per write or rebuild."""
 
@@ -305,7 +291,7 @@ def document(db, row: dict, names: NameCache) -> dict:
     record = store.record_json(db, row)
     linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
-    bounds = {k: row[k] for k in ("date_lo", "date_hi", "period_lo", "period_hi", "seq")}
+    bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}
     return to_document(record, linked, bounds)
 
 
@@ -379,20 +365,18 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
 
 # --- restore, undelete, merge ----------------------------------------------------------------------
 
-RECORD_INPUT_KEYS = ("id", "type", "title", "summary", "text", "language", "date", "period", "people",
-                     "events", "places", "subjects", "collection", "accession", "source", "rights",
-                     "access", "embargo_until")
+RECORD_INPUT_KEYS = fields.INPUT_KEYS
 
 
 def _record_input(saved: dict) -> dict:
     """A saved revision turned back into input for `store_record` (links by id, with names)."""
     data = {k: saved.get(k) for k in RECORD_INPUT_KEYS if k in saved}
-    for kind in kinds.AUTHORITIES:
-        keep = ("id", "name", "role") if kind.link_has_role else ("id", "name")
-        data[kind.plural] = [{k: v for k, v in link.items() if k in keep and v is not None}
-                             for link in saved.get(kind.plural) or []]
-    data["language"] = saved.get("language") or []
-    data["subjects"] = saved.get("subjects") or []
+    for field in fields.of_shape(fields.List):
+        data[field.name] = saved.get(field.name) or []
+    for field in fields.of_shape(fields.Links):
+        keep = ("id", "name", "role") if field.shape.roles else ("id", "name")
+        data[field.name] = [{k: v for k, v in link.items() if k in keep and v is not None}
+                            for link in saved.get(field.name) or []]
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -420,8 +404,8 @@ def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
-    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant (people and
-    places), the old id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
+    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
+    id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
     if old_id == keep_id:
         raise ValidationError([("into", "choose another one to merge into")])
     with writing(db, index, user) as write:

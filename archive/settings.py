@@ -58,25 +58,41 @@ SETTINGS: tuple[Setting, ...] = (
             "then it answers with what it found, marked partial"),
     Setting("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=8), "how long a sign-in lasts without "
             "a visit (seconds in the environment)", "8 hours"),
+    Setting("SESSION_ABSOLUTE_LIFETIME", 12 * 3600, "seconds a sign-in lasts at most, visits or not; "
+            "then it ends and the user signs in again", "`43200` (12 hours)"),
     Setting("SESSION_COOKIE_HTTPONLY", True, "session cookies are out of scripts' reach"),
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "session cookies are not sent with other sites' forms"),
     Setting("WTF_CSRF_TIME_LIMIT", None, "seconds a form's CSRF token lives (`null`: as long as the "
             "session)"),
     Setting("SIGN_IN_WINDOW", 15 * 60, "seconds over which failed sign-ins are counted"),
-    Setting("SIGN_IN_MAX_PER_USER", 5, "failed sign-ins for one username within the window before "
-            "sign-in pauses for it"),
+    Setting("SIGN_IN_MAX_PER_USER", 5, "failed sign-ins for one username from one address within the "
+            "window before sign-in pauses for that username at that address (never for everyone)"),
     Setting("SIGN_IN_MAX_PER_ADDRESS", 20, "failed sign-ins from one address within the window "
             "before sign-in pauses for it"),
+    Setting("SIGN_IN_MAX_PER_ACCOUNT", 50, "failed sign-ins for one username from all addresses "
+            "within the window before each address may try it only once per window"),
     Setting("PROXY_FIX", False, "trust the `X-Forwarded-*` headers of one reverse proxy that "
-            "terminates HTTPS (see SECURITY.md)"),
+            "terminates HTTPS, whoever sends them (for WSGI servers other than `archive serve`; see "
+            "SECURITY.md)"),
+    Setting("THREADS", 8, "`archive serve`: requests handled at once (also `--threads`)"),
+    Setting("CONNECTION_LIMIT", 500, "`archive serve`: open connections at most; more wait until one "
+            "closes (also `--connection-limit`)"),
+    Setting("CHANNEL_TIMEOUT", 20, "`archive serve`: seconds a connection may stay idle, or take to send "
+            "a request's headers, before it is closed (also `--channel-timeout`)"),
+    Setting("TRUSTED_PROXY", None, "`archive serve`: the address of the reverse proxy whose "
+            "`X-Forwarded-For` and `-Proto` give the client's address and scheme (also "
+            "`--trusted-proxy`; see SECURITY.md)"),
     Setting("OAI_REPOSITORY_NAME", "Testimony archive", "the repository name OAI-PMH Identify gives"),
     Setting("OAI_ADMIN_EMAIL", "archivist@localhost.localdomain", "the address OAI-PMH Identify "
             "gives; set a real one"),
     Setting("OAI_REPOSITORY_ID", None, "the middle of OAI identifiers, `oai:<id>:<record id>`",
-            "the host name of the request"),
+            "the host name of `BASE_URL`"),
     Setting("OAI_PAGE_SIZE", 100, "records or headers per OAI-PMH list response"),
-    Setting("BASE_URL", "http://127.0.0.1:5000/", "the archive's public address in the links of "
-            "`archive export --format jsonld` (also `--base-url`)"),
+    Setting("BASE_URL", "http://127.0.0.1:5000/", "the archive's public address, the base of every "
+            "absolute link: permalinks, citations, JSON-LD, OAI-PMH, `archive export --format jsonld` "
+            "(never the request's `Host`); set it when serving at another address"),
+    Setting("TRUSTED_HOSTS", None, "the host names requests may carry in `Host` (a JSON list, e.g. "
+            "`[\"archive.example.org\"]`); any other is refused with 400 (`null`: any)"),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

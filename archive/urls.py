@@ -3,7 +3,7 @@
 A record's `source.url` is typed by archivists and imported from files, then shown as a link, put in
 JSON-LD (`isBasedOn.url`) and harvested through OAI-PMH (`dc:source`). Any other scheme
 (`javascript:`, `data:`, `vbscript:`, `file:` …) could run a script or reach the reader's own machine,
-so input refuses it (the pattern below is also the one in `schemas/record.json`) and output never
+so input refuses it (the pattern below is also the one of `source.url` in the record's JSON Schema) and output never
 makes a link of it, in case a record stored before this rule holds one. Archival identifiers that
 are not web addresses (DOI, Handle, ARK, URN) are accepted through their https resolvers
 (https://doi.org/…, https://hdl.handle.net/…, https://n2t.net/ark:/…), which readers can follow.

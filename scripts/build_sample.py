@@ -157,7 +157,9 @@ PEOPLE = [
 ]
 
 EVENTS = [
-    {"kind": "event", "id": "e-khmer-rouge-regime", "name": "Khmer Rouge regime", "date": "1975/1979",
+    {"kind": "event", "id": "e-khmer-rouge-regime", "name": "Khmer Rouge regime",
+     "variants": ["Democratic Kampuchea", "ខ្មែរក្រហម", "របបខ្មែរក្រហម", "កម្ពុជាប្រជាធិបតេយ្យ"],
+     "date": "1975/1979",
      "places": [{"id": "l-cambodia", "name": "Cambodia"}, {"id": "l-phnom-penh", "name": "Phnom Penh"}],
      "part_of": None,
      "note": "Rule of the Khmer Rouge over Cambodia, officially Democratic Kampuchea, from the fall of "

@@ -27,7 +27,8 @@ SAMPLE_PUBLIC = sum(1 for o in _SAMPLE  # the records an anonymous visitor or ha
 def config(home: Path, **extra) -> dict:
     return {"TESTING": True, "WTF_CSRF_ENABLED": False, "ARCHIVE_HOME": str(home),
             "DATABASE": str(home / "records" / "archive.db"),
-            "SEARCH_INDEX": str(home / "search_index"), "SECRET_KEY": "test", **extra}
+            "SEARCH_INDEX": str(home / "search_index"), "SECRET_KEY": "test",
+            "BASE_URL": "http://localhost/", **extra}  # the test client's own address
 
 
 @pytest.fixture(autouse=True)

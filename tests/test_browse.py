@@ -60,7 +60,7 @@ def test_event_page_shows_sub_events_dates_and_places(app, client, save, home):
     save(title="Hidden", access="private", events=[{"name": "Secret sub-event"}])
     save(title="Testimony", events=[{"id": child["id"]}])
     page = client.get(f"/events/{parent['id']}").get_data(as_text=True)
-    assert "Cambodian genocide" in page and "<time>1975/1979</time>" in page and "Cambodia" in page
+    assert "Cambodian genocide" in page and "<time>1975–1979</time>" in page and "Cambodia" in page
     assert "Secret sub-event" not in page
     assert "Khmer Rouge regime" in client.get(f"/events/{child['id']}").get_data(as_text=True)
 
@@ -74,7 +74,7 @@ def test_timeline_draws_years_and_events_and_links_to_searches(app, client, save
     page = client.get("/timeline").get_data(as_text=True)
     assert "<svg" in page and "<script" not in page
     assert 'href="/search?from=1975&amp;to=1975"' in page and "1975: 2 records" in page
-    assert "1979: 1 record" in page and "Khmer Rouge regime (1975/1979)" in page
+    assert "1979: 1 record" in page and "Khmer Rouge regime (1975–1979)" in page
     assert client.get("/search.json?from=1975&to=1975").get_json()["total"] == 2
     assert "<svg" in client.get("/").get_data(as_text=True)
 

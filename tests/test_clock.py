@@ -31,7 +31,7 @@ def test_an_embargo_lifts_on_its_day_in_the_store_and_the_index(home, client, ca
 def test_a_citation_is_accessed_today(home, client, save):
     record = save(title="Cited")
     home.clock.set("2031-02-03")
-    assert "accessed February 3, 2031" in client.get(f"/records/{record['id']}").get_data(as_text=True)
+    assert "accessed 3 February 2031" in client.get(f"/records/{record['id']}").get_data(as_text=True)
 
 
 def test_a_sign_in_pause_ends_when_the_window_has_passed(app, client):

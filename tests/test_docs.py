@@ -134,6 +134,7 @@ def test_every_command_has_help_with_an_example(path):
 QUERY = "letter"  # for `…`
 SAMPLE_IDS = {"records": "r-seed-letter", "people": "p-kem-sokha", "events": "e-arrest-of-kem-sokha",
               "places": "l-cambodia"}  # for `<id>`: the seed letter, and people, events, places it links
+SAMPLE_SLUGS = {"subjects": "political-prisoners", "collections": "diaspora-letters"}  # for `<slug>`
 
 
 def url_patterns() -> list[str]:
@@ -162,6 +163,8 @@ def instance(pattern: str) -> str:
         kind = pattern.strip("/").split("/")[0]
         assert kind in SAMPLE_IDS, f"{pattern}: no sample id for {kind}"
         pattern = pattern.replace("<id>", SAMPLE_IDS[kind])
+    if "<slug>" in pattern:
+        pattern = pattern.replace("<slug>", SAMPLE_SLUGS[pattern.strip("/").split("/")[0]])
     return pattern.replace("…", QUERY)
 
 

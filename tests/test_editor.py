@@ -235,6 +235,27 @@ def test_an_edit_on_top_of_another_is_refused_without_losing_it(archivist, save)
     assert archivist.post(f"/records/{record['id']}/edit", data={**form, "base_revision": "2"}).status_code == 302
 
 
+
+@pytest.mark.parametrize("kind", ["record", "person"])
+def test_an_edit_that_does_not_say_which_revision_it_edits_saves_nothing(archivist, save, home, kind):
+    record = save(title="First title", people=[{"name": "Kem Sokha"}])
+    if kind == "record":
+        url, form = f"/records/{record['id']}/edit", record_form(title="Mine")
+        saved = lambda: store.get_record(home.db, record["id"], SYSTEM)["title"]  # noqa: E731
+    else:
+        url, form = f"/people/{record['people'][0]['id']}/edit", {"name": "Mine", "save": "Save"}
+        saved = lambda: store.get_entity(home.db, "person", record["people"][0]["id"], SYSTEM)["name"]  # noqa: E731
+    before = saved()
+    for missing in ({}, {"base_revision": ""}, {"base_revision": "two"}):
+        response = archivist.post(url, data={**form, **missing})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, missing
+        assert "did not say which revision" in page and 'value="Mine"' in page  # typed work kept
+        assert saved() == before
+    current = re.search(r'name="base_revision"[^>]*value="(\d+)"', page).group(1)
+    assert archivist.post(url, data={**form, "base_revision": current}).status_code == 302
+    assert saved() == "Mine"
+
 # --- suggested links -------------------------------------------------------------------------------
 
 SEED_NAMES = {"Justin C. Sok", "António Guterres", "Hun Sen", "Kem Sokha", "Sam Rainsy", "Hun Manet",
@@ -296,7 +317,8 @@ def test_found_names_and_dates():
 def test_history_shows_changes_and_restores(archivist, save, home):
     record = save(title="First title", text="One.", people=[{"name": "Kem Sokha", "role": "mentioned"}])
     archivist.post(f"/records/{record['id']}/edit",
-                   data=record_form(title="Second title", type="testimony", text="One.", people="Kem Sokha | author"))
+                   data=record_form(title="Second title", type="testimony", text="One.", people="Kem Sokha | author",
+                                    base_revision="1"))
     page = archivist.get(f"/records/{record['id']}/history").get_data(as_text=True)
     assert "Revision 2 (current)" in page and "First title" in page and "Second title" in page
     assert "Kem Sokha (mentioned)" in page and "Kem Sokha (author)" in page
@@ -420,7 +442,8 @@ def test_suggest_offers_names_and_variants(client, save):
 def test_people_have_history_and_restore(archivist, save, home):
     record = save(title="x", people=[{"name": "Kem Sokha"}])
     person = record["people"][0]["id"]
-    archivist.post(f"/people/{person}/edit", data={"name": "Kem Sokha", "variants": "Kim Sokha", "save": "Save"})
+    archivist.post(f"/people/{person}/edit", data={"name": "Kem Sokha", "variants": "Kim Sokha", "save": "Save",
+                                                   "base_revision": "1"})
     page = archivist.get(f"/people/{person}/history").get_data(as_text=True)
     assert "Revision 2 (current)" in page and "Kim Sokha" in page
     assert archivist.post(f"/people/{person}/history/1/restore").status_code == 302
@@ -469,7 +492,7 @@ def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(sample_app):
     auth = AuthActions(client)
     auth.add_user("ada", "archivist")
     typed = {"title": "Hours of typing", "type": "testimony", "access": "private",
-             "text": "A long <testimony>.", "save": "Save"}
+             "text": "A long <testimony>.", "save": "Save", "base_revision": "1"}
     # signed out meanwhile: no session, so no valid token
     response = client.post("/records/r-seed-letter/edit", data={**typed, "csrf_token": "stale"})
     page = response.get_data(as_text=True)

@@ -74,7 +74,7 @@ def test_problems_are_shown_and_nothing_waits(sample_app, archivist):
     bad = "title,type\nFine,testimony\nBad <b>row</b>,memo\n".encode("utf-8")
     text = upload(archivist, token, bad).get_data(as_text=True)
     assert "Nothing can be imported" in text
-    assert "<strong>line 3</strong>, <code>type</code>: <span>must be one of" in text
+    assert "<strong>line 3</strong>, <code>type</code>: <span>&#39;memo&#39; is not one of" in text
     assert 'name="token"' not in text and uploads(sample_app) == [] and count(sample_app) == SAMPLE_RECORDS
     wrong = upload(archivist, token, b"x", "records.xlsx").get_data(as_text=True)
     assert "must end in .csv, .json or .jsonl" in wrong

@@ -337,5 +337,5 @@ def test_a_real_harvester_gets_every_public_record_and_nothing_else(harvested, m
         assert interviews and len(interviews) < len(public)
         sets = {s.setSpec for s in scythe.list_sets()}
         assert "collection:diaspora-letters" in sets
-        record = scythe.get_record(identifier="oai:127.0.0.1:r-seed-letter")
+        record = scythe.get_record(identifier=letter.header.identifier)
         assert "Kem Sokha" in record.metadata["subject"]

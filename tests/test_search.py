@@ -306,7 +306,8 @@ def test_search_json_matches_the_spec(client, save):
     data = client.get("/search.json?q=sokha").get_json()
     assert set(data) == {"total", "page", "per_page", "hits", "facets", "suggestion"}
     assert set(data["hits"][0]) == {"id", "title", "type", "date", "snippet", "score"}
-    assert set(data["facets"]) == {"type", "language", "person", "event", "place", "decade"}
+    assert set(data["facets"]) == {"type", "language", "person", "event", "place", "decade", "subject",
+                                   "collection"}  # and `access` for those who see more than public records
     assert data["facets"]["type"] == [{"value": "testimony", "count": 1}]
     assert data["facets"]["decade"] == [{"value": "2010s", "count": 1}]
     for name in ("person", "event", "place"):
@@ -375,7 +376,7 @@ def test_citation_and_permalink(client, save):
     page = client.get(f"/records/{record['id']}").get_data(as_text=True)
     permalink = f"http://localhost/records/{record['id']}"
     assert (f"Justin C. Sok. “The Cambodian people should no longer be left behind.” Open letter, "
-            f"2017-10-04. Diaspora letters. {permalink} (accessed ") in page
+            f"4 October 2017. Diaspora letters. {permalink} (accessed ") in page
     assert f"@misc{{{record['id']}," in page and "author = {{Justin C. Sok}}" in page
     assert f"howpublished = {{\\url{{{permalink}}}}}" in page and "urldate = {" in page
 

@@ -63,7 +63,7 @@ def test_one_bad_line_imports_nothing_and_is_named(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     result = run(home, "import", str(path))
     assert result.exit_code == 1
-    assert f"line {len(lines)}: date:" in result.output
+    assert f"line {len(lines)}, date: 'sometime in the seventies' is not" in result.output
     db = store.connect(home / "records" / "archive.db")
     assert store.count_records(db, SYSTEM) == 0
     assert store.count_entities(db, "person", SYSTEM) == 0
@@ -77,9 +77,9 @@ def test_unknown_link_and_broken_json_are_named(tmp_path):
                     '{"title": "C", "type": "memo"}\n')
     result = run(tmp_path / "h", "import", str(path))
     assert result.exit_code == 1
-    assert "line 1: people.0.id: no person with id p-nobody" in result.output
+    assert "line 1, people 1, id: no person with id p-nobody" in result.output
     assert "line 2: not valid JSON" in result.output
-    assert "line 3: type: must be one of" in result.output
+    assert "line 3, type: 'memo' is not one of" in result.output
 
 
 def test_dry_run_writes_nothing(tmp_path):

@@ -7,6 +7,7 @@ real /login form; the canary fixture (tests/conftest.py) supplies the records an
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,6 +87,14 @@ def test_home_counts_only_the_authorities_the_viewer_may_see(home, client, canar
     assert f"<strong>{people}</strong> {'person' if people == 1 else 'people'}" in page
 
 
+# A signed-in page's sign-out form carries a CSRF token with a timestamp: two pages a second apart differ.
+CSRF_TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
+
+
+def same_page(response) -> str:
+    return CSRF_TOKEN.sub(r"\1token", response.get_data(as_text=True))
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_hidden_authorities_answer_like_missing_ones(home, client, canaries, role):
     sign_in(home, client, role)
@@ -98,8 +107,8 @@ def test_hidden_authorities_answer_like_missing_ones(home, client, canaries, rol
             assert response.status_code == (200 if shown[name] else 404), (name, suffix)
             if not shown[name]:
                 missing = client.get(f"/{PLURAL[kind]}/x-missing{suffix}")
-                assert response.get_data(as_text=True).replace(entity_id, "X") == \
-                    missing.get_data(as_text=True).replace("x-missing", "X")
+                assert same_page(response).replace(entity_id, "X") == \
+                    same_page(missing).replace("x-missing", "X")
     namesake = client.get("/people/p-namesake.json")
     assert namesake.status_code == (200 if role == "archivist" else 404)
 
@@ -177,3 +186,25 @@ def test_filters_by_name_resolve_among_what_the_viewer_may_see(home, client, can
         kind = (CHAIN | UNLINKED).get(name.split()[0], "place")
         page = client.get(f"/search?{kind}={name}").get_data(as_text=True)
         assert (f"No {kind} called “{name}”" in page) == (not visible), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_merged_id_leads_only_to_what_the_viewer_may_see(app, home, client, canaries, role):
+    """The old id of a person merged into a hidden one answers 404 like a missing id, on every
+    address (page, .json, .jsonld, edit); a viewer who may see the one kept is led there (301)."""
+    from archive import records
+    sign_in(home, client, role)
+    people = {p["name"]: p["id"] for p in export.iter_objects(home.db, SYSTEM) if p["kind"] == "person"}
+    for level in LEVELS:
+        old = records.save_entity(home.db, home.index, "person", {"name": f"Alias {level}"})["id"]
+        keep = people[f"Witness {level}"]
+        records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+        for suffix in ("", ".json", ".jsonld"):
+            response = client.get(f"/people/{old}{suffix}")
+            missing = client.get(f"/people/p-missing{suffix}")
+            if level in ROLES[role]:
+                assert response.status_code == 301, (level, suffix)
+                assert response.headers["Location"] == f"/people/{keep}{suffix}"
+            else:
+                assert response.status_code == 404 == missing.status_code, (level, suffix)
+                assert same_page(response) == same_page(missing).replace("p-missing", old)

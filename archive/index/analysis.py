@@ -2,8 +2,8 @@
 
 Whoosh pickles the analyzer into the index, so this module path (`archive.index.analysis`) and the
 class names below must stay stable; when either or the analyzer's behaviour changes, raise
-`schema.INDEX_VERSION` so that start-up rebuilds existing indexes (an index whose pickled analyzer
-cannot be loaded any more is rebuilt too). Highlighting (`archive.highlight`) uses `spans` and
+`schema.RULES_VERSION` (and so `INDEX_VERSION`) so that start-up rebuilds existing indexes (an
+index whose pickled analyzer cannot be loaded any more is rebuilt too). Highlighting (`archive.highlight`) uses `spans` and
 `tokens`, so the words it marks are exactly the ones the index matched.
 
 The analyzer reads mixed-script text (docs/search.md, "Khmer and mixed-script text"):

@@ -1,63 +1,92 @@
 """The index's fields and how a record becomes an index document.
 
 It owns `SCHEMA`, `INDEX_VERSION`, the marker document's id, which fields are facets and date
-bounds, and `to_document`. It does not read the database: the write path (`archive.records`) hands
-it the record, the names of its linked authorities and its date bounds.
+bounds, and `to_document`. The fields of a record that are indexed, and how, are described with the
+record's fields (`Field.search` in archive/fields.py); this module turns those descriptions into
+Whoosh fields and adds its own (ids, the marker's, sorting, decades). It does not read the
+database: the write path (`archive.records`) hands it the record, the names of its linked
+authorities and its date bounds.
 """
 from __future__ import annotations
 
-from whoosh import fields
+import hashlib
 
+from whoosh import fields as W
+
+from .. import fields
+from ..names import slug
 from . import analysis
 
 MARKER_ID = "__marker__"
-# Raise when SCHEMA or the analyzer changes: an index built with another version is then rebuilt
-# from the database at start-up (the analyzer is pickled into the index, so an old one would stay).
-# 4: the analyzer moved from archive.analysis to archive.index.analysis (its pickled path).
-INDEX_VERSION = "4"
+# Raise when the analyzer or the way a record becomes a document changes; a change of the fields
+# themselves (one added, a boost) changes INDEX_VERSION by itself (below). An index built with another
+# version is rebuilt from the database at start-up (the analyzer is pickled into the index, so an
+# old one would stay). 4: the analyzer moved from archive.analysis to archive.index.analysis.
+# 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
+RULES_VERSION = "5"
 
-# Facets: index field -> the name `/search.json` gives it.
+# Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
-          "place_id": "place", "decade": "decade", "collection": "collection"}
+          "place_id": "place", "decade": "decade", "collection_key": "collection",
+          "subject_key": "subject", "access": "access"}
 FACET_FIELDS = tuple(FACETS)
-BOUND_FIELDS = ("date_lo", "date_hi", "period_lo", "period_hi")
+# The record's indexed fields, and its dates as the earliest and latest day of each (`date_lo`, …).
+INDEXED = tuple(f for f in fields.RECORD_FIELDS if f.search)
+RANGES = tuple(f.name for f in INDEXED if f.search.as_ == "range")
+BOUND_FIELDS = tuple(f"{name}_{end}" for name in RANGES for end in ("lo", "hi"))
 
 
-def _schema() -> fields.Schema:
-    text = analysis.ANALYZER
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        doctype=fields.ID(),  # "record", or "marker" for the marker document
-        seq=fields.NUMERIC(stored=True, bits=64),
-        archive=fields.ID(stored=True),
-        version=fields.ID(stored=True),  # INDEX_VERSION of the marker document
-        title=fields.TEXT(analyzer=text, field_boost=3.0, phrase=True, multitoken_query="phrase"),
-        summary=fields.TEXT(analyzer=text, field_boost=2.0, phrase=True, multitoken_query="phrase"),
-        text=fields.TEXT(analyzer=text, phrase=True, chars=True, multitoken_query="phrase"),
-        person=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),  # names and all their variants
-        event=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
-        place=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
-        subject=fields.TEXT(analyzer=text, field_boost=1.5, multitoken_query="phrase"),
-        person_id=fields.KEYWORD(commas=True),
-        event_id=fields.KEYWORD(commas=True),
-        place_id=fields.KEYWORD(commas=True),
-        subject_key=fields.KEYWORD(commas=True, lowercase=True),
-        type=fields.ID(),
-        language=fields.KEYWORD(commas=True, lowercase=True),
-        access=fields.ID(),
-        collection=fields.ID(),
-        decade=fields.KEYWORD(commas=True),
-        # Columns (sortable) for the date bounds, so a date range reads one column per segment.
-        date_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        date_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        period_lo=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        period_hi=fields.NUMERIC(bits=64, signed=True, sortable=True),
-        embargo=fields.NUMERIC(bits=64),  # YYYYMMDD, 0 when none
-        title_sort=fields.ID(sortable=True),
+def _field_schema(field: fields.Field) -> dict:
+    """The Whoosh field(s) of one of a record's indexed fields."""
+    how, name = field.search, field.index_field
+    if how.as_ == "words":
+        made = {name: W.TEXT(analyzer=analysis.ANALYZER, field_boost=how.boost, phrase=True,
+                             chars=how.chars, multitoken_query="phrase")}
+        if isinstance(field.shape, fields.Links):  # and the linked ids, for facets and filters
+            made[f"{name}_id"] = W.KEYWORD(commas=True)
+        return made
+    if how.as_ == "value":
+        return {name: W.ID()}
+    if how.as_ == "values":
+        return {name: W.KEYWORD(commas=True, lowercase=True)}
+    if how.as_ == "day":
+        return {name: W.NUMERIC(bits=64)}  # YYYYMMDD, 0 when none
+    # Columns (sortable) for the date bounds, so a date range reads one column per segment.
+    return {f"{name}_{end}": W.NUMERIC(bits=64, signed=True, sortable=True) for end in ("lo", "hi")}
+
+
+def _schema() -> W.Schema:
+    own = {k: v for field in INDEXED for k, v in _field_schema(field).items()}
+    return W.Schema(
+        id=W.ID(stored=True, unique=True),
+        doctype=W.ID(),  # "record", or "marker" for the marker document
+        seq=W.NUMERIC(stored=True, bits=64),
+        archive=W.ID(stored=True),
+        version=W.ID(stored=True),  # INDEX_VERSION of the marker document
+        **own,
+        subject_key=W.KEYWORD(commas=True),  # slugs (`names.slug`): `refugees-camps`
+        collection_key=W.ID(),  # the collection's slug
+        decade=W.KEYWORD(commas=True),
+        title_sort=W.ID(sortable=True),
     )
 
 
 SCHEMA = _schema()
+
+
+def _fingerprint(schema: W.Schema) -> str:
+    """A short digest of what each field of the schema is and how it is kept."""
+    described = []
+    for name, field in sorted(schema.items()):
+        analyzer = getattr(field, "analyzer", None)
+        described.append(repr((name, type(field).__name__, type(field.format).__name__,
+                                getattr(field.format, "field_boost", None), field.scorable, field.stored,
+                                field.unique, field.sortable_typecode, getattr(field, "multitoken_query", None),
+                                type(analyzer).__name__ if analyzer else None, getattr(field, "vector", None))))
+    return hashlib.sha256("\n".join(described).encode()).hexdigest()[:8]
+
+
+INDEX_VERSION = f"{RULES_VERSION}.{_fingerprint(SCHEMA)}"
 
 
 def _decades(lo: int | None, hi: int | None) -> list[str]:
@@ -78,36 +107,37 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
     :param bounds: `date_lo`, `date_hi`, `period_lo`, `period_hi` as YYYYMMDD integers or None,
         and `seq`, the change number of the record's last write.
     """
-    embargo = int(record["embargo_until"].replace("-", "")) if record.get("embargo_until") else 0
-    doc = {
-        "id": record["id"],
-        "doctype": "record",
-        "seq": bounds["seq"],
-        "title": record["title"],
-        "summary": record.get("summary") or "",
-        "text": record.get("text") or "",
-        "person": "\n".join(names.get("person", [])),
-        "event": "\n".join(names.get("event", [])),
-        "place": "\n".join(names.get("place", [])),
-        "subject": "\n".join(record.get("subjects") or []),
-        "person_id": ",".join(p["id"] for p in record.get("people", [])),
-        "event_id": ",".join(e["id"] for e in record.get("events", [])),
-        "place_id": ",".join(p["id"] for p in record.get("places", [])),
-        "subject_key": ",".join(s.replace(",", " ") for s in record.get("subjects") or []),
-        "type": record["type"],
-        "language": ",".join(record.get("language") or []),
-        "access": record["access"],
-        "collection": record.get("collection") or "",
-        "embargo": embargo,
-        "title_sort": record["title"].casefold()[:200],
-    }
-    decades = set(_decades(bounds.get("date_lo"), bounds.get("date_hi")))
-    decades.update(_decades(bounds.get("period_lo"), bounds.get("period_hi")))
+    doc = {"id": record["id"], "doctype": "record", "seq": bounds["seq"]}
+    for field in INDEXED:
+        doc.update(_field_values(field, record.get(field.name), names))
+    doc["subject_key"] = ",".join(dict.fromkeys(filter(None, map(slug, record.get("subjects") or []))))
+    doc["collection_key"] = slug(record.get("collection") or "")
+    doc["title_sort"] = record["title"].casefold()[:200]
+    decades: set[str] = set()
+    for name in RANGES:
+        decades.update(_decades(bounds.get(f"{name}_lo"), bounds.get(f"{name}_hi")))
     doc["decade"] = ",".join(sorted(decades))
     for key in BOUND_FIELDS:
         if bounds.get(key) is not None:
             doc[key] = bounds[key]
     return {k: v for k, v in doc.items() if v != "" or k in ("id",)}
+
+
+def _field_values(field: fields.Field, value, names: dict[str, list[str]]) -> dict:
+    """What the index holds of one field of a record (its date bounds come from `bounds`)."""
+    how, name = field.search, field.index_field
+    if isinstance(field.shape, fields.Links):
+        return {name: "\n".join(names.get(field.shape.kind.name, [])),
+                f"{name}_id": ",".join(link["id"] for link in value or [])}
+    if how.as_ == "words":
+        return {name: "\n".join(value) if isinstance(value, list) else value or ""}
+    if how.as_ == "values":
+        return {name: ",".join(value or [])}
+    if how.as_ == "day":
+        return {name: int(value.replace("-", "")) if value else 0}
+    if how.as_ == "value":
+        return {name: value or ""}
+    return {}
 
 
 def marker_document(seq: int, archive_id: str) -> dict:

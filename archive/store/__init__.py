@@ -8,9 +8,10 @@ modules below are how the store is arranged, not something callers need to know:
 - `records`: record rows and links, a record's JSON, and which records a viewer may see;
 - `authorities`: people, events and places, their names, merges and redirects, and which of them
   a viewer may see;
-- `accounts`: users and failed sign-ins;
+- `accounts`: users, their sessions and failed sign-ins;
 - `harvest`: what OAI-PMH harvesters see;
-- `audit`: revisions and the view log.
+- `audit`: revisions and the view log;
+- `browse`: subjects and collections with counts.
 
 Every read that lists or shows records or authorities takes a `Viewer` and hides what that viewer
 may not see. Writes are single row changes; `archive/records.py`, the one write path, composes them
@@ -19,12 +20,14 @@ inside one transaction together with the index. The store knows nothing of Flask
 from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins, find_user,
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
+from .accounts import add_session, delete_sessions, delete_user, forget_sessions, session_user
 from .audit import add_revision, last_revision, log_view, record_views, revisions
 from .authorities import (authority_names, count_entities, dated_events, entities_with_counts,
                           entity_index_names, entity_json, entity_labels, entity_records, entity_row,
                           find_by_name, get_entity, iter_entities, linked_record_ids, merge_entity_rows,
                           put_entity_row, redirect_target, set_event_places, sub_events, suggest_names,
                           visible_entities_sql, visible_names_for_keys)
+from .browse import label_names, labels
 from .harvest import (count_harvest, earliest_harvest_datestamp, harvest_collections, harvest_row,
                       harvest_rows)
 from .records import (count_records, deleted_record_row, get_record, iter_record_rows,
@@ -41,7 +44,8 @@ __all__ = [
     "deleted_record_row", "earliest_harvest_datestamp", "entities_with_counts", "entity_index_names",
     "entity_json", "entity_labels", "entity_records", "entity_row", "find_by_name", "find_user",
     "forget_sign_in_failures", "get_entity", "get_meta", "get_record", "get_user", "harvest_collections",
-    "harvest_row", "harvest_rows", "id_taken", "iter_entities", "iter_record_rows", "last_revision",
+    "harvest_row", "harvest_rows", "id_taken", "iter_entities", "iter_record_rows", "label_names",
+    "labels", "last_revision",
     "linked_record_ids", "list_users", "live_record_seqs", "log_view", "merge_entity_rows", "new_id",
     "newest_records", "next_seq", "people_of", "put_entity_row", "put_record_row", "put_user",
     "record_json", "record_links", "record_row", "record_views", "records_by_ids", "records_per_year",
@@ -49,4 +53,5 @@ __all__ = [
     "set_record_seq", "set_user_password", "set_user_role", "sign_in_failures", "sub_events",
     "suggest_names", "tombstone_record", "visible_entities_sql", "visible_names_for_keys",
     "visible_records_sql", "write_transaction",
+    "add_session", "delete_sessions", "delete_user", "forget_sessions", "session_user",
 ]

@@ -7,10 +7,9 @@ revisions live in `audit`, authorities in `authorities`, the OAI view of records
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
-from .. import kinds
+from .. import fields, kinds
 from ..access import Viewer
 from ..clock import today
 
@@ -42,6 +41,8 @@ def deleted_record_row(db, record_id: str) -> dict | None:
 
 
 def put_record_row(db, row: dict) -> None:
+    """Insert or replace a record's row: its fields' columns (`fields.Shape.columns`) and the
+    archive's own (`seq`, `deleted_at`)."""
     db.table("records").upsert(row, pk="id")
 
 
@@ -101,32 +102,10 @@ def people_of(db, record_ids: list[str]) -> dict[str, list[dict]]:
 
 
 def record_json(db, row: dict) -> dict:
-    """A record as JSON (`schemas/record.json`): every key present, links with names."""
-    links = record_links(db, row["id"])
-    return {
-        "kind": "record",
-        "id": row["id"],
-        "type": row["type"],
-        "title": row["title"],
-        "summary": row["summary"],
-        "text": row["text"],
-        "language": json.loads(row["language"] or "[]"),
-        "date": row["date"],
-        "period": row["period"],
-        "people": links["people"],
-        "events": links["events"],
-        "places": links["places"],
-        "subjects": json.loads(row["subjects"] or "[]"),
-        "collection": row["collection"],
-        "accession": row["accession"],
-        "source": json.loads(row["source"]) if row["source"] else None,
-        "rights": row["rights"],
-        "access": row["access"],
-        "embargo_until": row["embargo_until"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "revision": row["revision"],
-    }
+    """A record as JSON (`fields.record_schema()`): every field in order, links with names."""
+    elsewhere = record_links(db, row["id"])  # the fields not kept in a column of their own
+    return {"kind": "record", **{f.name: f.shape.from_column(row[f.name]) if f.shape.stored
+                                 else elsewhere[f.name] for f in fields.RECORD_FIELDS}}
 
 
 # --- reads for a viewer ---------------------------------------------------------------------------

@@ -118,7 +118,7 @@ CREATE TABLE users (
 );
 """
 
-# Failed sign-ins, counted per username and per client address to pause guessing.
+# Failed sign-ins, counted per username and per client address to pause guessing (replaced in V7).
 SCHEMA_V2_SIGN_IN = """
 CREATE TABLE sign_in_failures (
     scope TEXT NOT NULL CHECK (scope IN ('user', 'address')),
@@ -159,9 +159,42 @@ SCHEMA_V5_VISIBILITY = """
 CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at);
 """
 
+# Who is signed in: a session is known by the SHA-256 of the random key its cookie carries (the key
+# itself is never stored). Signing out, a new password and removing the account delete the rows, so a
+# copied cookie stops working at once; `started_at` bounds a session's life, visits or not.
+SCHEMA_V6_SESSIONS = """
+CREATE TABLE IF NOT EXISTS sessions (
+    key_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+    started_at REAL NOT NULL                   -- seconds since the epoch
+);
+CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username);
+"""
+
+# Failed sign-ins, each with its username and its address, so that the pause can fall on the guessing
+# address and on a username tried from that address, never on the account for everyone. Failures
+# counted the old way are dropped: they only ever mattered for the 15 minutes of a window.
+SCHEMA_V7_SIGN_IN_PAIRS = """
+DROP TABLE IF EXISTS sign_in_failures;
+CREATE TABLE sign_in_failures (
+    username TEXT NOT NULL,                    -- as typed, folded to lower case
+    address TEXT NOT NULL,
+    failed_at REAL NOT NULL                    -- seconds since the epoch
+);
+CREATE INDEX sign_in_failures_address ON sign_in_failures (address, failed_at);
+CREATE INDEX sign_in_failures_username ON sign_in_failures (username, address, failed_at);
+CREATE INDEX sign_in_failures_failed_at ON sign_in_failures (failed_at);
+"""
+
+# Events have other names too, as people and places do (`ខ្មែរក្រហម`, `Democratic Kampuchea`).
+SCHEMA_V8_EVENT_VARIANTS = """
+ALTER TABLE events ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
-              SCHEMA_V5_VISIBILITY]
+              SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS, SCHEMA_V7_SIGN_IN_PAIRS,
+              SCHEMA_V8_EVENT_VARIANTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

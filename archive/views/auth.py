@@ -1,9 +1,12 @@
 """Blueprint `auth`: signing in and out, and the admin's page of users.
 
-Sessions are Flask's signed cookies, made permanent on sign-in so that they expire after
-PERMANENT_SESSION_LIFETIME. Repeated failed sign-ins pause further tries for that username and for
-that client address (kept in the database, so every worker process sees them). `next` only ever
-leads to a path on this site. The limits are settings (`SIGN_IN_*`, settings.py). Templates:
+A sign-in starts a session kept on the server (`accounts.start_session`); the signed cookie carries
+only its key, and is made permanent so that it expires after PERMANENT_SESSION_LIFETIME without a
+visit, while the session itself ends SESSION_ABSOLUTE_LIFETIME after it started. Signing out, a new
+password and removing an account end every session of that account. Repeated failed sign-ins pause
+further tries from that client address, and of that username from that address
+(`accounts.begin_sign_in`; kept in the database, so every worker process sees them). `next` only
+ever leads to a path on this site. The limits are settings (`SIGN_IN_*`, settings.py). Templates:
 `templates/auth/`.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..access import ROLE_NAMES
 from ..errors import BadRequest, ValidationError
 from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
 from ..i18n import translate
-from .common import admin_required, get_archive, get_db, load_viewer
+from .common import admin_required, get_db, get_viewer, load_viewer, session_lifetime
 from .errors import handle_exception
 
 bp = Blueprint("auth", __name__)
@@ -35,30 +38,6 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def paused_for(db, username: str, address: str) -> int:
-    """Seconds until this username or address may try again (0: now).
-
-    Failures are counted within the window; at the limit, sign-in pauses until the oldest ages out.
-    """
-    config = current_app.config
-    window, now = config["SIGN_IN_WINDOW"], get_archive().clock.timestamp()
-    wait = 0.0
-    for scope, key, limit in (("user", username.casefold(), config["SIGN_IN_MAX_PER_USER"]),
-                              ("address", address, config["SIGN_IN_MAX_PER_ADDRESS"])):
-        count, oldest = store.sign_in_failures(db, scope, key, now - window)
-        if count >= limit:
-            wait = max(wait, oldest + window - now)
-    return int(wait) + (1 if wait else 0)
-
-
-def note_failure(db, username: str, address: str) -> None:
-    now = get_archive().clock.timestamp()
-    with store.write_transaction(db):
-        store.forget_sign_in_failures(db, now - current_app.config["SIGN_IN_WINDOW"])
-        store.add_sign_in_failure(db, "user", username.casefold(), now)
-        store.add_sign_in_failure(db, "address", address, now)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -68,7 +47,7 @@ def login():
     if form.validate_on_submit():
         db = get_db()
         username, address = form.username.data.strip(), request.remote_addr or "unknown"
-        wait = paused_for(db, username, address)
+        wait = accounts.begin_sign_in(db, username, address, accounts.SignInLimits.of(current_app.config))
         if wait:
             minutes = -(-wait // 60)
             form.form_errors.append(ngettext("Too many failed sign-ins. Try again in %(num)s minute.",
@@ -77,16 +56,14 @@ def login():
             status = 429
         else:
             viewer = accounts.authenticate(db, username, form.password.data)
-            if viewer is None:
-                note_failure(db, username, address)
+            if viewer is None:  # (counted as a failure already, by begin_sign_in)
                 form.form_errors.append(_("Wrong username or password."))
                 status = 401
             else:
-                with store.write_transaction(db):
-                    store.clear_sign_in_failures(db, "user", username.casefold())
+                accounts.signed_in(db, username, address)
                 session.clear()  # a fresh session: nothing carried over from before signing in
                 session.permanent = True
-                session["user"] = viewer.username
+                session["key"] = accounts.start_session(db, viewer.username, session_lifetime())
                 flash(_("Signed in as %(name)s.", name=viewer.username), "info")
                 return redirect(safe_next(form.next.data))
     elif request.method == "POST":
@@ -111,6 +88,9 @@ def expired_form(exc: CSRFError):
 def logout():
     if not ConfirmForm().validate_on_submit():
         raise BadRequest(_("The form has expired; try again."))
+    viewer = get_viewer()
+    if viewer.signed_in:  # every session of the account, wherever its cookie was copied to
+        accounts.end_sessions(get_db(), viewer.username)
     session.clear()
     flash(_("Signed out."), "info")
     return redirect(url_for("public.home"))
@@ -141,6 +121,7 @@ def users():
         user["role_form"] = UserRoleForm(prefix=f"role-{user['username']}", formdata=None,
                                          role=user["role"])
         user["password_form"] = PasswordResetForm(prefix=f"pw-{user['username']}", formdata=None)
+        user["remove_form"] = ConfirmForm(prefix=f"rm-{user['username']}", formdata=None)
     return render_template("auth/users.html", add=add, users=people), status
 
 
@@ -170,5 +151,15 @@ def user_role(username: str):
 @admin_required
 def user_password(username: str):
     form = PasswordResetForm(prefix=f"pw-{username}")
-    return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data),
+    # the admin's own session survives a change of their own password; every other one ends
+    keep = session.get("key") if username.casefold() == get_viewer().username.casefold() else None
+    return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data, keep),
                        _("Type a new password."), _("The password of %(name)s was reset.", name=username))
+
+
+@bp.post("/users/<username>/remove")
+@admin_required
+def user_remove(username: str):
+    form = ConfirmForm(prefix=f"rm-{username}")
+    return change_user(form, lambda: accounts.remove_user(get_db(), username),
+                       _("The form has expired; try again."), _("%(name)s was removed.", name=username))

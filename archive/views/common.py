@@ -6,17 +6,21 @@ raises an `ArchiveError` (errors.py) carrying its status; `views/errors.py` rend
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from functools import wraps
+from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from .. import finder, store
+from .. import accounts, finder, store
 from ..access import ANONYMOUS, Viewer
 from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..home import Archive
 from ..messages import N_, Text
+from ..names import slug
 from .errors import wants_json
 
 
@@ -46,15 +50,25 @@ def get_index():
     return get_archive().index
 
 
+def session_lifetime() -> float:
+    """Seconds a sign-in lasts at most (setting SESSION_ABSOLUTE_LIFETIME)."""
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    return lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
+
+
 def load_viewer() -> None:
+    """The request's viewer, from the session the cookie names. A session that has ended (signed
+    out, a new password, the account removed) or outlived SESSION_ABSOLUTE_LIFETIME is anonymous,
+    and so is a cookie of an older version that named its user without a session key."""
     g.viewer = ANONYMOUS
-    username = session.get("user")
-    if username:
-        user = store.get_user(get_db(), username)
-        if user:
-            g.viewer = Viewer(user["username"], user["role"])
-        else:
-            session.clear()
+    if not session.get("key") and "user" not in session:
+        return
+    key = session.get("key")
+    viewer = accounts.session_viewer(get_db(), key, session_lifetime()) if isinstance(key, str) else None
+    if viewer is None:
+        session.clear()
+    else:
+        g.viewer = viewer
 
 
 def get_viewer() -> Viewer:
@@ -111,17 +125,35 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
     """The person, event or place as this viewer may see it. An id merged into another leads a GET
     to the same address of the one kept (301), whatever the view: page, .json, .jsonld, edit.
 
-    :raise 404: when missing or not for this viewer, and for a merged id on any other method.
+    :raise 404: when missing or not for this viewer, for a merged id whose kept one this viewer may
+        not see (alike, so the redirect reveals nothing), and for a merged id on any other method.
     """
-    db = get_db()
-    entity = store.get_entity(db, kind, entity_id, get_viewer())
+    db, viewer = get_db(), get_viewer()
+    entity = store.get_entity(db, kind, entity_id, viewer)
     if entity is not None:
         return entity
     target = store.redirect_target(db, kind, entity_id)
-    if target and request.method in ("GET", "HEAD"):
+    if (target and request.method in ("GET", "HEAD")
+            and store.get_entity(db, kind, target, viewer) is not None):
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
     raise NotFound({"person": Text("No person %(id)s.", id=entity_id), "event": Text("No event %(id)s.", id=entity_id),
                     "place": Text("No place %(id)s.", id=entity_id)}.get(kind, Text("Not found.")))
+
+
+# --- absolute addresses ----------------------------------------------------------------------------
+
+def base_url() -> str:
+    """The archive's public address, ending in `/` (setting BASE_URL): the one base of every
+    absolute link. The request's Host header is never used, since anyone can set it."""
+    return current_app.config["BASE_URL"].rstrip("/") + "/"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute address of a view (`endpoint` in full: "public.record_page") at BASE_URL, for
+    permalinks, citations, JSON-LD and OAI-PMH."""
+    base = urlsplit(base_url())
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path, url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def find_authority(kind: str, typed: str) -> str | None:
@@ -161,8 +193,33 @@ def download(objects_of: Callable[..., Iterable], chunks_of: Callable[[Iterable]
         finally:
             db.close()
 
-    return Response(generate(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # content_type, not mimetype: Werkzeug adds a charset to a text/ mimetype, even a second one
+    return Response(generate(), content_type=mimetype,
+                    headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download; a name beyond ASCII (a Khmer search) goes in
+    `filename*` (RFC 6266), with an ASCII name for browsers that read only `filename`."""
+    if filename.isascii():
+        return f'attachment; filename="{filename}"'
+    stem, _, ext = filename.rpartition(".")
+    day = re.search(r"\d{4}-\d\d-\d\d$", stem)
+    fallback = f"archive-search-{day[0]}.{ext}" if day else f"archive.{ext}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def export_name(params: finder.Params | None, ext: str) -> str:
+    """A download's file name after its search and the day: `archive-kem-sokha-2026-03-05.csv`
+    (`archive-2026-03-05.jsonl` for everything)."""
+    words = []
+    if params is not None:
+        words = [params.q, *(v for values in params.filters.values() for v in values),
+                 *(f"{name} {value}" for name, value in (("from", params.date_from), ("to", params.date_to))
+                   if value)]
+    about = slug(" ".join(words))[:60].strip("-")
+    day = get_archive().clock.date().isoformat()
+    return f"archive-{about}-{day}.{ext}" if about else f"archive-{day}.{ext}"
 
 
 def saved_meanwhile(what: str, revision: int) -> Text:
@@ -180,3 +237,34 @@ SAVED_MEANWHILE = {
     "place": N_("Someone saved this place while you were editing it (now revision %(revision)s; see its "
                 "history). Your changes are kept here: check them and save again to replace that revision."),
 }
+
+# The message of an edit form that did not say which revision it was made on (400).
+NO_REVISION = {
+    "record": N_("This form did not say which revision of the record it was editing, so nothing was saved. "
+                 "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "person": N_("This form did not say which revision of the person it was editing, so nothing was saved. "
+                 "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "event": N_("This form did not say which revision of the event it was editing, so nothing was saved. "
+                "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "place": N_("This form did not say which revision of the place it was editing, so nothing was saved. "
+                "Your changes are kept here: check them against revision %(revision)s and save again."),
+}
+
+
+def edit_refused(form, what: str, revision: int) -> int | None:
+    """Whether an edit may replace `revision` (the last saved): None when the form says it was made
+    on top of it; otherwise the form gets the message and that revision, and the status is returned.
+
+    Every edit form sends the revision it was filled from (`base_revision`). One that does not say
+    (left out, empty, not a number) is refused too (400), since it would skip the check and silently
+    replace whatever was saved meanwhile; one made on an older revision is a conflict (409).
+    """
+    sent = (form.base_revision.data or "").strip()
+    if sent == str(revision):
+        return None
+    form.base_revision.data = str(revision)
+    if not sent.isdigit():
+        form.form_errors.append(Text(NO_REVISION[what], revision=revision))
+        return 400
+    form.form_errors.append(saved_meanwhile(what, revision))
+    return 409

@@ -20,8 +20,8 @@ from ..i18n import number, translate
 from ..messages import Text
 from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
                      record_data)
-from .common import (editor_required, entity_or_404, find_authority, get_db,
-                     get_index, get_viewer, load_viewer, record_or_404, saved_meanwhile)
+from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
+                     get_index, get_viewer, load_viewer, record_or_404)
 from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
                       show_errors, suggested_links)
 from .errors import handle_exception, json_error
@@ -97,10 +97,8 @@ def record_form(current: dict | None):
         return page()
     if current:
         data["id"] = current["id"]
-        if form.base_revision.data and form.base_revision.data != str(current["revision"]):
-            form.form_errors.append(saved_meanwhile("record", current["revision"]))
-            form.base_revision.data = str(current["revision"])
-            status = 409
+        status = edit_refused(form, "record", current["revision"]) or status
+        if status != 200:
             return page()
     try:
         saved = records.save_record(db, get_index(), data, viewer.username)
@@ -315,12 +313,10 @@ def entity_form(kind: str, current: dict | None):
                                         "them, or correct the names, and save again."))
         status = 400
         return page()
-    last = store.last_revision(db, kind, current["id"]) if current else None
-    if current and form.base_revision.data and form.base_revision.data != str(last):
-        form.form_errors.append(saved_meanwhile(kind, last))
-        form.base_revision.data = str(last)
-        status = 409
-        return page()
+    if current:
+        status = edit_refused(form, kind, store.last_revision(db, kind, current["id"])) or status
+        if status != 200:
+            return page()
     try:
         saved = records.save_entity(db, get_index(), kind, data, viewer.username)
     except records.ValidationError as exc:

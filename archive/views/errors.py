@@ -11,12 +11,15 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ArchiveError, Busy
 from ..i18n import translate
 from ..index import IndexBusy
+from ..messages import N_
+
+UNTRUSTED_HOST = N_("This archive does not answer to that host name (see the setting TRUSTED_HOSTS).")
 
 
 def init_app(app: Flask) -> None:
@@ -51,8 +54,12 @@ def handle_exception(exc: Exception):
     """The response for an error: JSON or the error page, with its status, in the reader's language."""
     status, message = status_and_message(exc)
     message = translate(message)
+    if isinstance(exc, SecurityError):  # a Host outside TRUSTED_HOSTS: not echoed, and no page, since
+        message = translate(UNTRUSTED_HOST)  # no link can be built for a request to an unknown host
     if wants_json():
         response = json_error(message, status)
+    elif isinstance(exc, SecurityError):
+        response = current_app.response_class(message, status, mimetype="text/plain")
     else:
         page = render_template("error.html", code=status, name=HTTP_STATUS_CODES.get(status, "Error"),
                                message=message)

@@ -1,6 +1,7 @@
 """Template filters: labels of codes (record types, kinds, roles, access levels) in the reader's
-language, and `lang="km"` where Khmer text needs a Khmer font. The language filters themselves
-(`tr`, `num`, `edtf`, `when`) are registered by `archive/i18n.py`."""
+language, subject and collection slugs, `lang="km"` where Khmer text needs a Khmer font, and
+`record_fields`, the record's fields (archive/fields.py), which the record page lists. The language
+filters themselves (`tr`, `num`, `date_words`, `when`) are registered by `archive/i18n.py`."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,10 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import kinds, urls
+from .. import fields, kinds, urls
 from ..access import ACCESS_NAMES, ROLE_NAMES
 from ..i18n import translate
+from ..names import slug
 
 
 def init_app(app: Flask) -> None:
@@ -22,7 +24,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(kinds_label, "kinds_label")
     app.add_template_filter(lambda role: translate(ROLE_NAMES.get(role, role)), "role_label")
     app.add_template_filter(lambda level: translate(ACCESS_NAMES.get(level, level)), "access_label")
+    app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
+    app.add_template_global(fields.RECORD_FIELDS, "record_fields")
 
 
 def type_label(code: str) -> str:

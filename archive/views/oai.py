@@ -20,10 +20,12 @@ import json
 import re
 # Builds XML only and never parses input, so the XML parsing attacks bandit warns of do not apply.
 import xml.etree.ElementTree as ET  # nosec B405
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
 from .. import crosswalk, kinds, store
+from . import common
 from .common import get_archive, get_db
 from .security import csrf
 
@@ -77,7 +79,8 @@ def sub(parent, ns: str, tag: str, text: str | None = None, **attrs) -> ET.Eleme
 
 
 def repository_id() -> str:
-    return current_app.config["OAI_REPOSITORY_ID"] or (request.host.split(":")[0] or "localhost")
+    """The middle of identifiers: OAI_REPOSITORY_ID, else the host name of BASE_URL."""
+    return current_app.config["OAI_REPOSITORY_ID"] or urlsplit(common.base_url()).hostname or "localhost"
 
 
 def oai_identifier(record_id: str) -> str:
@@ -90,7 +93,8 @@ def record_id_of(identifier: str) -> str | None:
 
 
 def base_url() -> str:
-    return request.base_url
+    """The endpoint's address at BASE_URL (never the request's Host)."""
+    return common.external_url("oai.endpoint")
 
 
 # --- sets --------------------------------------------------------------------------------------------
@@ -260,7 +264,7 @@ def header(parent, row: dict) -> None:
 def oai_dc(parent, record: dict) -> None:
     dc = sub(parent, OAI_DC, "dc")
     dc.set(q(XSI, "schemaLocation"), f"{OAI_DC} {OAI_DC_SCHEMA}")
-    for element, value in crosswalk.dublin_core(record, request.url_root):
+    for element, value in crosswalk.dublin_core(record, common.base_url()):
         sub(dc, DC, element, value)
 
 

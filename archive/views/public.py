@@ -9,12 +9,12 @@ from __future__ import annotations
 import unicodedata
 from itertools import groupby
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, records, store, timeline
 from ..messages import N_
-from .common import (download, entity_or_404, get_archive, get_db, get_index, get_viewer,
-                     record_or_404, search_budget, search_params)
+from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
+                     get_viewer, record_or_404, search_budget, search_params)
 
 bp = Blueprint("public", __name__)
 
@@ -58,7 +58,8 @@ def search_page():
 # Facet titles, translated on the page (`tr`); the kinds' plural labels are marked in kinds.py.
 FACET_TITLES = {"type": N_("Type"), "language": N_("Language"),
                 **{kind.name: kind.plural_label for kind in kinds.AUTHORITIES},
-                "decade": N_("Decade"), "collection": N_("Collection")}
+                "decade": N_("Decade"), "collection": N_("Collection"), "subject": N_("Subject"),
+                "access": N_("Access")}
 
 
 @bp.get("/search.json")
@@ -68,7 +69,8 @@ def search_json():
     hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
              "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
     answer = {"total": result.total, "page": params.page, "per_page": params.per_page, "hits": hits,
-              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS},
+              "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS
+                         if k in result.facets or k != "access"},  # access: for those who see more
               "suggestion": result.suggestion}
     if result.partial:  # only when the time ran out
         answer["partial"] = True
@@ -81,12 +83,13 @@ def record_page(record_id: str):
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
     paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
-    permalink = url_for(".record_page", record_id=record["id"], _external=True)
+    permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            chicago=cite.chicago(record, permalink, accessed),
-                           bibtex=cite.bibtex(record, permalink, accessed))
+                           bibtex=cite.bibtex(record, permalink, accessed),
+                           citation_meta=cite.highwire(record, permalink))
 
 
 @bp.get("/records/<record_id>.json")
@@ -157,4 +160,4 @@ def schema(kind: str):
 def export_jsonl():
     viewer = get_viewer()
     return download(lambda db: export.iter_objects(db, viewer), export.jsonl_chunks,
-                    "application/x-ndjson", "archive.jsonl")
+                    "application/x-ndjson", export_name(None, "jsonl"))

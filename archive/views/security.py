@@ -1,6 +1,8 @@
 """What the browser is told to protect: CSRF tokens on every form, security headers on every response,
 and session cookies that are HttpOnly, SameSite=Lax, Secure over HTTPS and signed by the archive's
-clock (see SECURITY.md). `PROXY_FIX` trusts one reverse proxy that terminates HTTPS.
+clock (see SECURITY.md). `PROXY_FIX` trusts one reverse proxy that terminates HTTPS. Absolute links
+are built from BASE_URL (`common.external_url`), checked here to be a web address; Flask itself
+refuses a Host header not in TRUSTED_HOSTS when that is set.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from itsdangerous import TimestampSigner
 
 from .. import clock
+from ..urls import is_web_url
 
 csrf = CSRFProtect()
 
@@ -20,6 +23,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 
 def init_app(app: Flask) -> None:
+    if not is_web_url(app.config["BASE_URL"]):
+        raise ValueError(f"BASE_URL must be the archive's public address, http:// or https://, "
+                         f"not {app.config['BASE_URL']!r}")
     csrf.init_app(app)  # every POST, PUT, PATCH and DELETE needs a CSRF token
     app.session_interface = SessionInterface()
     app.after_request(security_headers)

@@ -1,0 +1,46 @@
+"""Subjects and collections: the labels records carry, as a viewer may see them.
+
+A subject or collection is known by its slug (`names.slug`: `Refugees, camps` is `refugees-camps`),
+so spellings that differ only in case, accents or punctuation are one; it is named by its commonest
+spelling. Only the records the viewer may see are read (`visible_records_sql`), so a label that only
+hidden records carry is absent, and counts are of visible records.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..access import Viewer
+from ..names import slug
+from .records import visible_records_sql
+
+LABEL_FIELDS = ("subject", "collection")
+
+
+def labels(db, field: str, viewer: Viewer) -> list[dict]:
+    """Each subject (or collection) of the records the viewer may see, by name: its `slug`, `name`
+    (the commonest spelling), `count` of records and `spellings`."""
+    if field not in LABEL_FIELDS:
+        raise ValueError(f"{field} is not one of {', '.join(LABEL_FIELDS)}")
+    where, params = visible_records_sql(viewer)
+    if field == "subject":
+        sql = f"SELECT DISTINCT r.id, j.value FROM records r, json_each(r.subjects) j WHERE {where}"
+    else:
+        sql = f"SELECT r.id, r.collection FROM records r WHERE r.collection IS NOT NULL AND {where}"
+    records: dict[str, set] = {}
+    spellings: dict[str, Counter] = {}
+    for record_id, value in db.execute(sql, params):
+        key = slug(value or "")
+        if key:
+            records.setdefault(key, set()).add(record_id)
+            spellings.setdefault(key, Counter())[value] += 1
+    found = []
+    for key, ids in records.items():
+        ranked = sorted(spellings[key].items(), key=lambda sc: (-sc[1], sc[0]))
+        found.append({"slug": key, "name": ranked[0][0], "count": len(ids),
+                      "spellings": [s for s, _ in ranked]})
+    return sorted(found, key=lambda label: (label["name"].casefold(), label["slug"]))
+
+
+def label_names(db, field: str, viewer: Viewer) -> dict[str, str]:
+    """Slug -> name of the subjects (or collections) the viewer may see (for facet labels)."""
+    return {label["slug"]: label["name"] for label in labels(db, field, viewer)}
