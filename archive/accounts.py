@@ -138,9 +138,9 @@ def remove_user(db, username: str) -> str:
     with store.write_transaction(db):
         user = store.find_user(db, username)
         if user is None:
-            raise ValidationError([("username", f"no user {username}")])
+            raise ValidationError([("username", Text("no user %(name)s", name=username))])
         if user["role"] == "admin" and store.count_admins(db) <= 1:
-            raise ValidationError([("username", "the archive needs at least one admin")])
+            raise ValidationError([("username", Text("the archive needs at least one admin"))])
         store.delete_user(db, user["username"])
     return user["username"]
 

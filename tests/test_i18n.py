@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
-from archive import datewords, dates, i18n
+from archive import dates, i18n
 from archive.messages import Text
 
 from conftest import SAMPLE, AuthActions, loaded_app
@@ -73,7 +73,7 @@ def test_compiled_catalog_is_current():
 
 # Words a template may show untranslated: names of formats and codes, the same in every language.
 ALLOWED_WORDS = {"JSON", "CSV", "BibTeX", "EDTF", "English", "JSON-LD", "OR", "URL", "UTF", "UTF-8", "Lines",
-                 "json"}
+                 "json", "RIS", "Zotero", "EndNote"}  # citation formats and the reference managers that read them
 # Codes a form asks for as they are typed (link roles, language codes) and the examples it gives.
 CODES = {"author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned",
          "recorded", "written", "at", "origin", "en", "km", "fr", "DL", "circa", "id"}
@@ -169,15 +169,15 @@ def test_json_errors_speak_the_readers_language(client):
 ])
 def test_dates_are_worded_in_khmer(app, value, khmer):
     with app.test_request_context("/?lang=km"):
-        assert i18n.edtf(value) == khmer
-    with app.test_request_context("/"):
-        assert i18n.edtf(value) == value  # English shows EDTF as typed
+        assert i18n.date_words(value) == khmer
+    with app.test_request_context("/"):  # English words them as dates.in_words does (one place)
+        assert i18n.date_words(value) == dates.in_words(value)
 
 
 def test_edtf_is_accepted_in_either_digit_set_and_kept_in_ascii(app, save):
     assert dates.bounds("១៩៧៥/១៩៧៩") == dates.bounds("1975/1979")
     assert dates.check(" ១៩៨១~ ") == "1981~"
-    assert datewords.word("១៩៧៥") == datewords.word("1975")
+    assert dates.in_words("១៩៧៥") == dates.in_words("1975") == "1975"
     assert save(title="t", date="១៩៧៥-០៤-១៧", period="១៩៧៥/១៩៧៩")["date"] == "1975-04-17"
 
 
