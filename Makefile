@@ -6,7 +6,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ARCHIVE_HOME ?= $(CURDIR)
 
-.PHONY: run test install install-test chromium ffmpeg sample-recording clean
+.PHONY: run test install install-test catalogs messages chromium ffmpeg sample-recording clean
+
+# The interface's catalogs (archive/i18n.py): English msgids in messages.pot, a messages.po per language.
+TRANSLATIONS := archive/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -21,22 +25,38 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test catalogs
+
+# Compile each messages.po into the messages.mo the app reads (not committed; the wheel's build hook,
+# hatch_build.py, compiles them too).
+catalogs: $(CATALOGS:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -l $* -i $< -o $@
+
+# Extract every marked string into messages.pot and merge it into each messages.po; then translate
+# the new entries (and the ones marked fuzzy) in the .po files. tests/test_i18n.py fails until done.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k Text --add-location=file \
+	  --sort-by-file --project=archive --copyright-holder="the archive's authors" \
+	  -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
 
 run: install ffmpeg
 	$(BIN)/archive init --sample
 	$(BIN)/archive serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium and the Khmer font the browser tests expect (Playwright cannot download browsers here;
-# tests/test_khmer.py checks that Khmer is drawn with fonts-khmeros, not whatever Khmer font is around).
+# Debian's chromium and a Latin font (Playwright cannot download browsers here). No Khmer font is needed:
+# the archive serves its own (archive/static/fonts/), and tests/test_khmer.py proves it is used by
+# hiding every installed Khmer font from chromium.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-khmeros >/dev/null 2>&1; then \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-dejavu-core >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-khmeros >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else \
-	    echo "Browser tests need Debian's chromium and fonts-khmeros: sudo apt-get install -y chromium fonts-khmeros" >&2; \
+	    echo "Browser tests need Debian's chromium and a Latin font: sudo apt-get install -y chromium fonts-dejavu-core" >&2; \
 	  fi; \
 	fi
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import clock
+from .messages import N_
 
 ACCESS_LEVELS = ("public", "restricted", "private")
 ROLES = ("researcher", "archivist", "admin")
+# What pages call them (translated there); JSON and exports keep the codes.
+ACCESS_NAMES = {"public": N_("public"), "restricted": N_("restricted"), "private": N_("private")}
+ROLE_NAMES = {"researcher": N_("researcher"), "archivist": N_("archivist"), "admin": N_("admin")}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from zxcvbn import zxcvbn
 
 from . import clock, store
 from .access import ROLES, Viewer
+from .messages import Text
 from .records import ValidationError
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -52,13 +53,14 @@ def password_problem(password: str | None, username: str = "") -> str | None:
     """Why a new password is refused (None when it is good enough)."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        return f"must have at least {MIN_PASSWORD} characters"
+        return Text("must have at least %(count)s characters", count=MIN_PASSWORD)
     with _strength_lock:
         result = zxcvbn(password[:STRENGTH_CHARS], user_inputs=[username, *ARCHIVE_WORDS])
     if result["score"] >= MIN_STRENGTH:
         return None
-    advice = [result["feedback"]["warning"], *result["feedback"]["suggestions"]]
-    return " ".join(["is too easy to guess.", *filter(None, advice)])
+    # zxcvbn's advice is English only: it follows the translated verdict as it is.
+    advice = " ".join(filter(None, [result["feedback"]["warning"], *result["feedback"]["suggestions"]]))
+    return Text("is too easy to guess. %(advice)s", advice=advice) if advice else Text("is too easy to guess.")
 
 
 def add_user(db, username: str, password: str, role: str, replace: bool = True) -> None:
@@ -68,9 +70,9 @@ def add_user(db, username: str, password: str, role: str, replace: bool = True) 
     """
     errors = []
     if not USERNAME.match(username or ""):
-        errors.append(("username", "use 1-64 letters, digits, '.', '_', '@' or '-'"))
+        errors.append(("username", Text("use 1-64 letters, digits, '.', '_', '@' or '-'")))
     if role not in ROLES:
-        errors.append(("role", f"must be one of {', '.join(ROLES)}"))
+        errors.append(("role", Text("must be one of %(roles)s", roles=", ".join(ROLES))))
     problem = password_problem(password, username or "")
     if problem:
         errors.append(("password", problem))
@@ -79,7 +81,8 @@ def add_user(db, username: str, password: str, role: str, replace: bool = True) 
     with store.write_transaction(db):
         old = store.find_user(db, username)
         if old and not replace:
-            taken = "is taken" if old["username"] == username else f"is taken (by {old['username']})"
+            taken = (Text("is taken") if old["username"] == username
+                     else Text("is taken (by %(name)s)", name=old["username"]))
             raise ValidationError([("username", taken)])
         store.put_user(db, old["username"] if old else username,
                        generate_password_hash(password, method="scrypt"), role,
@@ -102,13 +105,13 @@ def authenticate(db, username: str, password: str) -> Viewer | None:
 def set_role(db, username: str, role: str) -> None:
     """Change an account's role. :raise ValidationError: on an unknown user or role, or the last admin."""
     if role not in ROLES:
-        raise ValidationError([("role", f"must be one of {', '.join(ROLES)}")])
+        raise ValidationError([("role", Text("must be one of %(roles)s", roles=", ".join(ROLES)))])
     with store.write_transaction(db):
         user = store.find_user(db, username)
         if user is None:
-            raise ValidationError([("username", f"no user {username}")])
+            raise ValidationError([("username", Text("no user %(name)s", name=username))])
         if user["role"] == "admin" and role != "admin" and store.count_admins(db) <= 1:
-            raise ValidationError([("role", "the archive needs at least one admin")])
+            raise ValidationError([("role", Text("the archive needs at least one admin"))])
         store.set_user_role(db, user["username"], role)
 
 
@@ -121,7 +124,7 @@ def set_password(db, username: str, password: str, keep: str | None = None) -> N
     with store.write_transaction(db):
         user = store.find_user(db, username)
         if user is None:
-            raise ValidationError([("username", f"no user {username}")])
+            raise ValidationError([("username", Text("no user %(name)s", name=username))])
         store.set_user_password(db, user["username"], generate_password_hash(password, method="scrypt"))
         store.delete_sessions(db, user["username"], keep=_hashed(keep) if keep else None)
 
@@ -135,9 +138,9 @@ def remove_user(db, username: str) -> str:
     with store.write_transaction(db):
         user = store.find_user(db, username)
         if user is None:
-            raise ValidationError([("username", f"no user {username}")])
+            raise ValidationError([("username", Text("no user %(name)s", name=username))])
         if user["role"] == "admin" and store.count_admins(db) <= 1:
-            raise ValidationError([("username", "the archive needs at least one admin")])
+            raise ValidationError([("username", Text("the archive needs at least one admin"))])
         store.delete_user(db, user["username"])
     return user["username"]
 

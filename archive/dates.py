@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import edtf
 
+from .messages import Text
+
 # Open or unknown interval ends have no calendar day; these stand in for "no bound".
 EARLIEST = -99999999
 LATEST = 99991231
+
+
+# Khmer digits (០-៩) are read as 0-9: a date may be typed in either digit set.
+_ASCII = str.maketrans({chr(0x17E0 + i): str(i) for i in range(10)})
+
+
+def ascii_digits(text: str) -> str:
+    """The text with Khmer digits written as ASCII digits (EDTF's own)."""
+    return text.translate(_ASCII)
 
 
 class DateError(ValueError):
@@ -41,7 +53,7 @@ def bounds(value: str | None) -> Bounds | None:
     """
     if value is None or not str(value).strip():
         return None
-    return _bounds(str(value).strip())
+    return _bounds(ascii_digits(str(value).strip()))
 
 
 # Plain days, months and years, alone or as an interval, perhaps approximate or uncertain: most of
@@ -61,7 +73,8 @@ def _simple_day(match: re.Match, end: bool) -> int | None:
         return year * 10000 + m * 100 + (last if end else 1)
     d = int(day)
     if not 1 <= d <= last:
-        raise DateError(f"{match[0]!r} is not a real day: {year}-{m:02d} has days 1 to {last}")
+        raise DateError(Text("%(value)s is not a real day: %(month)s has days 1 to %(last)s",
+                             value=repr(match[0]), month=f"{year}-{m:02d}", last=last))
     return year * 10000 + m * 100 + d
 
 
@@ -84,8 +97,8 @@ def _bounds(text: str) -> Bounds:
     try:
         parsed = edtf.parse_edtf(text)
     except Exception as exc:  # the package raises several kinds of parse errors
-        raise DateError(f"{text!r} is not a valid EDTF date (examples: 2017-09-03, 2018-07, "
-                        f"1975/1979, 1981~, 197X)") from exc
+        raise DateError(Text("%(value)s is not a valid EDTF date (examples: 2017-09-03, 2018-07, "
+                             "1975/1979, 1981~, 197X)", value=repr(text))) from exc
     lo = hi = None
     try:
         lo = _day(parsed.lower_strict())
@@ -96,7 +109,7 @@ def _bounds(text: str) -> Bounds:
     except (AttributeError, TypeError, ValueError, OverflowError):
         hi = None
     if lo is None and hi is None:
-        raise DateError(f"{text!r} has no known day at either end")
+        raise DateError(Text("%(value)s has no known day at either end", value=repr(text)))
     # An open or unknown end ("1950/..", "../1950", "1950/") reaches as far as it can.
     start, _, end = text.partition("/")
     if "/" in text and start in ("", ".."):
@@ -106,14 +119,14 @@ def _bounds(text: str) -> Bounds:
     lo = lo if lo is not None else EARLIEST
     hi = hi if hi is not None else LATEST
     if lo > hi:
-        raise DateError(f"{text!r} ends before it begins")
+        raise DateError(Text("%(value)s ends before it begins", value=repr(text)))
     return Bounds(lo, hi, approximate=any(ch in text for ch in "~%?"))
 
 
 def check(value: str | None) -> str | None:
-    """The EDTF string, stripped, or None when empty. :raise DateError: when invalid."""
+    """The EDTF string, stripped and in ASCII digits, or None when empty. :raise DateError: when invalid."""
     bounds(value)
-    return value.strip() if value and str(value).strip() else None
+    return ascii_digits(value.strip()) if value and str(value).strip() else None
 
 
 def query_bounds(value: str | None, end: bool) -> int | None:
@@ -132,6 +145,7 @@ def suggest(text: str) -> str | None:
     """Offer an EDTF form of a date typed in words ("circa 1975" -> "1975~"), or None."""
     if not text or not text.strip():
         return None
+    text = ascii_digits(text)
     try:
         return read_typed(text).edtf
     except DateError:
@@ -153,11 +167,17 @@ def _guess(text: str) -> str | None:
 
 
 # --- dates as people read and type them -------------------------------------------------------------
-# Every word a reader sees of a date is here, marked with `_` so that the interface's translation
-# (English, Khmer) can take them over: `in_words` writes a date, `read_typed` reads one.
+# Every word a reader sees of a date is here, marked with `_` for the catalog (`make messages`), and
+# `in_words` speaks whichever language its `say` speaks: English as written here by default, the
+# reader's language on the pages (`i18n.date_words` passes the interface's gettext, and writes the
+# digits of the language). The one place dates are worded, in every language.
 
 def _(text: str) -> str:
-    """Marks words to translate; the interface's gettext replaces it."""
+    """Marks words to translate (for the catalog); `say` translates them when a date is worded."""
+    return text
+
+
+def _english(text: str) -> str:
     return text
 
 
@@ -168,7 +188,22 @@ QUALIFIED = {"~": _("about {date}"), "?": _("perhaps {date}"), "%": _("perhaps a
 _PART = re.compile(r"(-?)(\d{4}|\d{3}X|\d{2}XX)(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
 
 
-def _part(text: str) -> tuple[str, tuple] | None:
+class Worded(str):
+    """A date in English words that remembers its EDTF, so that a message holding it
+    (`messages.Text`) can be worded again in the reader's language."""
+
+    edtf: str
+
+    def __new__(cls, words: str, edtf: str) -> "Worded":
+        self = super().__new__(cls, words)
+        self.edtf = edtf
+        return self
+
+    def __reduce__(self):
+        return (Worded, (str(self), self.edtf))
+
+
+def _part(text: str, say: Callable[[str], str] = _english) -> tuple[str, tuple] | None:
     """One date of EDTF in words, and its (year, month, day) as numbers (None where unknown)."""
     match = _PART.fullmatch(text)
     if not match:
@@ -178,58 +213,62 @@ def _part(text: str) -> tuple[str, tuple] | None:
         if minus or month:
             return None
         decade = year.replace("X", "0")
-        words = _("the {decade}s").format(decade=int(decade))
-        return (QUALIFIED[qualifier].format(date=words) if qualifier else words), (None, None, None)
+        words = say(_("the {decade}s")).format(decade=int(decade))
+        return (say(QUALIFIED[qualifier]).format(date=words) if qualifier else words), (None, None, None)
     number = int(year)
-    shown = _("{year} BCE").format(year=number) if minus and number else str(number)
+    shown = say(_("{year} BCE")).format(year=number) if minus and number else str(number)
     m = int(month) if month else None
     d = int(day) if day else None
     if m is None:
-        words = shown
+        words = say(_("{year}")).format(year=shown)
     elif m in SEASONS and d is None:
-        words = _("{season} {year}").format(season=SEASONS[m], year=shown)
+        words = say(_("{season} {year}")).format(season=say(SEASONS[m]), year=shown)
     elif not 1 <= m <= 12:
         return None
     elif d is None:
-        words = _("{month} {year}").format(month=MONTHS[m - 1], year=shown)
+        words = say(_("{month} {year}")).format(month=say(MONTHS[m - 1]), year=shown)
     else:
-        words = _("{day} {month} {year}").format(day=d, month=MONTHS[m - 1], year=shown)
+        words = say(_("{day} {month} {year}")).format(day=d, month=say(MONTHS[m - 1]), year=shown)
     if qualifier:
-        words = QUALIFIED[qualifier].format(date=words)
+        words = say(QUALIFIED[qualifier]).format(date=words)
     return words, (-number if minus else number, m if m and m <= 12 else None, d)
 
 
-def in_words(value: str | None) -> str:
+def in_words(value: str | None, say: Callable[[str], str] = _english) -> str:
     """A date as readers read it: `2017-10-04` -> "4 October 2017", `1977~` -> "about 1977",
-    `1953/..` -> "1953 onwards", `1975/2018` -> "1975–2018". What it cannot word is shown as it is."""
+    `1953/..` -> "1953 onwards", `1975/2018` -> "1975–2018". What it cannot word is shown as it is.
+
+    `say` translates this module's words (English unless given; the pages give the interface's
+    gettext, `i18n.date_words`). Khmer digits are read as the EDTF's digits."""
     if value is None or not str(value).strip():
         return ""
-    text = str(value).strip()
+    text = ascii_digits(str(value).strip())
     if "/" not in text:
-        found = _part(text)
-        return found[0] if found else text
+        found = _part(text, say)
+        return found[0] if found else str(value).strip()
     start, _slash, end = text.partition("/")
     if "/" in end:
         return text
-    first = _part(start) if start not in ("", "..") else None
-    last = _part(end) if end not in ("", "..") else None
+    first = _part(start, say) if start not in ("", "..") else None
+    last = _part(end, say) if end not in ("", "..") else None
     if first and end in ("", ".."):
-        return _("{start} onwards").format(start=first[0])
+        return say(_("{start} onwards")).format(start=first[0])
     if last and start in ("", ".."):
-        return _("until {end}").format(end=last[0])
+        return say(_("until {end}")).format(end=last[0])
     if not first or not last:
         return text
     (y1, m1, d1), (y2, m2, d2) = first[1], last[1]
     plain = not any(q in text for q in "~?%")
     if plain and y1 is not None and y1 == y2 and d1 and d2:
         if m1 == m2:
-            return _("{first}–{last} {month} {year}").format(first=d1, last=d2, month=MONTHS[m1 - 1],
-                                                              year=y1)
-        return _("{first} – {last} {year}").format(first=f"{d1} {MONTHS[m1 - 1]}",
-                                                   last=f"{d2} {MONTHS[m2 - 1]}", year=y1)
+            return say(_("{first}–{last} {month} {year}")).format(first=d1, last=d2,
+                                                                  month=say(MONTHS[m1 - 1]), year=y1)
+        return say(_("{first} – {last} {year}")).format(
+            first=say(_("{day} {month}")).format(day=d1, month=say(MONTHS[m1 - 1])),
+            last=say(_("{day} {month}")).format(day=d2, month=say(MONTHS[m2 - 1])), year=y1)
     if plain and m1 is None and m2 is None and y1 is not None and y2 is not None and y1 > 0:
-        return _("{start}–{end}").format(start=first[0], end=last[0])
-    return _("{start} – {end}").format(start=first[0], end=last[0])
+        return say(_("{start}–{end}")).format(start=first[0], end=last[0])
+    return say(_("{start} – {end}")).format(start=first[0], end=last[0])
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,22 @@ Nothing here knows Flask.
 """
 from __future__ import annotations
 
+from .messages import N_
+
 
 class ArchiveError(Exception):
     """An error a user can be told about; `status` is its HTTP status."""
 
     status = 500
-    default_message = "Something went wrong."
+    default_message = N_("Something went wrong.")
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.default_message)
 
     @property
     def message(self) -> str:
-        return str(self)
+        """The message as given (a `messages.Text` keeps what a page needs to translate it)."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 class BadRequest(ArchiveError, ValueError):
@@ -58,11 +61,11 @@ class Conflict(ArchiveError):
 
 class Deleted(Conflict, ValueError):
     """The record is deleted: undo the deletion before changing it."""
-    default_message = "Undo the deletion first."
+    default_message = N_("Undo the deletion first.")
 
 
 class Busy(ArchiveError):
     """Another writer (an import, a reindex) held the archive too long; nothing was changed."""
     status = 503
-    default_message = ("The archive is busy with another change (an import or a reindex, perhaps). "
-                       "Nothing was saved; please try again in a moment.")
+    default_message = N_("The archive is busy with another change (an import or a reindex, perhaps). "
+                         "Nothing was saved; please try again in a moment.")

@@ -15,7 +15,9 @@ layer, and the layers loop over the list instead of naming fields:
 
 Fields that hold more than a value (links to people, events and places; the source; dates with
 their bounds; access and embargo) keep some handling of their own in those layers, under the names
-and meanings given here. Pure data and pure functions: no Flask, no WTForms, no SQL, no Whoosh.
+and meanings given here. Pure data and pure functions: no Flask, no WTForms, no SQL, no Whoosh. The words people read
+(labels, help, access levels) are English, marked with `N_` for the catalog; the form builder
+(`forms._form_field`) and the record page (`|tr`) show them in the reader's language.
 """
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import dates, kinds
+from . import dates, kinds, messages
 from .access import ACCESS_LEVELS
+from .messages import N_
 from .urls import WEB_URL
 
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$"
@@ -326,68 +329,69 @@ class Field:
 
 PERSON_ROLES = ("author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned")
 PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
-ACCESS_LABELS = {"public": "Public: anyone", "restricted": "Restricted: signed-in users",
-                 "private": "Private: archivists only"}
+ACCESS_LABELS = {"public": N_("Public: anyone"), "restricted": N_("Restricted: signed-in users"),
+                 "private": N_("Private: archivists only")}
 
 
 def links_help(roles: tuple[str, ...] | None) -> str:
     if not roles:
-        return "One per line: name"
-    return "One per line: name | role (" + ", ".join(r.replace("_", " ") for r in roles) + ")"
+        return N_("One per line: name")
+    return messages.Text("One per line: name | role (%(roles)s)",
+                         roles=", ".join(r.replace("_", " ") for r in roles))
 
 
 RECORD_FIELDS: tuple[Field, ...] = (
     Field("id", Id()),
     Field("type", Choice(tuple((t.code, t.label) for t in kinds.RECORD_TYPES), required=True),
-          form=Input("Type", default="testimony"), search=Search("value", named=True)),
-    Field("title", Text(1000, required=True), form=Input("Title"), search=Search(boost=3.0),
+          form=Input(N_("Type"), default="testimony"), search=Search("value", named=True)),
+    Field("title", Text(1000, required=True), form=Input(N_("Title")), search=Search(boost=3.0),
           dc="title", schema_org="name"),
-    Field("summary", Text(20000), form=Input("Summary", rows=3), search=Search(boost=2.0),
+    Field("summary", Text(20000), form=Input(N_("Summary"), rows=3), search=Search(boost=2.0),
           dc="description", schema_org="abstract"),
     Field("text", Body(), "plain text; blank lines separate paragraphs",
-          form=Input("Text", "Plain text; a blank line starts a new paragraph.", rows=12),
+          form=Input(N_("Text"), N_("Plain text; a blank line starts a new paragraph."), rows=12),
           search=Search(chars=True), schema_org="text"),
     Field("language", Codes(), "language codes (BCP 47), e.g. en, km, fr",
-          form=Input("Languages", "Language codes separated by commas: en, km, fr"),
+          form=Input(N_("Languages"), N_("Language codes separated by commas: en, km, fr")),
           search=Search("values", named=True), dc="language", schema_org="inLanguage",
-          page=Show("Language", "list")),
-    Field("date", Edtf(), form=Input("Date", "EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), "
-                                             "197X (1970s)"),
+          page=Show(N_("Language"), "list")),
+    Field("date", Edtf(), form=Input(N_("Date"), N_("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), "
+                                                 "197X (1970s)")),
           search=Search("range"), dc="date", schema_org="dateCreated"),
-    Field("period", Edtf(), form=Input("Period", "The time the record speaks of, e.g. 1975/1979"),
+    Field("period", Edtf(), form=Input(N_("Period"), N_("The time the record speaks of, e.g. 1975/1979")),
           search=Search("range"), dc="coverage", schema_org="temporalCoverage"),
     Field("people", Links(kinds.PERSON, PERSON_ROLES),
-          form=Input("People", links_help(PERSON_ROLES), rows=4), search=Search(boost=1.5, field="person")),
+          form=Input(N_("People"), links_help(PERSON_ROLES), rows=4), search=Search(boost=1.5, field="person")),
     Field("events", Links(kinds.EVENT, dated=True),
-          form=Input("Events", links_help(None), rows=3), search=Search(boost=1.5, field="event")),
+          form=Input(N_("Events"), links_help(None), rows=3), search=Search(boost=1.5, field="event")),
     Field("places", Links(kinds.PLACE, PLACE_ROLES),
-          form=Input("Places", links_help(PLACE_ROLES), rows=3), search=Search(boost=1.5, field="place")),
-    Field("subjects", Terms(), form=Input("Subjects", "One per line", rows=3),
+          form=Input(N_("Places"), links_help(PLACE_ROLES), rows=3), search=Search(boost=1.5, field="place")),
+    Field("subjects", Terms(), form=Input(N_("Subjects"), N_("One per line"), rows=3),
           search=Search(boost=1.5, field="subject"), dc="subject", schema_org="keywords",
-          page=Show("Subjects", "browse", "subjects")),
-    Field("collection", Text(500), form=Input("Collection"), search=Search("value"), dc="relation",
+          page=Show(N_("Subjects"), "browse", "subjects")),
+    Field("collection", Text(500), form=Input(N_("Collection")), search=Search("value"), dc="relation",
           schema_org="isPartOf", schema_org_type="Collection",
-          page=Show("Collection", "browse", "collections")),
+          page=Show(N_("Collection"), "browse", "collections")),
     # Not labelled "Accession" on the form: a label must not contain another field's label ("Access"),
     # so that people, screen readers and browser tests (which match labels as substrings) find the right one.
     Field("accession", Text(200),
-          form=Input("Inventory number", "The accession number in the collection, e.g. DL-2017-004"),
-          dc="identifier", page=Show("Accession")),
+          form=Input(N_("Inventory number"), N_("The accession number in the collection, e.g. DL-2017-004")),
+          dc="identifier", page=Show(N_("Accession"))),
     Field("source", Parts((
-        Field("citation", Text(5000), form=Input("Source citation", rows=2)),
+        Field("citation", Text(5000), form=Input(N_("Source citation"), rows=2)),
         Field("url", Text(2000, pattern=WEB_URL.pattern),  # links are made of web addresses only
               "a web address (http or https); a DOI, Handle or ARK through its https resolver",
-              form=Input("Source URL", type="url")),
-        Field("repository", Text(1000), form=Input("Source repository")))),
-          page=Show("Source", "source")),
-    Field("rights", Text(5000), form=Input("Rights", rows=2), dc="rights", schema_org="copyrightNotice",
-          page=Show("Rights")),
+              form=Input(N_("Source URL"), type="url")),
+        Field("repository", Text(1000), form=Input(N_("Source repository"))))),
+          page=Show(N_("Source"), "source")),
+    Field("rights", Text(5000), form=Input(N_("Rights"), rows=2), dc="rights", schema_org="copyrightNotice",
+          page=Show(N_("Rights"))),
     Field("access", Choice(tuple((a, ACCESS_LABELS[a]) for a in ACCESS_LEVELS), default="private"),
           "public: anyone; restricted: signed-in users; private: archivists only (the default)",
-          form=Input("Access"), search=Search("value"), schema_org="conditionsOfAccess"),
+          form=Input(N_("Access")), search=Search("value"), schema_org="conditionsOfAccess"),
     Field("embargo_until", Day(), "a day (YYYY-MM-DD); until then the record is treated as private",
-          form=Input("Embargo until", "A day, YYYY-MM-DD: until then only archivists see the record",
-                     placeholder="YYYY-MM-DD"),
+          form=Input(N_("Embargo until"), N_("A day, YYYY-MM-DD: until then only archivists see the record"),
+                     placeholder=N_("YYYY-MM-DD")),
           search=Search("day", field="embargo"), schema_org="embargoUntil"),
     Field("created_at", Stamp(), by_archive=True),
     Field("updated_at", Stamp(), by_archive=True, schema_org="dateModified"),

@@ -14,6 +14,7 @@ from . import dates, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
+from .messages import N_, Text
 from .names import name_key, slug
 
 SORTS = ("relevance", "date", "-date", "title")
@@ -24,11 +25,11 @@ MAX_NGRAM = 6
 
 
 MAX_QUERY = 1000  # characters; a longer query is cut, with a note
-PARTIAL = ("The search ran out of time: these are the results it found in time (some words, "
-           "marks or counts may be missing).")
-MARKS_CUT = ("The time ran out before every match was marked: the marks stop part-way through the "
-             "text.")
-NARROWED = "A word with * or ~ stands for many words here: the commonest and closest were searched."
+PARTIAL = N_("The search ran out of time: these are the results it found in time (some words, "
+             "marks or counts may be missing).")
+MARKS_CUT = N_("The time ran out before every match was marked: the marks stop part-way through the "
+              "text.")
+NARROWED = N_("A word with * or ~ stands for many words here: the commonest and closest were searched.")
 
 
 @dataclass
@@ -50,7 +51,8 @@ class Params:
             if not raw:
                 return default
             if not raw.isdigit():
-                raise ValueError(f"{name} must be a whole number")
+                raise ValueError({"page": Text("page must be a whole number"),
+                                  "per_page": Text("per_page must be a whole number")}[name])
             return min(max(1, int(raw)), highest) if highest else max(1, int(raw))
         sort = args.get("sort", "relevance")
         q = args.get("q") or ""
@@ -206,7 +208,8 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
     """Resolve filters (ids or names, dates) and expand the names a query mentions."""
     notes: list[str] = []
     if params.cut:
-        notes.append(f"The query was too long: only its first {MAX_QUERY} characters were searched.")
+        notes.append(Text("The query was too long: only its first %(count)s characters were searched.",
+                          count=MAX_QUERY))
     active: list[dict] = []
     filters = Filters()
     named = {name: store.label_names(db, name, viewer) for name in LABELLED if name in params.filters}
@@ -217,7 +220,9 @@ def prepare(db, viewer: Viewer, params: Params) -> Prepared:
             if name in ("person", "event", "place"):
                 resolved = resolve(db, name, value, viewer)
                 if resolved is None:
-                    notes.append(f"No {name} called “{value}”.")
+                    notes.append({"person": Text("No person called “%(name)s”.", name=value),
+                                  "event": Text("No event called “%(name)s”.", name=value),
+                                  "place": Text("No place called “%(name)s”.", name=value)}[name])
                     resolved = "\x00unknown"  # matches nothing: the filter still narrows
                 else:
                     label = store.entity_labels(db, name, [resolved]).get(resolved, value)
@@ -250,17 +255,23 @@ def _date_filters(params: Params, filters: Filters, notes: list[str], active: li
         try:
             read[name] = dates.read_typed(raw)
         except dates.DateError:
-            notes.append(f"“{raw}” is not a date this archive understands (try 1975, April 1975, "
-                         f"17/04/1975 or 1975-1979); the {name} filter was left out.")
+            notes.append(Text("“%(date)s” is not a date this archive understands (try 1975, April 1975, "
+                              "17/04/1975 or 1975-1979); the from filter was left out.", date=raw)
+                         if name == "from" else
+                         Text("“%(date)s” is not a date this archive understands (try 1975, April 1975, "
+                              "17/04/1975 or 1975-1979); the to filter was left out.", date=raw))
             continue
+        worded = dates.Worded(read[name].words, read[name].edtf)
         if read[name].changed:
-            notes.append(f"“{raw}” was read as {read[name].words}.")
-        active.append({"name": name, "value": raw, "label": f"{name} {read[name].words}",
+            notes.append(Text("“%(typed)s” was read as %(date)s.", typed=raw, date=worded))
+        active.append({"name": name, "value": raw,
+                       "label": Text("from %(date)s", date=worded) if name == "from" else
+                       Text("to %(date)s", date=worded),
                        "remove": params.without(name)})
     first, last = read.get("from"), read.get("to")
     if first and last and dates.bounds(first.edtf).lo > dates.bounds(last.edtf).hi:
-        notes.append(f"“From” ({params.date_from}) was after “To” ({params.date_to}): the two were "
-                     f"swapped.")
+        notes.append(Text("“From” (%(start)s) was after “To” (%(end)s): the two were swapped.",
+                          start=params.date_from, end=params.date_to))
         first, last = last, first
     if first:
         filters.date_from = dates.bounds(first.edtf).lo

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import LazyString, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
                      SubmitField, TextAreaField)
@@ -19,8 +20,18 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from . import dates, fields
 from .access import ROLES
+from .messages import Text
 
-ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLES]
+
+def _lazy(text):
+    """A label or help of archive/fields.py (marked there with `N_`, or a `Text`), translated when
+    the form is drawn, in the reader's language."""
+    from .i18n import translate
+    return LazyString(translate, text) if text else text
+
+
+ROLE_CHOICES = [SelectChoice(r, _l(r.capitalize())) for r in ROLES]
+_ROLE_LABELS = (_l("Researcher"), _l("Archivist"), _l("Admin"))  # the labels above, for the catalog
 LANGUAGE = re.compile(fields.LANGUAGE_PATTERN)
 
 
@@ -39,8 +50,9 @@ class EDTF:
             suggestion = dates.suggest(value)
             if suggestion and suggestion != value:
                 field.suggestion = suggestion
-                raise ValidationError(f"{value!r} is not an EDTF date. Did you mean {suggestion}?")
-            raise ValidationError(str(exc))
+                raise ValidationError(Text("%(value)s is not an EDTF date. Did you mean %(suggestion)s?",
+                                           value=repr(value), suggestion=suggestion))
+            raise ValidationError(exc.args[0])
 
 
 def lines(text: str | None) -> list[str]:
@@ -53,18 +65,18 @@ def parse_links(text: str | None, roles: tuple[str, ...] | None) -> tuple[list[d
     for number, line in enumerate(lines(text), start=1):
         name, _, role = (part.strip() for part in line.partition("|"))
         if not name:
-            problems.append(f"line {number}: a name is needed before the |")
+            problems.append(Text("line %(number)s: a name is needed before the |", number=number))
             continue
         link = {"name": name}
         if roles is not None:
             role = re.sub(r"[\s-]+", "_", role.casefold()) or "mentioned"
             if role not in roles:
-                problems.append(f"line {number}: role must be one of "
-                                f"{', '.join(r.replace('_', ' ') for r in roles)}")
+                problems.append(Text("line %(number)s: role must be one of %(roles)s", number=number,
+                                     roles=", ".join(r.replace("_", " ") for r in roles)))
                 continue
             link["role"] = role
         elif role:
-            problems.append(f"line {number}: events take no role")
+            problems.append(Text("line %(number)s: events take no role", number=number))
             continue
         links.append(link)
     return links, problems
@@ -79,7 +91,10 @@ class Links:
     def __call__(self, form, field):
         _, problems = parse_links(field.data, self.roles)
         if problems:
-            raise ValidationError("; ".join(problems))
+            joined = problems[0]
+            for problem in problems[1:]:
+                joined = Text("%(first)s; %(then)s", first=joined, then=problem)
+            raise ValidationError(joined)
 
 
 class LanguageCodes:
@@ -88,7 +103,7 @@ class LanguageCodes:
     def __call__(self, form, field):
         bad = [code for code in split_codes(field.data) if not LANGUAGE.match(code)]
         if bad:
-            raise ValidationError(f"not a language code: {', '.join(bad)} (use en, km, fr …)")
+            raise ValidationError(Text("not a language code: %(codes)s (use en, km, fr …)", codes=", ".join(bad)))
 
 
 class IsoDay:
@@ -102,7 +117,7 @@ class IsoDay:
                     raise ValueError
                 dt.date.fromisoformat(value)
             except ValueError:
-                raise ValidationError("must be a day, YYYY-MM-DD") from None
+                raise ValidationError(Text("must be a day, YYYY-MM-DD")) from None
 
 
 def link_lines(links: list[dict], with_role: bool) -> str:
@@ -133,14 +148,14 @@ def _form_field(field: fields.Field):
     """The WTForms field asking for a record's field, or for a part of one."""
     shown = field.form
     attrs = {k: v for k, v in (("rows", shown.rows), ("type", shown.type),
-                               ("placeholder", shown.placeholder)) if v is not None}
-    options = {"description": shown.help or "", "validators": _checks(field.shape),
+                               ("placeholder", _lazy(shown.placeholder))) if v is not None}
+    options = {"description": _lazy(shown.help) or "", "validators": _checks(field.shape),
                "render_kw": attrs or None}
     if isinstance(field.shape, fields.Choice):
-        choices = [SelectChoice(code, text) for code, text in field.shape.options]
-        return SelectField(shown.label, choices=choices, default=shown.default or field.shape.default,
+        choices = [SelectChoice(code, _lazy(text)) for code, text in field.shape.options]
+        return SelectField(_lazy(shown.label), choices=choices, default=shown.default or field.shape.default,
                            **options)
-    return (TextAreaField if shown.rows else StringField)(shown.label, **options)
+    return (TextAreaField if shown.rows else StringField)(_lazy(shown.label), **options)
 
 
 # The record's fields the form asks for (a `Parts` field through its parts), in the order of its JSON.
@@ -156,10 +171,10 @@ def _text(value) -> str | None:
 class RecordForm(FlaskForm):
     """A record: an input per field it asks for (`ASKED`, added below), then the buttons."""
 
-    create_new = BooleanField("Create these")
+    create_new = BooleanField(_l("Create these"))
     base_revision = HiddenField()
-    save = SubmitField("Save")
-    preview = SubmitField("Preview links")
+    save = SubmitField(_l("Save"))
+    preview = SubmitField(_l("Preview links"))
 
     def record_inputs(self) -> list:
         """The inputs of the record's fields, in the order of the record's JSON."""
@@ -234,23 +249,23 @@ def field_for(form: FlaskForm, path: str):
 
 
 class EntityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=500)])
-    note = TextAreaField("Note", validators=[Length(max=20000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=500)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=20000)])
     base_revision = HiddenField()
-    save = SubmitField("Save")
+    save = SubmitField(_l("Save"))
 
 
 class PersonForm(EntityForm):
-    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
-    dates = StringField("Dates", validators=[Optional(), Length(max=100), EDTF()],
-                        description="EDTF, e.g. 1933/2020 or 1950~/..")
+    variants = TextAreaField(_l("Variants"), description=_l("Other spellings and scripts, one per line"))
+    dates = StringField(_l("Dates"), validators=[Optional(), Length(max=100), EDTF()],
+                        description=_l("EDTF, e.g. 1933/2020 or 1950~/.."))
 
 
 class PlaceForm(EntityForm):
-    variants = TextAreaField("Variants", description="Other spellings and scripts, one per line")
-    part_of = StringField("Part of", description="The name of a larger place")
-    lat = StringField("Latitude")
-    lon = StringField("Longitude")
+    variants = TextAreaField(_l("Variants"), description=_l("Other spellings and scripts, one per line"))
+    part_of = StringField(_l("Part of"), description=_l("The name of a larger place"))
+    lat = StringField(_l("Latitude"))
+    lon = StringField(_l("Longitude"))
 
     def validate_lat(self, field):
         _coordinate(field, 90)
@@ -265,24 +280,24 @@ def _coordinate(field, limit: int) -> None:
         try:
             number = float(value)
         except ValueError:
-            raise ValidationError("must be a number in degrees") from None
+            raise ValidationError(Text("must be a number in degrees")) from None
         if not -limit <= number <= limit:
-            raise ValidationError(f"must lie between -{limit} and {limit}")
+            raise ValidationError(Text("must lie between -%(limit)s and %(limit)s", limit=limit))
 
 
 class EventForm(EntityForm):
-    variants = TextAreaField("Variants", description="Other names and scripts, one per line")
-    date = StringField("Date", validators=[Optional(), Length(max=100), EDTF()],
-                       description="EDTF, usually an interval: 1975/1979")
-    places = TextAreaField("Places", validators=[Links(None)], description="One per line: name")
-    part_of = StringField("Part of", description="The name of a larger event")
-    create_new = BooleanField("Create these")
+    variants = TextAreaField(_l("Variants"), description=_l("Other names and scripts, one per line"))
+    date = StringField(_l("Date"), validators=[Optional(), Length(max=100), EDTF()],
+                       description=_l("EDTF, usually an interval: 1975/1979"))
+    places = TextAreaField(_l("Places"), validators=[Links(None)], description=_l("One per line: name"))
+    part_of = StringField(_l("Part of"), description=_l("The name of a larger event"))
+    create_new = BooleanField(_l("Create these"))
 
 
 class MergeForm(FlaskForm):
-    into = StringField("Merge into", validators=[DataRequired()],
-                       description="The name or id of the one to keep")
-    merge = SubmitField("Merge")
+    into = StringField(_l("Merge into"), validators=[DataRequired()],
+                       description=_l("The name or id of the one to keep"))
+    merge = SubmitField(_l("Merge"))
 
 
 class ConfirmForm(FlaskForm):
@@ -290,24 +305,24 @@ class ConfirmForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class UserAddForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired()])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="researcher")
-    add = SubmitField("Add user")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="researcher")
+    add = SubmitField(_l("Add user"))
 
 
 class UserRoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    change = SubmitField("Change role")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    change = SubmitField(_l("Change role"))
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired()])
-    reset = SubmitField("Reset password")
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    reset = SubmitField(_l("Reset password"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import csvrows, kinds, records, store, validation, vocabulary
+from .messages import N_, Text
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
 MAX_ERRORS = 50  # problems listed; the rest are counted ("and N more")
@@ -32,6 +33,9 @@ SURROGATE = "holds a lone surrogate (such as \\ud800), which is not text: fix th
 # A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field;
 # `home.setup_process` raises the process's limit to this at start-up.
 CSV_FIELD_LIMIT = 1 << 30
+
+
+FILE = N_("file")  # where a problem of the whole file is (translated where shown)
 
 
 @dataclass
@@ -75,14 +79,15 @@ class Plan:
     def total(self) -> int:
         return sum(self.created.values()) + sum(self.replaced.values())
 
-    def summary(self) -> str:
-        parts = []
-        for kind, plural in (("record", "records"), ("person", "people"), ("event", "events"),
-                             ("place", "places")):
+    def summary(self) -> Text:
+        summary = None
+        for kind, plural in (("record", N_("records")), ("person", N_("people")), ("event", N_("events")),
+                             ("place", N_("places"))):
             c, r = self.created[kind], self.replaced[kind]
             if c or r:
-                parts.append(f"{plural}: {c} new, {r} replaced")
-        return "; ".join(parts) or "nothing to import"
+                part = Text("%(kinds)s: %(new)s new, %(replaced)s replaced", kinds=Text(plural), new=c, replaced=r)
+                summary = part if summary is None else Text("%(first)s; %(then)s", first=summary, then=part)
+        return summary or Text("nothing to import")
 
 
 class Unreadable(ValueError):
@@ -126,9 +131,9 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield f"line {start}", Unreadable(f"not valid CSV: {exc}")
+            yield Text("line %(number)s", number=start), Unreadable(f"not valid CSV: {exc}")
             return
-        where, start = f"line {start}", reader.line_num + 1
+        where, start = Text("line %(number)s", number=start), reader.line_num + 1
         if None in cells:
             yield where, Unreadable(f"{len(header) + len(cells[None])} cells; the header has {len(header)}")
             continue
@@ -183,13 +188,13 @@ def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
         for where, obj in _read_objects(Path(path)):
             yield where, interface_words(obj)
     except UnicodeDecodeError as exc:
-        yield "file", Unreadable(f"not UTF-8 text (byte {exc.start}): save it as UTF-8 "
+        yield FILE, Unreadable(f"not UTF-8 text (byte {exc.start}): save it as UTF-8 "
                                  f"(in a spreadsheet: \"CSV UTF-8\")")
 
 
 def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
     if path.suffix.lower() not in SUFFIXES:
-        yield "file", Unreadable(f"{path.name}: the file name must end in .json, .jsonl or .csv")
+        yield FILE, Unreadable(f"{path.name}: the file name must end in .json, .jsonl or .csv")
         return
     # newline="": CSV cells may hold line breaks; JSON Lines splits on them the same way
     with path.open(encoding="utf-8-sig", newline="" if path.suffix.lower() == ".csv" else None) as f:
@@ -200,14 +205,14 @@ def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
             try:
                 data = json.load(f)
             except json.JSONDecodeError as exc:
-                yield f"line {exc.lineno}", Unreadable(f"not valid JSON: {exc.msg}")
+                yield Text("line %(number)s", number=exc.lineno), Unreadable(f"not valid JSON: {exc.msg}")
                 return
             except RecursionError:
-                yield "file", Unreadable(DEEP)
+                yield FILE, Unreadable(DEEP)
                 return
             items = data if isinstance(data, list) else [data]
             for i, obj in enumerate(items, 1):
-                yield f"item {i}", unreadable_json(obj) or obj
+                yield Text("item %(number)s", number=i), unreadable_json(obj) or obj
             return
         for number, line in enumerate(f, 1):
             if not line.strip():
@@ -215,11 +220,12 @@ def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield f"line {number}", Unreadable(f"not valid JSON: {exc.msg} (column {exc.colno})")
+                yield (Text("line %(number)s", number=number),
+                       Unreadable(f"not valid JSON: {exc.msg} (column {exc.colno})"))
             except RecursionError:
-                yield f"line {number}", Unreadable(DEEP)
+                yield Text("line %(number)s", number=number), Unreadable(DEEP)
             else:
-                yield f"line {number}", unreadable_json(obj) or obj
+                yield Text("line %(number)s", number=number), unreadable_json(obj) or obj
 
 
 def unreadable_json(obj) -> Unreadable | None:

@@ -7,12 +7,15 @@ chain read these descriptions instead, the way Datasette registers its facet cla
 `RECORD_TYPES` is the one table of record types with their label and the type each has in the
 vocabularies we speak (schema.org, Dublin Core, CSL).
 
-Pure data: no Flask, no SQL. The JSON Schemas in `schemas/` stay files; a test checks that they
+Labels are English and marked for the catalog (`N_`); pages show them in the reader's language
+(`views/filters.py`), while JSON, exports and OAI keep the codes. Pure data: no Flask, no SQL. The JSON Schemas in `schemas/` stay files; a test checks that they
 agree with this module.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .messages import N_
 
 
 @dataclass(frozen=True)
@@ -41,15 +44,15 @@ class Kind:
         return self.link_table is not None
 
 
-RECORD = Kind("record", "records", "records", "r", "Record", "Records", "CreativeWork",
+RECORD = Kind("record", "records", "records", "r", N_("Record"), N_("Records"), "CreativeWork",
               date_field="date")
-PERSON = Kind("person", "people", "people", "p", "Person", "People", "Person",
+PERSON = Kind("person", "people", "people", "p", N_("Person"), N_("People"), "Person",
               link_table="record_people", link_column="person_id", link_has_role=True,
               has_variants=True, date_field="dates")
-EVENT = Kind("event", "events", "events", "e", "Event", "Events", "Event",
+EVENT = Kind("event", "events", "events", "e", N_("Event"), N_("Events"), "Event",
              link_table="record_events", link_column="event_id",
              has_variants=True, date_field="date", has_part_of=True, has_places=True)
-PLACE = Kind("place", "places", "places", "l", "Place", "Places", "Place",
+PLACE = Kind("place", "places", "places", "l", N_("Place"), N_("Places"), "Place",
              link_table="record_places", link_column="place_id", link_has_role=True,
              has_variants=True, has_part_of=True, has_coordinates=True)
 
@@ -95,12 +98,12 @@ class RecordType:
 # RIS has no interview type that survives a reference manager (Zotero reads GEN as a journal
 # article): unpublished archival material is a manuscript (MANSCPT), a letter a PCOMM.
 RECORD_TYPES: tuple[RecordType, ...] = (
-    RecordType("testimony", "Testimony", "CreativeWork", "Text", "interview", "MANSCPT"),
-    RecordType("interview", "Interview", "CreativeWork", "Text", "interview", "MANSCPT"),
-    RecordType("open_letter", "Open letter", "CreativeWork", "Text", "personal_communication", "PCOMM"),
-    RecordType("petition", "Petition", "CreativeWork", "Text", "document", "MANSCPT"),
-    RecordType("statement", "Statement", "CreativeWork", "Text", "document", "MANSCPT"),
-    RecordType("document", "Document", "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("testimony", N_("Testimony"), "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("interview", N_("Interview"), "CreativeWork", "Text", "interview", "MANSCPT"),
+    RecordType("open_letter", N_("Open letter"), "CreativeWork", "Text", "personal_communication", "PCOMM"),
+    RecordType("petition", N_("Petition"), "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("statement", N_("Statement"), "CreativeWork", "Text", "document", "MANSCPT"),
+    RecordType("document", N_("Document"), "CreativeWork", "Text", "document", "MANSCPT"),
 )
 _TYPES = {t.code: t for t in RECORD_TYPES}
 
@@ -114,3 +117,20 @@ def type_label(code: str) -> str:
     """The label of a record type ("Open letter"); an unknown code is shown as it is."""
     found = _TYPES.get(code)
     return found.label if found else code
+
+
+# --- roles of a link ------------------------------------------------------------------------------
+
+# The part a person or a place plays in a record (`role` of a link): codes in JSON and exports,
+# these labels on pages (translated there).
+LINK_ROLES = {
+    "author": N_("author"), "narrator": N_("narrator"), "interviewer": N_("interviewer"),
+    "recipient": N_("recipient"), "signatory": N_("signatory"), "translator": N_("translator"),
+    "mentioned": N_("mentioned"), "recorded_at": N_("recorded at"), "written_at": N_("written at"),
+    "origin": N_("origin"),
+}
+
+
+def role_label(code: str | None) -> str:
+    """The label of a link's role ("recorded at"); an unknown code is shown with spaces."""
+    return LINK_ROLES.get(code or "", (code or "").replace("_", " "))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .fields import RECORD_FIELDS
+from .messages import Text
 
 # The fields a plain word searches: the record's fields indexed as words (archive/fields.py).
 TEXT_FIELDS = tuple(f.index_field for f in RECORD_FIELDS if f.search and f.search.as_ == "words")
@@ -38,10 +39,10 @@ def sanitize(text: str) -> tuple[str, str | None]:
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + text[cut + 1:]
-        hints.append("an unclosed quote")
+        hints.append(Text("an unclosed quote"))
     if text.count("(") != text.count(")"):
         text = text.replace("(", " ").replace(")", " ")
-        hints.append("unbalanced parentheses")
+        hints.append(Text("unbalanced parentheses"))
     out: list[str] = []
     for token in query_tokens(text):
         field_, sep, value = token.partition(":")
@@ -49,7 +50,7 @@ def sanitize(text: str) -> tuple[str, str | None]:
             prefix = field_.lstrip("+-")
             if prefix.lower() in QUERY_FIELDS:
                 if not value.strip('"'):
-                    hints.append(f"“{prefix}:” without a value")
+                    hints.append(Text("“%(field)s:” without a value", field=prefix))
                     continue
                 name = QUERY_FIELDS[prefix.lower()]
                 if name == "type":
@@ -60,11 +61,11 @@ def sanitize(text: str) -> tuple[str, str | None]:
             elif not prefix:
                 token = token.replace(":", " ")
             else:
-                hints.append(f"unknown field “{prefix}:” left out")
+                hints.append(Text("unknown field “%(field)s:” left out", field=prefix))
                 token = field_[: len(field_) - len(prefix)] + value
         if not any(ch.isalnum() for ch in token) and token not in ("(", ")"):
             if token:
-                hints.append(f"a stray “{token}”")
+                hints.append(Text("a stray “%(token)s”", token=token))
             continue
         out.append(_hyphenated(token))
     # Operators need something on both sides (NOT on its right).
@@ -77,14 +78,14 @@ def sanitize(text: str) -> tuple[str, str | None]:
             binary = token != "NOT"  # nosec B105
             if (after is None or after == ")" or after.upper() in OPERATORS
                     or (binary and (before is None or before == "(" or before.upper() in OPERATORS))):
-                hints.append(f"a dangling {token}")
+                hints.append(Text("a dangling %(operator)s", operator=token))
                 continue
         cleaned.append(token)
     if not cleaned and out:  # only operators: search them as words
         cleaned = [t.lower() for t in out]
     hint = None
     if hints:
-        hint = "Read as plain words (" + ", ".join(dict.fromkeys(hints)) + ")."
+        hint = Text("Read as plain words (%(reasons)s).", reasons=list(dict.fromkeys(hints)))
     return " ".join(cleaned), hint
 
 

@@ -230,15 +230,21 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """The one Playwright of the test session (a second one cannot run beside it)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test` as root, or "
-                    "`apt-get update && apt-get install -y chromium fonts-khmeros`")
+                    "`apt-get update && apt-get install -y chromium fonts-dejavu-core`")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

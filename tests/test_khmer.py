@@ -1,5 +1,9 @@
-"""Khmer and mixed-script search: normalisation, clusters, exact spans, names across scripts."""
+"""Khmer and mixed-script search: normalisation, clusters, exact spans, names across scripts; Khmer
+drawn with the bundled font on a machine without Khmer fonts."""
+import os
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -162,23 +166,41 @@ def test_lang_attr_marks_khmer_text():
     assert script_lang("Universal Declaration (Khmer) - Article 4 / សេចក្ដីប្រកាស - មាត្រា ៤") is None
 
 
-# --- in the browser --------------------------------------------------------------------------------
+# --- in the browser ---------------------------------------------------------------------------------
 
-KHMER_PACKAGE = "fonts-khmeros"  # what `make test` installs (the Makefile's `chromium` target)
-KHMER_FONT_DIR = "/usr/share/fonts/truetype/khmeros/"
+BUNDLED = "Noto Sans Khmer"  # archive/static/fonts/, first in the Khmer font stack of archive.css
 
 
-def khmer_families() -> dict[str, str]:
-    """The font families fontconfig (and so chromium) has for Khmer, each with its file; fails,
-    naming the package, when none of them comes from fonts-khmeros."""
-    listed = subprocess.run(["fc-list", "--format", "%{family[0]}|%{file}\\n", ":lang=km"],
-                            capture_output=True, text=True, check=True).stdout
-    families = dict(line.split("|", 1) for line in listed.splitlines() if "|" in line)
-    if not any(file.startswith(KHMER_FONT_DIR) for file in families.values()):
-        pytest.fail(f"Debian's {KHMER_PACKAGE} is not installed (no font in {KHMER_FONT_DIR}; Khmer fonts "
-                    f"found: {', '.join(sorted(families)) or 'none'}): run `make test` as root, or "
-                    f"`apt-get install -y {KHMER_PACKAGE}`")
-    return families
+def latin_font_dir() -> str:
+    """A folder of Latin fonts with no Khmer in it (the machine profile of a reader without Khmer)."""
+    listed = subprocess.run(["fc-list", "--format", "%{file}\\n", ":lang=en"], capture_output=True,
+                            text=True, check=True).stdout.split()
+    khmer = set(subprocess.run(["fc-list", "--format", "%{file}\\n", ":lang=km"], capture_output=True,
+                               text=True, check=True).stdout.split())
+    folders = sorted({str(Path(f).parent) for f in listed} - {str(Path(f).parent) for f in khmer})
+    if not folders:
+        pytest.fail("No Latin font folder without Khmer fonts: `apt-get install -y fonts-dejavu-core`")
+    return next((f for f in folders if "dejavu" in f), folders[0])
+
+
+@pytest.fixture(scope="module")
+def fontless_browser(playwright, tmp_path_factory):
+    """Debian's chromium whose fontconfig sees one Latin font folder and no Khmer font at all
+    (FONTCONFIG_FILE), as on a reader's computer without fonts-khmeros or any other Khmer font."""
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+    folder = tmp_path_factory.mktemp("fontconfig")
+    conf = folder / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><include ignore_missing="yes">/etc/fonts/conf.d</include>
+  <dir>{latin_font_dir()}</dir><cachedir>{folder / "cache"}</cachedir></fontconfig>
+""", encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    seen = subprocess.run(["fc-list", ":lang=km"], capture_output=True, text=True, env=env, check=True)
+    assert seen.stdout.strip() == "", f"this profile still has Khmer fonts: {seen.stdout}"
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
+    yield browser
+    browser.close()
 
 
 def platform_fonts(page, selector):
@@ -193,31 +215,77 @@ def platform_fonts(page, selector):
     return {f["familyName"]: f["glyphCount"] for f in fonts}
 
 
-def drawn_with_the_first_installed_font_of_its_stack(page, selector, families):
-    """Chromium draws every glyph of the element with the first family of its CSS font stack that is
-    installed (with only fonts-khmeros, as `make test` leaves the machine: one of its families), never
-    with a fallback found elsewhere; that family is returned."""
-    stack = [name.strip().strip('"') for name in
-             page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily").split(",")]
-    ours = {family for family, file in families.items() if file.startswith(KHMER_FONT_DIR)}
-    assert ours & set(stack), f"the Khmer font stack names no family of {KHMER_PACKAGE} ({ours}): {stack}"
-    expected = next(name for name in stack if name in families)
+KHMER_CHARS = re.compile("[\u1780-\u17ff\u19e0-\u19ff\u200b-\u200d]")
+
+
+def drawn_with_the_bundled_font(page, selector) -> dict:
+    """Every Khmer glyph of the element's text drawn with the bundled font: it drew some, and any
+    other font drew no more glyphs than the text has other characters (spaces, digits, Latin), so
+    no Khmer fell back to another font's empty boxes."""
     fonts = platform_fonts(page, selector)
-    assert set(fonts) == {expected}, f"{selector} drawn with {fonts}, not {expected} ({families[expected]})"
-    return expected
+    text = page.locator(selector).first.text_content()
+    others = sum(count for family, count in fonts.items() if family != BUNDLED)
+    assert fonts.get(BUNDLED, 0) > 0, f"{selector}: drawn with {fonts}, not {BUNDLED}"
+    assert others <= len(KHMER_CHARS.sub("", text)), f"{selector}: Khmer drawn with {fonts}"
+    return fonts
+
+
+def font_requests(page) -> list[str]:
+    fonts = []
+    page.on("request", lambda request: fonts.append(request.url) if "/static/fonts/" in request.url else None)
+    return fonts
 
 
 @pytest.mark.browser
-def test_chromium_draws_khmer_with_the_font_make_test_installs(page, live):
-    families = khmer_families()
-    page.goto(f"{live.url}/records/udhr-km-04")
-    assert page.locator("section.text p[lang=km]").count() >= 1
-    assert page.locator('h1 span[lang="km"]').count() == 2  # the Khmer half of a mixed title
-    used = drawn_with_the_first_installed_font_of_its_stack(page, "section.text p[lang=km]", families)
-    print(f"Khmer drawn with {used} ({families[used]})")
-    page.goto(f"{live.url}/people/p-kem-sokha")
-    assert page.locator('ul.variants li[lang="km"]').inner_text() == "កឹម សុខា"
-    assert drawn_with_the_first_installed_font_of_its_stack(page, 'ul.variants li[lang="km"]', families) == used
+def test_khmer_is_drawn_with_the_bundled_font_on_a_machine_without_khmer_fonts(fontless_browser, live):
+    context = fontless_browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    try:
+        fetched = font_requests(page)
+        page.goto(f"{live.url}/records/udhr-km-04")
+        page.evaluate("document.fonts.ready")
+        assert page.locator("section.text p[lang=km]").count() >= 1
+        assert drawn_with_the_bundled_font(page, "section.text p[lang=km]")[BUNDLED] > 20
+        assert any(url.endswith("noto-sans-khmer-khmer-400-normal.woff2") for url in fetched), fetched
+        page.goto(f"{live.url}/people/p-kem-sokha")
+        page.evaluate("document.fonts.ready")
+        assert page.locator('ul.variants li[lang="km"]').inner_text() == "កឹម សុខា"
+        drawn_with_the_bundled_font(page, 'ul.variants li[lang="km"]')
+        page.goto(f"{live.url}/search?lang=km&q=ទាសភាព")  # the Khmer interface: its labels too
+        page.evaluate("document.fonts.ready")
+        assert page.locator("h1").inner_text() == "ស្វែងរក"
+        assert set(platform_fonts(page, "main h1")) == {BUNDLED}  # Khmer only: nothing else drew it
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_latin_page_does_not_fetch_the_khmer_font(fontless_browser, live):
+    context = fontless_browser.new_context()
+    page = context.new_page()
+    try:
+        fetched = font_requests(page)
+        page.goto(f"{live.url}/login?lang=en")
+        page.evaluate("document.fonts.ready")
+        assert not any("khmer-400" in url or "khmer-700" in url for url in fetched), fetched
+        # only the switch's five glyphs (ខ្មែរ), from their 1.5 KB subset
+        assert [url.rsplit("/", 1)[1] for url in fetched] == ["noto-sans-khmer-switch.woff2"]
+        drawn_with_the_bundled_font(page, 'nav.languages a[lang="km"]')
+    finally:
+        context.close()
+
+
+def test_the_bundled_font_and_its_licence_are_served(client):
+    for name in ("noto-sans-khmer-khmer-400-normal.woff2", "noto-sans-khmer-khmer-700-normal.woff2",
+                 "noto-sans-khmer-switch.woff2"):
+        with client.get(f"/static/fonts/{name}") as response:
+            assert response.status_code == 200 and response.data[:4] == b"wOF2", name
+    with client.get("/static/fonts/OFL.txt") as response:
+        assert "SIL OPEN FONT LICENSE" in response.get_data(as_text=True)
+    with client.get("/static/archive.css") as response:
+        css = response.get_data(as_text=True)
+    assert css.count("font-display: swap") == 3 and css.count("unicode-range: U+1780-17FF") == 3
+    assert '--khmer: "Noto Sans Khmer",' in css
 
 
 def test_english_is_analyzed_exactly_as_before():

@@ -15,9 +15,9 @@ def test_search_narrow_open_and_land_on_the_passage(page, live):
     expect(page.locator(".hit mark").first).to_be_visible()
     total = page.locator("p.total").inner_text()
     facets = page.get_by_role("complementary", name="Narrow the results")
-    facets.locator(".facet", has_text="Language").get_by_role("link", name="km").click()
+    facets.locator(".facet", has_text="Language").get_by_role("link", name="Khmer").click()
     expect(page).to_have_url(re.compile(r"language=km"))
-    expect(page.locator(".active-filters")).to_contain_text("km")
+    expect(page.locator(".active-filters")).to_contain_text("Khmer")  # the language named, not its code
     assert page.locator("p.total").inner_text() != total
     assert page.locator(".hit").count() > 0
     page.locator(".hit h3 a").first.click()

@@ -82,9 +82,9 @@ def test_home_counts_only_the_authorities_the_viewer_may_see(home, client, canar
                  if visible and name != "Hall shared" and (CHAIN | UNLINKED)[name.split()[0]] == "event")
     people = len(ROLES[role]) + (role == "archivist")  # one witness per level, and the namesake
     page = client.get("/").get_data(as_text=True)
-    assert f"<strong>{places}</strong> places" in page
-    assert f"<strong>{events}</strong> events" in page
-    assert f"<strong>{people}</strong> people" in page
+    assert f"<strong>{places}</strong> {'place' if places == 1 else 'places'}" in page
+    assert f"<strong>{events}</strong> {'event' if events == 1 else 'events'}" in page
+    assert f"<strong>{people}</strong> {'person' if people == 1 else 'people'}" in page
 
 
 # A signed-in page's sign-out form carries a CSRF token with a timestamp: two pages a second apart differ.

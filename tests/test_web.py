@@ -9,7 +9,7 @@ def test_home_shows_counts_and_newest(client, save):
     page = client.get("/").get_data(as_text=True)
     assert '<label for="q">Search</label>' in page
     assert "The Cambodian people should no longer be left behind" in page
-    assert "<strong>1</strong> records" in page
+    assert "<strong>1</strong> record " in page  # one record, in the singular
 
 
 def test_record_page_numbers_paragraphs_and_links(client, save):

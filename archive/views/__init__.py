@@ -12,7 +12,7 @@
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
 the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
-`errors.py` the one error handler, `security.py` CSRF, headers and session cookies, `filters.py`
+`errors.py` the one error handler, `../i18n.py` the language of each response, `security.py` CSRF, headers and session cookies, `filters.py`
 the template filters. Templates live in `templates/<blueprint>/`;
 the layout, the error page and the `_` partials are shared at the top of `templates/`.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .. import i18n
 from . import auth, browse, common, editor, errors, filters, formats, imports, oai, public, security
 
 BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp)
@@ -27,6 +28,7 @@ BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, bro
 
 def init_app(app: Flask) -> None:
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     app.before_request(common.load_viewer)

@@ -14,11 +14,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_wtf.csrf import CSRFError
 
 from .. import accounts, store
+from ..access import ROLE_NAMES
 from ..errors import BadRequest, ValidationError
 from ..forms import ConfirmForm, LoginForm, PasswordResetForm, UserAddForm, UserRoleForm
+from ..i18n import translate
 from .common import admin_required, get_db, get_viewer, load_viewer, session_lifetime
 from .errors import handle_exception
 
@@ -47,20 +50,21 @@ def login():
         wait = accounts.begin_sign_in(db, username, address, accounts.SignInLimits.of(current_app.config))
         if wait:
             minutes = -(-wait // 60)
-            form.form_errors.append(f"Too many failed sign-ins. Try again in {minutes} minute"
-                                    f"{'s' if minutes != 1 else ''}.")
+            form.form_errors.append(ngettext("Too many failed sign-ins. Try again in %(num)s minute.",
+                                             "Too many failed sign-ins. Try again in %(num)s minutes.",
+                                             minutes))
             status = 429
         else:
             viewer = accounts.authenticate(db, username, form.password.data)
             if viewer is None:  # (counted as a failure already, by begin_sign_in)
-                form.form_errors.append("Wrong username or password.")
+                form.form_errors.append(_("Wrong username or password."))
                 status = 401
             else:
                 accounts.signed_in(db, username, address)
                 session.clear()  # a fresh session: nothing carried over from before signing in
                 session.permanent = True
                 session["key"] = accounts.start_session(db, viewer.username, session_lifetime())
-                flash(f"Signed in as {viewer.username}.", "info")
+                flash(_("Signed in as %(name)s.", name=viewer.username), "info")
                 return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
@@ -75,7 +79,7 @@ def expired_form(exc: CSRFError):
     if request.endpoint == "auth.login":
         form = LoginForm()
         form.password.data = ""
-        form.form_errors.append("The sign-in form had expired. Please sign in again.")
+        form.form_errors.append(_("The sign-in form had expired. Please sign in again."))
         return render_template("auth/login.html", form=form), 400
     return handle_exception(exc)
 
@@ -83,12 +87,12 @@ def expired_form(exc: CSRFError):
 @bp.post("/logout")
 def logout():
     if not ConfirmForm().validate_on_submit():
-        raise BadRequest("The form has expired; try again.")
+        raise BadRequest(_("The form has expired; try again."))
     viewer = get_viewer()
     if viewer.signed_in:  # every session of the account, wherever its cookie was copied to
         accounts.end_sessions(get_db(), viewer.username)
     session.clear()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -107,7 +111,7 @@ def users():
                 getattr(add, path, add.username).errors.append(message)
             status = 400
         else:
-            flash(f"User {add.username.data.strip()} added.", "info")
+            flash(_("User %(name)s added.", name=add.username.data.strip()), "info")
             return redirect(url_for(".users"))
     elif add.add.data:
         status = 400
@@ -128,7 +132,7 @@ def change_user(form, change, missing: str, done: str):
     try:
         change()
     except ValidationError as exc:
-        flash(str(exc), "error")
+        flash("; ".join(translate(message) for _field, message in exc.errors), "error")
     else:
         flash(done, "info")
     return redirect(url_for(".users"))
@@ -139,7 +143,8 @@ def change_user(form, change, missing: str, done: str):
 def user_role(username: str):
     form = UserRoleForm(prefix=f"role-{username}")
     return change_user(form, lambda: accounts.set_role(get_db(), username, form.role.data),
-                       "Choose a role.", f"{username} is now {form.role.data}.")
+                       _("Choose a role."), _("%(name)s is now %(role)s.", name=username,
+                                              role=translate(ROLE_NAMES.get(form.role.data, form.role.data))))
 
 
 @bp.post("/users/<username>/password")
@@ -149,7 +154,7 @@ def user_password(username: str):
     # the admin's own session survives a change of their own password; every other one ends
     keep = session.get("key") if username.casefold() == get_viewer().username.casefold() else None
     return change_user(form, lambda: accounts.set_password(get_db(), username, form.password.data, keep),
-                       "Type a new password.", f"The password of {username} was reset.")
+                       _("Type a new password."), _("The password of %(name)s was reset.", name=username))
 
 
 @bp.post("/users/<username>/remove")
@@ -157,4 +162,4 @@ def user_password(username: str):
 def user_remove(username: str):
     form = ConfirmForm(prefix=f"rm-{username}")
     return change_user(form, lambda: accounts.remove_user(get_db(), username),
-                       "The form has expired; try again.", f"{username} was removed.")
+                       _("The form has expired; try again."), _("%(name)s was removed.", name=username))

@@ -11,12 +11,14 @@ from flask import Blueprint, render_template, request
 
 from .. import finder, store
 from ..errors import NotFound
+from ..messages import N_, Text
 from .common import get_db, get_index, get_viewer, search_budget
 
 bp = Blueprint("browse", __name__)
 
 FIELDS = {"subjects": "subject", "collections": "collection"}
-TITLES = {"subjects": ("Subjects", "Subject"), "collections": ("Collections", "Collection")}
+# Shown in the reader's language by the templates (`tr`).
+TITLES = {"subjects": (N_("Subjects"), N_("Subject")), "collections": (N_("Collections"), N_("Collection"))}
 
 
 @bp.get("/<any(subjects, collections):plural>")
@@ -35,7 +37,8 @@ def label_page(plural: str, slug: str):
     db, viewer = get_db(), get_viewer()
     found = next((label for label in store.labels(db, field, viewer) if label["slug"] == slug), None)
     if found is None:
-        raise NotFound(f"No {field} {slug}.")
+        raise NotFound(Text("No subject %(slug)s.", slug=slug) if field == "subject" else
+                       Text("No collection %(slug)s.", slug=slug))
     page = request.args.get("page", "1")
     params = finder.Params(sort="date", page=int(page) if page.isdigit() and int(page) > 0 else 1,
                            filters={field: [slug]})

@@ -19,6 +19,7 @@ from ..access import ANONYMOUS, Viewer
 from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..home import Archive
+from ..messages import N_, Text
 from ..names import slug
 from .errors import wants_json
 
@@ -76,9 +77,9 @@ def get_viewer() -> Viewer:
 
 # --- guards ----------------------------------------------------------------------------------------
 
-def role_required(allowed, who: str):
+def role_required(allowed, sign_in: str, only: str):
     """A view for some viewers only (`allowed(viewer)`): others are sent to sign in, or refused
-    when signed in. `who` names them in the messages ("archivists")."""
+    when signed in, with the messages `sign_in` and `only` (catalog ids)."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -86,17 +87,20 @@ def role_required(allowed, who: str):
             if not viewer.signed_in:
                 if not wants_json():
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-                raise Unauthorized(f"Sign in as one of the {who} to do this.")
+                raise Unauthorized(Text(sign_in))
             if not allowed(viewer):
-                raise Forbidden(f"Only {who} may do this.")
+                raise Forbidden(Text(only))
             return view(*args, **kwargs)
         return wrapped
     return decorator
 
 
 # Archivists and admins: the archive's editors.
-editor_required = role_required(lambda viewer: viewer.can_edit, "archivists")
-admin_required = role_required(lambda viewer: viewer.role == "admin", "admins")
+editor_required = role_required(lambda viewer: viewer.can_edit,
+                                Text("Sign in as one of the archivists to do this."),
+                                Text("Only archivists may do this."))
+admin_required = role_required(lambda viewer: viewer.role == "admin",
+                               Text("Sign in as one of the admins to do this."), Text("Only admins may do this."))
 
 
 # --- fetch or fail ---------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ def record_or_404(record_id: str, via: str | None = None) -> dict:
     db, viewer = get_db(), get_viewer()
     record = store.get_record(db, record_id, viewer)
     if record is None:
-        raise NotFound(f"Record {record_id} doesn't exist.")
+        raise NotFound(Text("Record %(id)s doesn't exist.", id=record_id))
     if via and not ANONYMOUS.may_see(record["access"], record["embargo_until"]):
         store.log_view(db, record_id, viewer.username, viewer.role, request.remote_addr, via,
                        record["access"], get_archive().clock.now())
@@ -132,7 +136,8 @@ def entity_or_404(kind: str, entity_id: str) -> dict:
     if (target and request.method in ("GET", "HEAD")
             and store.get_entity(db, kind, target, viewer) is not None):
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "entity_id": target}), 301))
-    raise NotFound(f"No {kind} {entity_id}.")
+    raise NotFound({"person": Text("No person %(id)s.", id=entity_id), "event": Text("No event %(id)s.", id=entity_id),
+                    "place": Text("No place %(id)s.", id=entity_id)}.get(kind, Text("Not found.")))
 
 
 # --- absolute addresses ----------------------------------------------------------------------------
@@ -170,7 +175,7 @@ def search_params() -> finder.Params:
     try:
         return finder.Params.from_args(request.args, config["RECORDS_PER_PAGE"], config["MAX_PER_PAGE"])
     except ValueError as exc:
-        raise BadRequest(str(exc)) from None
+        raise BadRequest(exc.args[0]) from None
 
 
 # --- responses -------------------------------------------------------------------------------------
@@ -217,10 +222,33 @@ def export_name(params: finder.Params | None, ext: str) -> str:
     return f"archive-{about}-{day}.{ext}" if about else f"archive-{day}.{ext}"
 
 
-def saved_meanwhile(what: str, revision: int) -> str:
+def saved_meanwhile(what: str, revision: int) -> Text:
     """The message of a form sent after someone else saved the same thing (409)."""
-    return (f"Someone saved this {what} while you were editing it (now revision {revision}; see its "
-            f"history). Your changes are kept here: check them and save again to replace that revision.")
+    return Text(SAVED_MEANWHILE[what], revision=revision)
+
+
+SAVED_MEANWHILE = {
+    "record": N_("Someone saved this record while you were editing it (now revision %(revision)s; see its "
+                 "history). Your changes are kept here: check them and save again to replace that revision."),
+    "person": N_("Someone saved this person while you were editing it (now revision %(revision)s; see its "
+                 "history). Your changes are kept here: check them and save again to replace that revision."),
+    "event": N_("Someone saved this event while you were editing it (now revision %(revision)s; see its "
+                "history). Your changes are kept here: check them and save again to replace that revision."),
+    "place": N_("Someone saved this place while you were editing it (now revision %(revision)s; see its "
+                "history). Your changes are kept here: check them and save again to replace that revision."),
+}
+
+# The message of an edit form that did not say which revision it was made on (400).
+NO_REVISION = {
+    "record": N_("This form did not say which revision of the record it was editing, so nothing was saved. "
+                 "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "person": N_("This form did not say which revision of the person it was editing, so nothing was saved. "
+                 "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "event": N_("This form did not say which revision of the event it was editing, so nothing was saved. "
+                "Your changes are kept here: check them against revision %(revision)s and save again."),
+    "place": N_("This form did not say which revision of the place it was editing, so nothing was saved. "
+                "Your changes are kept here: check them against revision %(revision)s and save again."),
+}
 
 
 def edit_refused(form, what: str, revision: int) -> int | None:
@@ -236,9 +264,7 @@ def edit_refused(form, what: str, revision: int) -> int | None:
         return None
     form.base_revision.data = str(revision)
     if not sent.isdigit():
-        form.form_errors.append(
-            f"This form did not say which revision of the {what} it was editing, so nothing was saved. "
-            f"Your changes are kept here: check them against revision {revision} and save again.")
+        form.form_errors.append(Text(NO_REVISION[what], revision=revision))
         return 400
     form.form_errors.append(saved_meanwhile(what, revision))
     return 409

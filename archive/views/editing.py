@@ -12,6 +12,8 @@ from .. import kinds, linking, store
 from ..access import SYSTEM
 from ..errors import BadRequest
 from ..forms import ConfirmForm, RecordForm, field_for, lines
+from ..i18n import translate
+from ..messages import N_, Text
 from ..names import name_key
 from .common import get_viewer
 
@@ -82,7 +84,7 @@ def show_errors(form, errors: list[tuple[str, str]]) -> None:
     for path, message in errors:
         field = field_for(form, path)
         if field is None or not hasattr(field, "errors"):
-            form.form_errors.append(f"{path}: {message}" if path else message)
+            form.form_errors.append(Text("%(field)s: %(problem)s", field=path, problem=message) if path else message)
         else:
             if not isinstance(field.errors, list):
                 field.errors = list(field.errors)
@@ -95,19 +97,29 @@ def check_confirmed() -> None:
     :raise 400: when the form has expired.
     """
     if not ConfirmForm().validate_on_submit():
-        raise BadRequest("The form has expired; try again.")
+        raise BadRequest(Text("The form has expired; try again."))
 
 
 # --- what each revision changed --------------------------------------------------------------------
 
 SKIP = ("kind", "created_at", "updated_at", "revision", "deleted")
+# What the history calls each field (translated on the page).
+FIELD_NAMES = {
+    "type": N_("type"), "title": N_("title"), "summary": N_("summary"), "text": N_("text"),
+    "language": N_("language"), "date": N_("date"), "period": N_("period"), "subjects": N_("subjects"),
+    "collection": N_("collection"), "accession": N_("accession"), "source": N_("source"),
+    "rights": N_("rights"), "access": N_("access"), "embargo_until": N_("embargo until"),
+    "people": N_("people"), "events": N_("events"), "places": N_("places"), "name": N_("name"),
+    "variants": N_("variants"), "dates": N_("dates"), "note": N_("note"), "part_of": N_("part of"),
+    "lat": N_("latitude"), "lon": N_("longitude"), "media": N_("media"), "id": N_("id"),
+}
 
 
 def shown(key: str, value) -> str:
     if value in (None, "", [], {}):
         return ""
     if key in ("people", "places"):
-        return "\n".join(f"{v.get('name')} ({str(v.get('role') or 'mentioned').replace('_', ' ')})"
+        return "\n".join(f"{v.get('name')} ({translate(kinds.role_label(v.get('role') or 'mentioned'))})"
                          for v in value)
     if key == "events":
         return "\n".join(v.get("name") or v.get("id") for v in value)
@@ -125,7 +137,7 @@ def changes(before: dict | None, after: dict) -> list[dict]:
         old, new = shown(key, (before or {}).get(key)), shown(key, after.get(key))
         if old == new:
             continue
-        change = {"field": key.replace("_", " "), "old": old, "new": new, "diff": None}
+        change = {"field": FIELD_NAMES.get(key, key.replace("_", " ")), "old": old, "new": new, "diff": None}
         if len(old) > 300 or len(new) > 300:
             change["diff"] = ["…" if line.startswith("@@") else line for line in difflib.unified_diff(
                 old.splitlines(), new.splitlines(), lineterm="", n=1)][2:]

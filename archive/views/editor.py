@@ -10,11 +10,14 @@ authorities only after the archivist ticks "Create these".
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from .. import kinds, records, store
 from ..access import SYSTEM
 from ..errors import NotFound
+from ..i18n import number, translate
+from ..messages import Text
 from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
                      record_data)
 from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
@@ -22,6 +25,7 @@ from .common import (edit_refused, editor_required, entity_or_404, find_authorit
 from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
                       show_errors, suggested_links)
 from .errors import handle_exception, json_error
+from .filters import kind_label
 
 bp = Blueprint("editor", __name__)
 
@@ -34,7 +38,7 @@ def suggest():
     q = request.args.get("q", "").strip()[:200]
     kind = request.args.get("kind", "").strip()
     if kind and not kinds.is_authority(kind):
-        return json_error("kind must be person, event or place", 400)
+        return json_error(gettext("kind must be person, event or place"), 400)
     if not q:
         return jsonify([])
     found = []
@@ -87,8 +91,8 @@ def record_form(current: dict | None):
     data = record_data(form)
     new_names = resolve_links(db, data, current)
     if new_names and not form.create_new.data:
-        form.form_errors.append("Some names are new to the archive. Tick “Create these” to add them, "
-                                "or correct the names, and save again.")
+        form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
+                                        "them, or correct the names, and save again."))
         status = 400
         return page()
     if current:
@@ -102,9 +106,10 @@ def record_form(current: dict | None):
         show_errors(form, exc.errors)
         status = 400
         return page()
-    created = [f"{name} ({kind})" for kind, name in new_names]
-    flash(f"Saved revision {saved['revision']}."
-          + (f" New in the archive: {', '.join(created)}." if created else ""), "info")
+    created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
+    saved_revision = gettext("Saved revision %(revision)s.", revision=number(saved["revision"]))
+    flash(saved_revision + (" " + gettext("New in the archive: %(names)s.", names=", ".join(created))
+                            if created else ""), "info")
     return redirect(url_for(".edit_record", record_id=saved["id"]))
 
 
@@ -136,7 +141,7 @@ def history(record_id: str):
     db = get_db()
     revs = store.revisions(db, "record", record_id)
     if not revs:
-        raise NotFound(f"Record {record_id} doesn't exist.")
+        raise NotFound(Text("Record %(id)s doesn't exist.", id=record_id))
     tombstone = store.deleted_record_row(db, record_id)
     entries, last = history_entries(revs)
     title = last["title"] if last else record_id
@@ -176,9 +181,11 @@ def restore_entity(plural: str, entity_id: str, revision: int):
         saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
                                        get_viewer().username)
     except records.ValidationError as exc:
-        flash(f"Revision {revision} cannot be restored: {exc}", "error")
+        flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
+                      problem=translate(exc.message)), "error")
         return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
-    flash(f"Revision {revision} of {saved['name']} restored.", "info")
+    flash(gettext("Revision %(revision)s of %(name)s restored.", revision=number(revision), name=saved["name"]),
+          "info")
     return redirect(url_for(".entity_history", plural=plural, entity_id=entity_id))
 
 
@@ -189,9 +196,11 @@ def restore(record_id: str, revision: int):
     try:
         saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
-        flash(f"Revision {revision} cannot be restored: {exc}", "error")
+        flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
+                      problem=translate(exc.message)), "error")
         return redirect(url_for(".history", record_id=record_id))
-    flash(f"Revision {revision} restored as revision {saved['revision']}.", "info")
+    flash(gettext("Revision %(revision)s restored as revision %(new)s.", revision=number(revision),
+                  new=number(saved["revision"])), "info")
     return redirect(url_for(".history", record_id=record_id))
 
 
@@ -202,7 +211,8 @@ def delete(record_id: str):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         records.delete_record(get_db(), get_index(), record_id, get_viewer().username)
-        flash(f"Deleted “{record['title']}”. Its id is kept; you can undo this below.", "info")
+        flash(gettext("Deleted “%(title)s”. Its id is kept; you can undo this below.", title=record["title"]),
+              "info")
         return redirect(url_for(".history", record_id=record_id))
     return render_template("editor/confirm_delete.html", record=record, form=form)
 
@@ -212,7 +222,8 @@ def delete(record_id: str):
 def undelete(record_id: str):
     check_confirmed()
     saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
-    flash(f"“{saved['title']}” is back (revision {saved['revision']}).", "info")
+    flash(gettext("“%(title)s” is back (revision %(revision)s).", title=saved["title"],
+                  revision=number(saved["revision"])), "info")
     return redirect(url_for("public.record_page", record_id=record_id))
 
 
@@ -291,13 +302,15 @@ def entity_form(kind: str, current: dict | None):
         if typed:
             parent = find_authority(kind, typed)
             if parent is None:
-                form.part_of.errors = [f"no {kind} of that name; add it first"]
+                form.part_of.errors = [{"person": gettext("no person of that name; add it first"),
+                                        "event": gettext("no event of that name; add it first"),
+                                        "place": gettext("no place of that name; add it first")}[kind]]
                 status = 400
                 return page()
             data["part_of"] = parent
     if new_names and not form.create_new.data:
-        form.form_errors.append("Some places are new to the archive. Tick “Create these” to add them, "
-                                "or correct the names, and save again.")
+        form.form_errors.append(gettext("Some places are new to the archive. Tick “Create these” to add "
+                                        "them, or correct the names, and save again."))
         status = 400
         return page()
     if current:
@@ -310,7 +323,7 @@ def entity_form(kind: str, current: dict | None):
         show_errors(form, exc.errors)
         status = 400
         return page()
-    flash(f"Saved {saved['name']}.", "info")
+    flash(gettext("Saved %(name)s.", name=saved["name"]), "info")
     return redirect(url_for("public.entity_page", plural=described.plural, entity_id=saved["id"]))
 
 
@@ -327,9 +340,11 @@ def merge(plural: str, entity_id: str):
         if form.validate():
             keep = find_authority(kind, form.into.data)
             if keep is None:
-                form.into.errors = [f"no {kind} of that name or id"]
+                form.into.errors = [{"person": gettext("no person of that name or id"),
+                                     "event": gettext("no event of that name or id"),
+                                     "place": gettext("no place of that name or id")}[kind]]
             elif keep == entity_id:
-                form.into.errors = ["that is this one; choose the one to keep"]
+                form.into.errors = [gettext("that is this one; choose the one to keep")]
             else:
                 try:
                     kept = records.merge_entities(db, get_index(), kind, entity_id, keep,
@@ -337,8 +352,8 @@ def merge(plural: str, entity_id: str):
                 except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
                     form.into.errors = [message for _, message in exc.errors]
                 else:
-                    flash(f"{entity['name']} was merged into {kept['name']}; its old address now "
-                          f"leads here.", "info")
+                    flash(gettext("%(name)s was merged into %(kept)s; its old address now leads here.",
+                                  name=entity["name"], kept=kept["name"]), "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
     count = len(store.entity_records(db, kind, entity_id, get_viewer()))
     return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,

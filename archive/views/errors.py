@@ -15,9 +15,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ArchiveError, Busy
+from ..i18n import translate
 from ..index import IndexBusy
+from ..messages import N_
 
-UNTRUSTED_HOST = "This archive does not answer to that host name (see the setting TRUSTED_HOSTS)."
+UNTRUSTED_HOST = N_("This archive does not answer to that host name (see the setting TRUSTED_HOSTS).")
 
 
 def init_app(app: Flask) -> None:
@@ -49,10 +51,11 @@ def status_and_message(exc: Exception) -> tuple[int, str]:
 
 
 def handle_exception(exc: Exception):
-    """The response for an error: JSON or the error page, with its status."""
+    """The response for an error: JSON or the error page, with its status, in the reader's language."""
     status, message = status_and_message(exc)
+    message = translate(message)
     if isinstance(exc, SecurityError):  # a Host outside TRUSTED_HOSTS: not echoed, and no page, since
-        message = UNTRUSTED_HOST      # no link can be built for a request to an unknown host
+        message = translate(UNTRUSTED_HOST)  # no link can be built for a request to an unknown host
     if wants_json():
         response = json_error(message, status)
     elif isinstance(exc, SecurityError):

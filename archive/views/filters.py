@@ -1,6 +1,7 @@
-"""Template filters: record-type labels, dates in words, subject and collection slugs,
-`lang="km"` where Khmer text needs a Khmer font, and `record_fields`, the record's fields
-(archive/fields.py), which the record page lists."""
+"""Template filters: labels of codes (record types, kinds, roles, access levels) in the reader's
+language, subject and collection slugs, `lang="km"` where Khmer text needs a Khmer font, and
+`record_fields`, the record's fields (archive/fields.py), which the record page lists. The language
+filters themselves (`tr`, `num`, `date_words`, `when`) are registered by `archive/i18n.py`."""
 from __future__ import annotations
 
 import re
@@ -8,18 +9,50 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import dates, fields, kinds, urls
+from .. import fields, kinds, urls
+from ..access import ACCESS_NAMES, ROLE_NAMES
+from ..i18n import translate
 from ..names import slug
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(lang_attr, "lang_attr")
     app.add_template_filter(lang_runs, "lang_runs")
-    app.add_template_filter(kinds.type_label, "type_label")
+    app.add_template_filter(type_label, "type_label")
+    app.add_template_filter(link_role, "link_role")
+    app.add_template_filter(kind_label, "kind_label")
+    app.add_template_filter(kinds_label, "kinds_label")
+    app.add_template_filter(lambda role: translate(ROLE_NAMES.get(role, role)), "role_label")
+    app.add_template_filter(lambda level: translate(ACCESS_NAMES.get(level, level)), "access_label")
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
-    app.add_template_filter(dates.in_words, "date_words")  # readers see dates in words, not EDTF
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
+
+
+def type_label(code: str) -> str:
+    """A record type's label ("Open letter") in the reader's language."""
+    return translate(kinds.type_label(code))
+
+
+def link_role(code: str | None) -> str:
+    """The role a person or place plays in a record ("recorded at"), in the reader's language."""
+    return translate(kinds.role_label(code))
+
+
+def kind_label(name: str) -> str:
+    """"Person", "Event", "Place" or "Record" in the reader's language (by kind name)."""
+    try:
+        return translate(kinds.get(name).label)
+    except KeyError:
+        return name
+
+
+def kinds_label(plural: str) -> str:
+    """"People", "Events", "Places" in the reader's language (by URL segment)."""
+    try:
+        return translate(kinds.by_plural(plural).plural_label)
+    except KeyError:
+        return plural
 
 
 KHMER_LETTER = re.compile("[\u1780-\u17b3\u19e0-\u19ff]")

@@ -14,12 +14,14 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
 from .. import importer
+from ..i18n import translate
 from .common import editor_required, get_archive, get_db, get_index, get_viewer
 
 bp = Blueprint("imports", __name__)
@@ -29,15 +31,15 @@ KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed after a day
 
 
 class UploadForm(FlaskForm):
-    file = FileField("File to import (CSV, JSON or JSON Lines)", validators=[
-        FileRequired("Choose a file."),
-        FileAllowed(["csv", "json", "jsonl"], "The file name must end in .csv, .json or .jsonl.")])
-    submit = SubmitField("Check the file")
+    file = FileField(_l("File to import (CSV, JSON or JSON Lines)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["csv", "json", "jsonl"], _l("The file name must end in .csv, .json or .jsonl."))])
+    submit = SubmitField(_l("Check the file"))
 
 
 class ConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Regexp(TOKEN.pattern)])
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))
 
 
 def uploads() -> Path:
@@ -93,7 +95,7 @@ def confirm():
     form = ConfirmForm()
     path = upload_path(form.token.data) if form.validate_on_submit() else None
     if path is None:
-        flash("That upload is no longer waiting to be imported: upload the file again.", "error")
+        flash(gettext("That upload is no longer waiting to be imported: upload the file again."), "error")
         return redirect(url_for(".upload"))
     try:
         result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
@@ -102,5 +104,5 @@ def confirm():
                                plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None, filename=None)
     finally:
         path.unlink(missing_ok=True)
-    flash(f"Imported {result.summary()}.", "success")
+    flash(gettext("Imported %(what)s.", what=translate(result.summary())), "success")
     return redirect(url_for(".upload"))

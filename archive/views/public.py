@@ -12,6 +12,7 @@ from itertools import groupby
 from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, store, timeline, validation
+from ..messages import N_
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
 
@@ -54,9 +55,11 @@ def search_page():
                            facet_names=FACET_TITLES)
 
 
-FACET_TITLES = {"type": "Type", "language": "Language",
+# Facet titles, translated on the page (`tr`); the kinds' plural labels are marked in kinds.py.
+FACET_TITLES = {"type": N_("Type"), "language": N_("Language"),
                 **{kind.name: kind.plural_label for kind in kinds.AUTHORITIES},
-                "decade": "Decade", "collection": "Collection", "subject": "Subject", "access": "Access"}
+                "decade": N_("Decade"), "collection": N_("Collection"), "subject": N_("Subject"),
+                "access": N_("Access")}
 
 
 @bp.get("/search.json")
