@@ -46,7 +46,8 @@ messages: $(VENV)/.installed
 
 run: install ffmpeg
 	$(BIN)/archive init --sample
-	$(BIN)/archive serve --host $(HOST) --port $(PORT)
+	@# links name the address served at, unless ARCHIVE_BASE_URL says otherwise
+	ARCHIVE_BASE_URL=$${ARCHIVE_BASE_URL:-http://$(HOST):$(PORT)/} $(BIN)/archive serve --host $(HOST) --port $(PORT)
 
 # Debian's chromium and a Latin font (Playwright cannot download browsers here). No Khmer font is needed:
 # the archive serves its own (archive/static/fonts/), and tests/test_khmer.py proves it is used by
