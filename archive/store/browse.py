@@ -7,11 +7,14 @@ hidden records carry is absent, and counts are of visible records.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 from ..access import Viewer
+from ..clock import today
 from ..names import slug
 from .records import visible_records_sql
+from .schema import current_seq
 
 LABEL_FIELDS = ("subject", "collection")
 
@@ -41,6 +44,23 @@ def labels(db, field: str, viewer: Viewer) -> list[dict]:
     return sorted(found, key=lambda label: (label["name"].casefold(), label["slug"]))
 
 
+# Facet labels are asked for by every search, and reading them walks every visible record: they are
+# kept per database, field, levels seen and day until the next write (the change number moves).
+_NAMES: dict[tuple, dict[str, str]] = {}
+_NAMES_LOCK = threading.Lock()
+_NAMES_KEPT = 64
+
+
 def label_names(db, field: str, viewer: Viewer) -> dict[str, str]:
     """Slug -> name of the subjects (or collections) the viewer may see (for facet labels)."""
-    return {label["slug"]: label["name"] for label in labels(db, field, viewer)}
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    key = (path, field, viewer.levels, today(), current_seq(db))
+    with _NAMES_LOCK:
+        found = _NAMES.get(key)
+    if found is None:
+        found = {label["slug"]: label["name"] for label in labels(db, field, viewer)}
+        with _NAMES_LOCK:
+            if len(_NAMES) >= _NAMES_KEPT:
+                _NAMES.clear()
+            _NAMES[key] = found
+    return found
