@@ -278,6 +278,8 @@ class Search:
     boost: float = 1.0  # weight of a match of words in this field
     field: str | None = None  # the index field, when not named like the record's field
     chars: bool = False  # keep where each word stands, in characters (highlighting whole texts)
+    grams: bool = False  # also index each pair with a common word as one term: fast phrases of
+    #                      common words ("of the"), for a larger index (docs/search.md)
     named: bool = False  # a query may name it, `type:petition` (words fields always may)
 
 
@@ -344,13 +346,13 @@ RECORD_FIELDS: tuple[Field, ...] = (
     Field("id", Id()),
     Field("type", Choice(tuple((t.code, t.label) for t in kinds.RECORD_TYPES), required=True),
           form=Input(N_("Type"), default="testimony"), search=Search("value", named=True)),
-    Field("title", Text(1000, required=True), form=Input(N_("Title")), search=Search(boost=3.0),
+    Field("title", Text(1000, required=True), form=Input(N_("Title")), search=Search(boost=3.0, grams=True),
           dc="title", schema_org="name"),
-    Field("summary", Text(20000), form=Input(N_("Summary"), rows=3), search=Search(boost=2.0),
+    Field("summary", Text(20000), form=Input(N_("Summary"), rows=3), search=Search(boost=2.0, grams=True),
           dc="description", schema_org="abstract"),
     Field("text", Body(), "plain text; blank lines separate paragraphs",
           form=Input(N_("Text"), N_("Plain text; a blank line starts a new paragraph."), rows=12),
-          search=Search(chars=True), schema_org="text"),
+          search=Search(grams=True), schema_org="text"),
     Field("language", Codes(), "language codes (BCP 47), e.g. en, km, fr",
           form=Input(N_("Languages"), N_("Language codes separated by commas: en, km, fr")),
           search=Search("values", named=True), dc="language", schema_org="inLanguage",

@@ -192,7 +192,7 @@ def record_marks(client: Client, mix, ours: dict, repeat: int) -> None:
         if samples:
             ours["record_marks"][label] = {**percentiles(samples), "pages": len(samples), "cut": cut}
     if plain:
-        ours["record_marks"]["none (unmarked)"] = {**percentiles(plain), "pages": len(plain), "cut": 0}
+        ours["record_marks"]["none"] = {**percentiles(plain), "pages": len(plain), "cut": 0}
 
 
 def writes(port: int, n: int, work: Path, archive: list[str], ours: dict) -> None:

@@ -21,6 +21,13 @@ The analyzer reads mixed-script text (docs/search.md, "Khmer and mixed-script te
   its last cluster when more tokens follow, so positions stay aligned with the index. The TEXT
   fields use `multitoken_query="phrase"`, so the pairs must follow each other: a Khmer word is found
   wherever its clusters follow each other, inside unspaced text too.
+
+The long text fields (title, summary, text) add common grams (`CommonGramsFilter`, Lucene's
+CommonGramsFilter and CommonGramsQueryFilter): at index time, two neighbouring words of which one
+is among COMMON_WORDS are also indexed as one term ("of the", "the camp") at the first one's
+position; in a phrase query such a pair is searched as that term, so a phrase of common words reads
+the postings of a rare pair instead of every position of "the" (docs/search.md, "Phrases of common
+words"). Highlighting (`tokens`, `spans`) uses the analyzer without grams.
 """
 from __future__ import annotations
 
@@ -33,7 +40,8 @@ from whoosh.support.charset import accent_map
 
 from ..textnorm import COENG, normalize, normalize_text, starts_cluster
 
-__all__ = ["ANALYZER", "make_analyzer", "MixedScriptTokenizer", "KhmerPairFilter", "normalize_query",
+__all__ = ["ANALYZER", "TEXT_ANALYZER", "make_analyzer", "make_text_analyzer", "MixedScriptTokenizer",
+           "KhmerPairFilter", "CommonGramsFilter", "COMMON_WORDS", "GRAM_JOINER", "normalize_query",
            "tokens", "query_steps", "spans", "merge_spans"]
 
 KHMER = "\u1780-\u17d3\u17dc\u17dd"
@@ -241,12 +249,105 @@ def _copy(t) -> dict:
     return d
 
 
+# The commonest words of the archive's languages: Lucene's English stop words, the pronouns and
+# auxiliaries of first-person testimony, and French articles, prepositions and pronouns (`l'`, `d'`
+# are words of their own). A pair of neighbouring words of which one is here is indexed as a term
+# of its own. Part of the analyzer, pickled with it into the index: changing the list means
+# raising schema.INDEX_VERSION. Each word added makes the index larger (docs/search.md).
+COMMON_WORDS = frozenset("""
+a an and are as at be but by for from had has have he her his i if in into is it its no not of on
+or our she so such that the their then there these they this to was we were which will with you
+au aux ce d dans de des du elle en est et il l la le les mais ne nous par pas pour qu que qui se
+sur un une
+""".split())
+GRAM_JOINER = " "  # between the two words of a gram: no token holds a space, so no gram is a word
+
+
+class CommonGramsFilter(Filter):
+    """Adds common grams (index) or searches a phrase's pairs of common words as grams (query).
+
+    Only neighbouring words (not Khmer clusters) pair up. At query time the phrase `w0 … wn` becomes
+    one term per position: the gram of `wi` and `wi+1` where either is common, else `wi` itself; the
+    last word is left out when the gram before it covers it. Each term stands at the position of
+    its first word, as in the index, so the phrase matches exactly where the words do.
+    """
+
+    def __init__(self, words=COMMON_WORDS):
+        self.words = frozenset(words)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.words == self.words
+
+    def __call__(self, tokens):
+        for first in tokens:  # the mode is on every token; look at the first, then take over
+            if first.mode == "query":
+                yield from self._query(tokens, first)
+            else:
+                yield from self._index(tokens, first)
+            return
+
+    def _index(self, tokens, t):
+        # The tokenizer reuses one Token: a gram is the current token, briefly rewritten to start
+        # where the previous word started, then restored and yielded as the word itself.
+        common = self.words
+        prev = None  # (text, pos, startchar) of the previous token, when it was a word
+        has_pos, has_chars = t.positions, t.chars
+        tok = t
+        while tok is not None:
+            if tok.chain:
+                prev = None
+            else:
+                if prev is not None and (prev[0] in common or tok.text in common):
+                    text, pos, start = tok.text, getattr(tok, "pos", 0), getattr(tok, "startchar", 0)
+                    tok.text = prev[0] + GRAM_JOINER + text
+                    if has_pos:
+                        tok.pos = prev[1]
+                    if has_chars:
+                        tok.startchar = prev[2]
+                    yield tok
+                    tok.text = text
+                    if has_pos:
+                        tok.pos = pos
+                    if has_chars:
+                        tok.startchar = start
+                prev = (tok.text, getattr(tok, "pos", 0), getattr(tok, "startchar", 0))
+            yield tok
+            tok = next(tokens, None)
+
+    def _query(self, tokens, t):
+        # Query strings are short: read them whole, then emit one term per position.
+        common = self.words
+        items = [_copy(t)] + [_copy(x) for x in tokens]
+        out = []
+        paired = False  # whether the previous word went out as a gram with this one
+        for i, item in enumerate(items):
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            pairs = (not item["chain"] and nxt is not None and not nxt["chain"]
+                     and (item["text"] in common or nxt["text"] in common))
+            if pairs:
+                out.append(dict(item, text=item["text"] + GRAM_JOINER + nxt["text"],
+                                endchar=nxt.get("endchar")))
+            elif not (paired and nxt is None):  # the last word is left out when a gram covers it
+                out.append(item)
+            paired = pairs
+        for item in out:
+            for key, value in item.items():
+                setattr(t, key, value)
+            yield t
+
+
 def make_analyzer():
     """Mixed-script analysis: words for Latin and other scripts, clusters and pairs for Khmer."""
     return MixedScriptTokenizer() | KhmerPairFilter()
 
 
+def make_text_analyzer():
+    """The analyzer of the long text fields: `make_analyzer` with common grams."""
+    return MixedScriptTokenizer() | KhmerPairFilter() | CommonGramsFilter()
+
+
 ANALYZER = make_analyzer()
+TEXT_ANALYZER = make_text_analyzer()
 
 
 def normalize_query(text: str) -> str:

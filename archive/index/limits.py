@@ -20,11 +20,14 @@ import re
 from whoosh import collectors, query as Q
 from whoosh.support.levenshtein import distance
 
+from .analysis import GRAM_JOINER
+
 MAX_EDITS = 2
 EXPANSIONS_PER_TERM = 50  # as Lucene's maxExpansions
 EXPANSIONS_PER_QUERY = 250
 SCAN_MOST = 5000  # matching words looked at per pattern before choosing the commonest
 CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the clock
+GRAM = GRAM_JOINER.encode()
 
 
 def affordable(query):
@@ -106,7 +109,7 @@ def _choose(q, reader, share: int, budget) -> tuple[list[bytes], bool]:
     for i, btext in enumerate(_candidates(q, reader)):
         if i % CHECK_EVERY == 0 and budget.over():
             break
-        if btext is not None:
+        if btext is not None and GRAM not in btext:  # a common gram ("of the") is no word
             found.append(btext)
             if len(found) >= SCAN_MOST:
                 break

@@ -23,7 +23,8 @@ MARKER_ID = "__marker__"
 # version is rebuilt from the database at start-up (the analyzer is pickled into the index, so an
 # old one would stay). 4: the analyzer moved from archive.analysis to archive.index.analysis.
 # 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
-RULES_VERSION = "5"
+# 6: common grams in the fields that ask for them (`Search.grams`, analysis.CommonGramsFilter).
+RULES_VERSION = "6"
 
 # Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
@@ -40,7 +41,8 @@ def _field_schema(field: fields.Field) -> dict:
     """The Whoosh field(s) of one of a record's indexed fields."""
     how, name = field.search, field.index_field
     if how.as_ == "words":
-        made = {name: W.TEXT(analyzer=analysis.ANALYZER, field_boost=how.boost, phrase=True,
+        analyzer = analysis.TEXT_ANALYZER if how.grams else analysis.ANALYZER  # with common grams
+        made = {name: W.TEXT(analyzer=analyzer, field_boost=how.boost, phrase=True,
                              chars=how.chars, multitoken_query="phrase")}
         if isinstance(field.shape, fields.Links):  # and the linked ids, for facets and filters
             made[f"{name}_id"] = W.KEYWORD(commas=True)

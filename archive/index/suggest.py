@@ -9,6 +9,7 @@ from __future__ import annotations
 from whoosh import query as Q
 
 from ..querysyntax import OPERATORS, query_tokens
+from .analysis import GRAM_JOINER
 
 SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
 CANDIDATE_FIELDS = ("text", "title", "person", "place")
@@ -48,7 +49,8 @@ def candidates(searcher, word: str) -> list[str]:
         for name in CANDIDATE_FIELDS:
             # prefix=1: the first letter is rarely the mistake, and it cuts the search 20-fold
             for candidate in searcher.corrector(name).suggest(word, limit=8, maxdist=maxdist, prefix=1):
-                found[candidate] = found.get(candidate, 0) + searcher.doc_frequency(name, candidate)
+                if GRAM_JOINER not in candidate:  # a common gram ("of the") is no word
+                    found[candidate] = found.get(candidate, 0) + searcher.doc_frequency(name, candidate)
         if found:
             break
     return sorted(found, key=lambda c: (edits(word, c), -found[c], c))
