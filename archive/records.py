@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from . import clock, dates, fields, kinds, store
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
-from .index import Index, to_document
+from .index import Index, parallel, to_document
 from .index import schema as index_schema
 from .validation import validate
 
@@ -38,6 +38,7 @@ _text = fields.clean_text
 # The fields a record's input gives and its own columns keep (not the id, links or the archive's stamps).
 _STORED = tuple(f for f in fields.RECORD_FIELDS
                 if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
+PARALLEL_AT = 500  # records re-indexed by one write from which worker processes index them
 
 
 class Write:
@@ -165,10 +166,13 @@ class Write:
         self.touched.add(record_id)
 
     def flush(self, progress: Callable[[int], None] | None = None) -> None:
-        """Index every touched record, move the marker, commit the index."""
+        """Index every touched record, move the marker, commit the index.
+
+        Many records at once (an import) are indexed by worker processes (`index.parallel`)."""
         names = NameCache(self.db)
         store.set_record_seq(self.db, self.touched, self.seq)
-        with self.index.transaction() as tx:
+        procs = parallel.processes() if len(self.touched) >= PARALLEL_AT else 1
+        with self.index.transaction(procs) as tx:
             for record_id in sorted(self.touched):
                 row = store.record_row(self.db, record_id)
                 if row is None or row["deleted_at"]:

@@ -8,6 +8,7 @@
 - `writing`: the writer behind that door, its lock, building a fresh index, and `setup()`, which
   applies the patches Whoosh needs once at start-up;
 - `merging`: segment merges off the save's path (without the lock, swapped in under it);
+- `parallel`: bulk writes (imports, rebuilds) indexed by worker processes that die with the parent;
 - `maintenance`: drift between index and database, repair, rebuild, and `ensure_index` at start-up.
 
 The index never reads the database: the write path (`archive.records`) hands it documents, and

@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from ..access import Viewer
 from ..budget import Budget, unlimited
 from ..clock import today
-from . import limits, merging, query as queries, schema, suggest as suggestions, writing
+from . import limits, merging, parallel, query as queries, schema, suggest as suggestions, writing
 from .facets import FacetTable, SegmentValues, commit_key
 from .pool import SearcherPool
 from .query import Filters
@@ -146,20 +146,26 @@ class Index:
 
     # --- writing: the one door -----------------------------------------------------------------
     @contextmanager
-    def transaction(self):
+    def transaction(self, procs: int = 1):
         """`with index.transaction() as tx: tx.put(doc); tx.remove(id); tx.set_marker(seq, archive)`.
 
         The changes commit together when the block ends, or not at all when it raises. Waits up to
-        `writing.INDEX_TIMEOUT` for another process's writer. :raise IndexBusy:
+        `writing.INDEX_TIMEOUT` for another process's writer. With `procs` > 1 (a bulk write), the
+        documents put are indexed by that many worker processes while this one holds the lock
+        (`parallel`). :raise IndexBusy: :raise parallel.WorkerFailed:
         """
         with self.write_lock:
             writer = writing.open_writer(self.ix)
+            builders = None
             try:
-                yield writing.Transaction(writer)
+                builders = parallel.Builders(self.path, procs) if procs > 1 else None
+                yield writing.Transaction(writer, builders)
             except BaseException:
+                if builders:
+                    builders.cancel()
                 writer.cancel()
                 raise
-            writing.commit(writer)
+            writing.commit_with(writer, builders)
 
     # --- reading -----------------------------------------------------------------------------
     @contextmanager

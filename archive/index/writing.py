@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import NO_MERGE
 
-from . import schema
+from . import parallel, schema
 
 INDEX_TIMEOUT = 10.0  # whoosh's default 0 fails at once if another writer holds the lock
 WRITER_MEMORY_MB = 32
@@ -110,14 +110,23 @@ def commit(writer, mergetype=NO_MERGE) -> None:
 
 
 class Transaction:
-    """The changes of one index write, committed together when the `with` block ends."""
+    """The changes of one index write, committed together when the `with` block ends.
 
-    def __init__(self, writer):
+    With `builders` (a bulk write, `parallel.Builders`), the documents put are indexed by worker
+    processes: this writer only deletes the versions they replace.
+    """
+
+    def __init__(self, writer, builders=None):
         self._writer = writer
+        self._builders = builders
 
     def put(self, document: dict) -> None:
         """Add a record's document, replacing the one with the same id."""
-        self._writer.update_document(**document)
+        if self._builders is None:
+            self._writer.update_document(**document)
+        else:
+            self._writer.delete_by_term("id", document["id"])
+            self._builders.put(document)
 
     def remove(self, record_id: str) -> None:
         self._writer.delete_by_term("id", record_id)
@@ -127,10 +136,30 @@ class Transaction:
         self._writer.update_document(**schema.marker_document(seq, archive_id))
 
 
-def build(path: str | Path, documents, seq: int, archive_id: str, progress=None) -> int:
+def commit_with(writer, builders) -> None:
+    """Commit a writer, with the segments its `builders` made (if any): all of them or none.
+    :raise parallel.WorkerFailed:"""
+    if builders is None:
+        commit(writer)
+        return
+    try:
+        built = builders.finish()
+    except BaseException:
+        builders.cancel()
+        writer.cancel()
+        raise
+    try:
+        commit(writer, mergetype=parallel.attach(built, writer.storage.folder))
+    finally:
+        builders.cleanup()
+
+
+def build(path: str | Path, documents, seq: int, archive_id: str, progress=None,
+          procs: int | None = None) -> int:
     """Build a complete index in `<path>.new` from documents, then swap it in; returns the count.
 
     Searches keep using the old folder until the swap (moin's `rebuild(tmp=True)` + `move_index`).
+    The documents are indexed by `procs` worker processes (`parallel`; one: in this process).
     """
     path = Path(path)
     fresh = path.with_name(path.name + ".new")
@@ -139,18 +168,24 @@ def build(path: str | Path, documents, seq: int, archive_id: str, progress=None)
     fresh.mkdir(mode=0o700, parents=True)
     ix = storage(fresh).create_index(schema.SCHEMA)
     count = 0
+    procs = parallel.processes() if procs is None else procs
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    builders = None
     try:
+        builders = parallel.Builders(fresh, procs) if procs > 1 else None
+        add = builders.put if builders else (lambda document: writer.add_document(**document))
         for document in documents:
-            writer.add_document(**document)
+            add(document)
             count += 1
             if progress:
                 progress(1)
         writer.add_document(**schema.marker_document(seq, archive_id))
     except BaseException:
+        if builders:
+            builders.cancel()
         writer.cancel()
         raise
-    commit(writer)
+    commit_with(writer, builders)
     ix.close()
     old = path.with_name(path.name + ".old")
     if old.exists():
