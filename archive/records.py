@@ -38,7 +38,7 @@ _text = fields.clean_text
 # The fields a record's input gives and its own columns keep (not the id, links or the archive's stamps).
 _STORED = tuple(f for f in fields.RECORD_FIELDS
                 if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
-PARALLEL_AT = 500  # records re-indexed by one write from which worker processes index them
+PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
 
 
 class Write:

@@ -142,3 +142,17 @@ def test_a_killed_import_leaves_no_worker_and_no_lock(tmp_path):
     check = subprocess.run([*archive, "reindex", "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
     index.close()
+
+
+def test_a_small_rebuild_starts_no_worker(tmp_path, monkeypatch):
+    """Workers cost an interpreter each: fewer than WORTH_IT documents are indexed in-process."""
+    home = import_into(tmp_path, "h", write_records(tmp_path / "one.jsonl", 30, "one"))
+    path = home.index.path
+    home.index.close()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a worker was started")
+    monkeypatch.setattr(parallel, "Builders", refuse)
+    source = records.IndexSource(home.db)
+    assert writing.build(path, source.documents(), *source.state()) == 30
+    home.close()

@@ -36,6 +36,7 @@ import threading
 from pathlib import Path
 
 FOLDER_PREFIX = ".import-"
+WORTH_IT = 500  # documents from which workers pay for their start (an interpreter each, ~1 s)
 BATCH = 64  # documents a feeder writes to its worker at a time
 QUEUED = 8  # batches waiting for a worker (the parent's memory: a few hundred documents)
 PUT_TIMEOUT = 1.0  # seconds between looks at the workers while the queue is full

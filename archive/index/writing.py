@@ -9,6 +9,7 @@ patches Whoosh needs in this process.
 """
 from __future__ import annotations
 
+import itertools
 import secrets
 import shutil
 from pathlib import Path
@@ -159,7 +160,8 @@ def build(path: str | Path, documents, seq: int, archive_id: str, progress=None,
     """Build a complete index in `<path>.new` from documents, then swap it in; returns the count.
 
     Searches keep using the old folder until the swap (moin's `rebuild(tmp=True)` + `move_index`).
-    The documents are indexed by `procs` worker processes (`parallel`; one: in this process).
+    The documents are indexed by `procs` worker processes (`parallel`; one: in this process); by
+    default one a core when there are `parallel.WORTH_IT` documents or more.
     """
     path = Path(path)
     fresh = path.with_name(path.name + ".new")
@@ -168,7 +170,11 @@ def build(path: str | Path, documents, seq: int, archive_id: str, progress=None,
     fresh.mkdir(mode=0o700, parents=True)
     ix = storage(fresh).create_index(schema.SCHEMA)
     count = 0
-    procs = parallel.processes() if procs is None else procs
+    documents = iter(documents)
+    first = list(itertools.islice(documents, parallel.WORTH_IT))
+    documents = itertools.chain(first, documents)
+    if procs is None:
+        procs = parallel.processes() if len(first) >= parallel.WORTH_IT else 1
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     builders = None
     try:
