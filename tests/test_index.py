@@ -168,3 +168,33 @@ def test_whoosh_is_patched_by_setup_not_by_import():
             "print(before is whoosh.util.random_name, whoosh.util.random_name.__module__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "archive.index.writing"]
+
+
+def test_searches_after_saves_see_edits_deletions_and_new_records(app, home):
+    """A query's matches are kept per segment across saves (docs/search.md, "Saves under load"):
+    what a later save changed, deleted or added must show at once, for every viewer."""
+    from archive.access import ANONYMOUS
+    index = home.index
+
+    def put(record_id, text, access="public"):
+        records.save_record(home.db, index, {"id": record_id, "title": record_id, "type": "statement",
+                                             "access": access, "text": text})
+
+    def found(q, viewer=SYSTEM):
+        return sorted(index.search(q, viewer, per_page=50).ids)
+
+    put("r-a", "a zebrafinch sang")
+    put("r-b", "a zebrafinch flew")
+    put("r-c", "a zebrafinch hid", access="restricted")
+    assert found("zebrafinch") == ["r-a", "r-b", "r-c"]
+    assert found("zebrafinch", ANONYMOUS) == ["r-a", "r-b"]
+    put("r-a", "a sparrow sang")  # its old version is deleted in an older segment
+    assert found("zebrafinch") == ["r-b", "r-c"]
+    assert found("sparrow") == ["r-a"]
+    records.delete_record(home.db, index, "r-b")
+    assert found("zebrafinch") == ["r-c"]
+    assert found("zebrafinch", ANONYMOUS) == []
+    put("r-c", "a zebrafinch hid", access="public")  # visible to all now
+    put("r-d", "another zebrafinch")
+    assert found("zebrafinch", ANONYMOUS) == ["r-c", "r-d"]
+    assert index.search("zebrafinch", ANONYMOUS).total == 2

@@ -22,13 +22,20 @@ EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
 
 
 class SegmentValues:
-    """One segment's facet values and date bounds per (segment-local) document number.
+    """One segment's facet values and date bounds per (segment-local) document number, and the
+    documents recent queries matched in it.
 
     Segments never change their documents (deletions only mark them), so this is read once per
-    segment: after a save, only the new small segment is read.
+    segment: after a save, only the new small segment is read. The same holds for a query's
+    matches: a save adds a segment and marks deletions in others, so the matches of the segments
+    it left alone are kept (less what they have since deleted) and a search after a save looks
+    only at the new segment (docs/search.md, "Saves under load").
     """
 
     def __init__(self, leaf):
+        self._docs: dict = {}  # query -> frozenset of local document numbers matching it
+        self._deleted: tuple[int, frozenset] = (0, frozenset())  # deletions seen, by their count
+        self._lock = threading.Lock()
         self.values: dict[str, dict[int, list[str]]] = {}
         fields_ = set(leaf.indexed_field_names())
         for name in FACETS:
@@ -45,6 +52,33 @@ class SegmentValues:
                 if value is not None and abs(value) < NO_VALUE:
                     per_doc_bound[docnum] = value
             self.bounds[name] = per_doc_bound
+
+    def docs(self, query, searcher) -> frozenset:
+        """The live local document numbers of this segment matching a query (`searcher` reads only
+        this segment). A segment's deletions only ever grow (a merge makes a new segment), so the
+        matches found before a deletion, less the deleted, are the matches after it."""
+        with self._lock:
+            found = self._docs.pop(query, None)
+            if found is not None:
+                self._docs[query] = found  # now the newest
+        if found is None:
+            found = frozenset(query.docs(searcher))
+            with self._lock:
+                self._docs[query] = found
+                while len(self._docs) > QUERY_CACHE:
+                    del self._docs[next(iter(self._docs))]
+        reader = searcher.reader()
+        if not reader.has_deletions():
+            return found
+        return found - self._deletions(reader)
+
+    def _deletions(self, reader) -> frozenset:
+        count = reader.doc_count_all() - reader.doc_count()
+        seen, deleted = self._deleted
+        if seen != count:
+            deleted = frozenset(reader.segment().deleted_docs())
+            self._deleted = (count, deleted)
+        return deleted
 
 
 def segment_id(leaf) -> str | None:

@@ -15,6 +15,8 @@ expands the same query again at every step of a search. So, before anything runs
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 
 from whoosh import collectors, query as Q
@@ -159,6 +161,23 @@ class DeadlineCollector(collectors.FilterCollector):
     def __init__(self, child, allow, budget):
         super().__init__(child, allow=allow)
         self.budget = budget
+
+    def run(self):
+        """Whoosh's `Collector.run`, skipping the segments where no allowed document lives: every
+        segment costs a matcher per field and word even when nothing in it matches, and after a
+        few saves most segments are small ones that hold none of a query's documents."""
+        if self._allow is None:
+            return super().run()
+        allowed = sorted(self._allow)
+        try:
+            for subsearcher, offset in self.top_searcher.leaf_searchers():
+                first = bisect.bisect_left(allowed, offset)
+                if first == len(allowed) or allowed[first] >= offset + subsearcher.reader().doc_count_all():
+                    continue
+                self.set_subsearcher(subsearcher, offset)
+                self.collect_matches()
+        finally:
+            self.finish()
 
     def collect_matches(self):
         child, allow, offset = self.child, self._allow, self.offset

@@ -25,7 +25,7 @@ from ..access import Viewer
 from ..budget import Budget, unlimited
 from ..clock import today
 from . import limits, merging, parallel, query as queries, schema, suggest as suggestions, writing
-from .facets import FacetTable, SegmentValues, commit_key
+from .facets import FacetTable, SegmentValues, commit_key, segment_id
 from .pool import SearcherPool
 from .query import Filters
 
@@ -242,7 +242,18 @@ class Index:
     def _visible(self, s, viewer: Viewer) -> frozenset:
         table = self._table(s)
         return table.remember(table.visible, self._visibility_key(viewer),
-                              lambda: frozenset(s.docs_for_query(self.access_filter(viewer))))
+                              lambda: self._docs(s, self.access_filter(viewer)))
+
+    def _docs(self, s, query) -> frozenset:
+        """The document numbers matching a query, segment by segment: a segment's matches are kept
+        (`SegmentValues.docs`), so after a save only the new segment is searched."""
+        found: set[int] = set()
+        for leaf_searcher, offset in s.leaf_searchers():
+            key = segment_id(leaf_searcher.reader())
+            part = self._segments.get(key) if key else None
+            local = part.docs(query, leaf_searcher) if part else query.docs(leaf_searcher)
+            found.update(local if offset == 0 else [d + offset for d in local])
+        return frozenset(found)
 
     def search(self, text: str, viewer: Viewer, page: int = 1, per_page: int = 20,
                sort: str = "relevance", filters: Filters | None = None, facets: bool = False,
@@ -273,7 +284,7 @@ class Index:
             full = Q.And([query, narrowing]) if narrowing else query
             key = (repr(full), self._visibility_key(viewer), dates_key)
             matched = table.remember(table.matches, key, lambda: visible.intersection(
-                s.docs_for_query(full)), budget)
+                self._docs(s, full)), budget)
             chosen_ids, scores = [], {}
             wanted = page * per_page
             if matched and (page - 1) * per_page < len(matched):
@@ -305,8 +316,7 @@ class Index:
         # with a sort, the score is a sort key, not a relevance
         return [(h["id"], h.score if sortedby is None else None) for h in collector.results()]
 
-    @staticmethod
-    def _facet_counts(s, table, query, filters, visible, matched, limit, budget) -> dict:
+    def _facet_counts(self, s, table, query, filters, visible, matched, limit, budget) -> dict:
         chosen = [name for name, values in (filters.values if filters else {}).items() if values]
         counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen),
                              budget)
@@ -317,7 +327,7 @@ class Index:
             # show what choosing them as well (either value) would add.
             others = Filters({k: v for k, v in filters.values.items() if k != name})
             rest = others.query()
-            wider = visible.intersection(s.docs_for_query(Q.And([query, rest]) if rest else query))
+            wider = visible.intersection(self._docs(s, Q.And([query, rest]) if rest else query))
             counts.update(table.count(wider, limit, (name,)))
         return counts
 
