@@ -1,0 +1,146 @@
+"""Whoosh's per-posting and per-document costs made per block, applied by `writing.setup()`
+(docs/search.md, "Imports in parallel" and "Rare words").
+
+- **Field lengths.** Whoosh reads a document's field length (one byte of a column file) through a
+  seek and a read for every posting it writes at a segment's flush and for every posting BM25F
+  scores. `doc_field_length` here reads a field's whole column once per reader (one byte a
+  document) and looks the rest up in memory; the answers are Whoosh's own, `None` for a length
+  of 0 included.
+- **Sorting runs.** While it indexes, Whoosh sorts every posting through temporary run files of
+  one pickle per posting (`externalsort.SortingPool`); writing and reading them back was a fifth
+  of an import's time. Here a run is pickled in chunks of postings. The run files live only while
+  one writer flushes, in its temporary storage, so their format is nobody else's concern.
+- **OR of fields.** A word searched in seven fields is an OR that Whoosh scores into an array of
+  2,048 documents at a time (`ArrayUnionMatcher`), then clears the array and walks it to the next
+  match one slot at a time in Python: a rare word in a segment of 50,000 documents walked 50,000
+  slots for a handful of matches. Here the matcher remembers which slots it filled, clears only
+  those, and jumps from one to the next; it gives Whoosh's own documents and scores (a test
+  compares the two on random postings).
+"""
+from __future__ import annotations
+
+import bisect
+import pickle  # nosec B403 - run files this process wrote a moment ago, in its own temp storage
+from array import array
+
+import whoosh.codec.whoosh3 as w3
+import whoosh.externalsort
+from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
+from whoosh.util.numeric import byte_to_length
+
+_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]  # Whoosh gives None for 0
+RUN_CHUNK = 4096  # postings pickled at a time in a sorting run
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """`W3PerDocReader.doc_field_length`, reading a field's length column once."""
+    if docnum > self._doccount:
+        raise IndexError("Asked for docnum %r of %d" % (docnum, self._doccount))
+    cache = self.__dict__.get("_archive_lengths")
+    if cache is None:
+        cache = self.__dict__.setdefault("_archive_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        reader = self._cached_reader(w3._lenfield(fieldname), w3.LENGTHS_COLUMN)
+        if reader is None:
+            return default
+        lengths = cache[fieldname] = bytes(reader._dbfile.get(reader._basepos, reader._count))
+    return _LENGTHS[lengths[docnum]] if docnum < len(lengths) else None
+
+
+def _write_run(self, f, items):
+    """`SortingPool._write_run`, pickling chunks of items rather than one at a time."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= RUN_CHUNK:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+            chunk = []
+    if chunk:
+        pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+    f.close()
+
+
+def _read_run(self, path):
+    """`SortingPool._read_run` for runs written by `_write_run`."""
+    f = self._open_run(path)
+    try:
+        while True:
+            try:
+                chunk = pickle.load(f)  # nosec B301 - see the import
+            except EOFError:
+                return
+            yield from chunk
+    finally:
+        f.close()
+        self._remove_run(path)
+
+
+_UNION_METHODS = ("__init__", "_read_part", "_find_next", "all_ids")
+WHOOSH_UNION = {name: ArrayUnionMatcher.__dict__[name] for name in _UNION_METHODS}  # for the test
+
+
+def _union_init(self, submatchers, doccount, boost=1.0, scored=True, partsize=2048):
+    CombinationMatcher.__init__(self, submatchers, boost=boost)
+    self._scored = scored
+    self._doccount = doccount
+    self._partsize = partsize or doccount
+    self._a = array("d", bytes(8 * self._partsize))
+    self._touched: set[int] = set()  # slots of the array given a value by the part read last
+    self._filled: list[int] = []  # of those, the ones that match (a score above 0), in order
+    self._docnum = self._min_id()
+    self._read_part()
+
+
+def _union_read_part(self):
+    scored, boost, a = self._scored, self._boost, self._a
+    offset = self._docnum
+    limit = min(offset + self._partsize, self._doccount)
+    for i in self._touched:
+        a[i] = 0
+    touched = set()
+    for m in self._submatchers:
+        while m.is_active() and m.id() < limit:
+            i = m.id() - offset
+            if scored:
+                a[i] += m.score() * boost
+            else:
+                a[i] = 1
+            touched.add(i)
+            m.next()
+    self._touched = touched
+    self._filled = sorted(i for i in touched if a[i] > 0)
+    self._offset = offset
+    self._limit = limit
+
+
+def _union_find_next(self):
+    docnum, offset, filled = self._docnum, self._offset, self._filled
+    if docnum < self._limit:
+        k = bisect.bisect_left(filled, docnum - offset)
+        if k < len(filled):
+            self._docnum = offset + filled[k]
+            return
+    self._docnum = self._min_id()
+    self._read_part()
+
+
+def _union_all_ids(self):
+    doccount = self._doccount
+    docnum = self._docnum
+    while docnum < doccount:
+        offset, filled = self._offset, self._filled
+        for i in filled[bisect.bisect_left(filled, docnum - offset):]:
+            yield offset + i
+        # every submatcher is past this part: read the next from the first document any holds
+        self._docnum = docnum = max(self._limit, self._min_id())
+        self._read_part()
+
+
+def apply() -> None:
+    w3.W3PerDocReader.doc_field_length = _doc_field_length
+    for name, method in zip(_UNION_METHODS, (_union_init, _union_read_part, _union_find_next,
+                                             _union_all_ids)):
+        setattr(ArrayUnionMatcher, name, method)
+    whoosh.externalsort.SortingPool._write_run = _write_run
+    whoosh.externalsort.SortingPool._read_run = _read_run
