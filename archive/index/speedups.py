@@ -1,5 +1,5 @@
 """Whoosh's per-posting and per-document costs made per block, applied by `writing.setup()`
-(docs/search.md, "Imports in parallel" and "Rare words").
+(docs/search.md, "Whoosh's costs per posting").
 
 - **Field lengths.** Whoosh reads a document's field length (one byte of a column file) through a
   seek and a read for every posting it writes at a segment's flush and for every posting BM25F
