@@ -21,12 +21,26 @@ class Budget:
         self._clock = clock
         self.ends = None if seconds is None else clock() + seconds
         self.cut = False  # some stage stopped early: the answer is partial
+        self._whole: Budget | None = None  # the request's budget, when this is a stage's part
 
     def over(self) -> bool:
         """Whether the time is up (a stage that asks then stops early: the answer is partial)."""
         if self.ends is not None and self._clock() >= self.ends:
             self.cut = True
-        return self.cut
+            if self._whole is not None:
+                self._whole.cut = True
+        return self.cut or (self._whole is not None and self._whole.over())
+
+    def part(self, fraction: float) -> "Budget":
+        """A stage's share of the time left: a stage whose own steps cannot stop (the matching
+        after an expansion) must find time left when the stage before it gives up. Running the
+        part out makes the whole answer partial."""
+        part = Budget(None, self._clock)
+        if self.ends is not None:
+            now = self._clock()
+            part.ends = now + max(0.0, self.ends - now) * fraction
+        part._whole = self
+        return part
 
     def left(self) -> float | None:
         """Seconds left (None without a deadline)."""

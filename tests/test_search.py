@@ -461,6 +461,22 @@ def test_the_record_page_marks_within_the_budget(corpus_app, q):
     assert time.perf_counter() - started < 5
 
 
+def test_a_stage_s_part_of_the_budget_leaves_time_for_the_rest():
+    """The expansion may take half the time left; running its part out makes the answer partial."""
+    from archive.budget import Budget
+    now = [0.0]
+    whole = Budget(2.0, clock=lambda: now[0])
+    part = whole.part(0.5)
+    now[0] = 0.9
+    assert not part.over() and not whole.cut
+    now[0] = 1.0
+    assert part.over() and whole.cut  # the answer says it is partial
+    assert whole.left() == 1.0
+    late = Budget(2.0, clock=lambda: now[0]).part(0.5)
+    now[0] = 3.0
+    assert late.over()
+
+
 def test_fuzzy_terms_are_read_affordably():
     """`~N` is at most 2 edits; the prefix keeps at least one letter and never the whole word."""
     parsed, _ = query.parse("kem~9/7 ab~/5 x~3 sokha~")

@@ -244,6 +244,13 @@ class Index:
         return table.remember(table.visible, self._visibility_key(viewer),
                               lambda: self._docs(s, self.access_filter(viewer)))
 
+    @staticmethod
+    def _expanded(s, table, query, budget) -> tuple[object, bool]:
+        """The query with its patterns' words chosen (once per commit), in at most a share of the
+        time left: matching the chosen words cannot stop part-way, so it needs the rest."""
+        return table.remember(table.expanded, repr(query), lambda: limits.expand(
+            query, s.reader(), budget.part(limits.EXPANSION_SHARE)), budget)
+
     def _docs(self, s, query) -> frozenset:
         """The document numbers matching a query, segment by segment: a segment's matches are kept
         (`SegmentValues.docs`), so after a save only the new segment is searched."""
@@ -275,8 +282,7 @@ class Index:
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
             table = self._table(s)
-            query, narrowed = table.remember(table.expanded, repr(query),
-                                             lambda: limits.expand(query, s.reader(), budget), budget)
+            query, narrowed = self._expanded(s, table, query, budget)
             visible = self._visible(s, viewer)
             dates_key = (filters.date_from, filters.date_to) if filters and filters.has_dates else None
             if dates_key:
@@ -345,8 +351,7 @@ class Index:
         query, _ = queries.parse(text)
         with self.searcher() as s:
             table = self._table(s)
-            expanded, _ = table.remember(table.expanded, repr(query),
-                                         lambda: limits.expand(query, s.reader(), budget), budget)
+            expanded, _ = self._expanded(s, table, query, budget)
         return queries.expanded_terms(expanded)
 
     def suggest(self, text: str, viewer: Viewer, budget: Budget | None = None) -> str | None:
