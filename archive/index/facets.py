@@ -56,7 +56,8 @@ class SegmentValues:
     def docs(self, query, searcher) -> frozenset:
         """The live local document numbers of this segment matching a query (`searcher` reads only
         this segment). A segment's deletions only ever grow (a merge makes a new segment), so the
-        matches found before a deletion, less the deleted, are the matches after it."""
+        matches found before a deletion, less the deleted, are the matches after it. (A search still
+        reading an older commit may so miss a document deleted since: one gone from the database.)"""
         with self._lock:
             found = self._docs.pop(query, None)
             if found is not None:

@@ -16,7 +16,6 @@ expands the same query again at every step of a search. So, before anything runs
 from __future__ import annotations
 
 import bisect
-
 import re
 
 from whoosh import collectors, query as Q
