@@ -21,15 +21,16 @@ class Budget:
         self._clock = clock
         self.ends = None if seconds is None else clock() + seconds
         self.cut = False  # some stage stopped early: the answer is partial
+        self._spent = False  # the time is up (a part running out cuts the whole, but spends only itself)
         self._whole: Budget | None = None  # the request's budget, when this is a stage's part
 
     def over(self) -> bool:
         """Whether the time is up (a stage that asks then stops early: the answer is partial)."""
-        if self.ends is not None and self._clock() >= self.ends:
-            self.cut = True
+        if not self._spent and self.ends is not None and self._clock() >= self.ends:
+            self._spent = self.cut = True
             if self._whole is not None:
                 self._whole.cut = True
-        return self.cut or (self._whole is not None and self._whole.over())
+        return self._spent or (self._whole is not None and self._whole.over())
 
     def part(self, fraction: float) -> "Budget":
         """A stage's share of the time left: a stage whose own steps cannot stop (the matching

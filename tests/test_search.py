@@ -471,7 +471,9 @@ def test_a_stage_s_part_of_the_budget_leaves_time_for_the_rest():
     assert not part.over() and not whole.cut
     now[0] = 1.0
     assert part.over() and whole.cut  # the answer says it is partial
-    assert whole.left() == 1.0
+    assert not whole.over() and whole.left() == 1.0  # and the other stages have the second left
+    now[0] = 2.0
+    assert whole.over()
     late = Budget(2.0, clock=lambda: now[0]).part(0.5)
     now[0] = 3.0
     assert late.over()

@@ -26,6 +26,7 @@ from .analysis import GRAM_JOINER
 MAX_EDITS = 2
 EXPANSIONS_PER_TERM = 50  # as Lucene's maxExpansions
 EXPANSIONS_PER_QUERY = 250
+EXPANDED_FIRST = {"text": 0, "title": 1, "summary": 2}  # fields whose patterns are expanded first
 EXPANSION_SHARE = 0.5  # of a search's time left, what choosing the words of its patterns may take
 SCAN_MOST = 5000  # matching words looked at per pattern before choosing the commonest
 CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the clock
@@ -91,17 +92,20 @@ def expand(query, reader, budget) -> tuple[object, bool]:
     if not leaves:
         return query, False
     share = max(1, min(EXPANSIONS_PER_TERM, EXPANSIONS_PER_QUERY // len(leaves)))
-    narrowed = False
-
-    def swap(q):
-        nonlocal narrowed
-        if not _expandable(q):
-            return q
+    # The fields a record page marks first: when the time runs out, the words chosen in time are
+    # those of the text, so the page still has something to mark.
+    chosen = {}
+    for q in sorted(leaves, key=lambda q: EXPANDED_FIRST.get(q.fieldname, len(EXPANDED_FIRST))):
         words, more = [], False
         if q.fieldname in reader.schema and not budget.over():
             words, more = _choose(q, reader, share, budget)
-        narrowed = narrowed or more
-        return Expanded(q, words)
+        chosen[id(q)] = (words, more)
+    narrowed = any(more for _, more in chosen.values())
+
+    def swap(q):  # `accept` hands over the very leaves `leaves()` gave
+        if not _expandable(q):
+            return q
+        return Expanded(q, chosen.get(id(q), ([], False))[0])
     return query.accept(swap), narrowed
 
 
