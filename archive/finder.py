@@ -8,9 +8,9 @@ it plain dicts of arguments and render what it returns.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import dates, highlight, querysyntax, store
+from . import dates, didyoumean, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
@@ -326,11 +326,19 @@ def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
         if not viewer.signed_in:  # a visitor sees public records only: one value says nothing
             page.facets.pop("access", None)
     if suggest and params.q.strip() and results.total == 0:
-        page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer, budget)
+        page.suggestion = didyoumean.suggest(db, index, viewer, querysyntax.sanitize(params.q)[0],
+                                             budget, lambda q: _finds(db, index, viewer, params, q, budget))
     if budget.cut:
         page.partial = True
         page.notes.append(PARTIAL)
     return page
+
+
+def _finds(db, index: Index, viewer: Viewer, params: Params, q: str, budget: Budget) -> bool:
+    """Whether the search with another query (same filters) finds records in time (a suggestion)."""
+    ready = prepare(db, viewer, replace(params, q=q, page=1, cut=False))
+    results = index.search(ready.query, viewer, per_page=1, filters=ready.filters, budget=budget)
+    return results.total > 0 and not results.partial
 
 
 def matching_ids(db, index: Index, viewer: Viewer, params: Params):
