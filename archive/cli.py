@@ -155,6 +155,26 @@ def import_command(file, dry_run):
     rate = result.total / seconds if seconds else 0
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {result.summary()} in {seconds:.1f} s ({rate:.0f} objects/s).")
+    if dry_run:
+        _echo_new(result)
+
+
+def _echo_new(result) -> None:
+    """The authorities a dry run would create, each with its look-alikes in the archive."""
+    for new in result.new:
+        click.echo(f"  new {new.kind}: {new.name} ({new.where}"
+                   f"{f', {new.uses} times' if new.uses > 1 else ''})")
+        for other in new.near:
+            seen_as = f" (as {other['matched']})" if other["matched"] != other["name"] else ""
+            date = f", {other['date']}" if other["date"] else ""
+            click.echo(f"    looks like {other['name']}{seen_as} [{other['id']}{date}, "
+                       f"{other['count']} record(s)]")
+    if result.new_more:
+        click.echo(f"  and {result.new_more} more new")
+    unsure = len(result.unsure)
+    if unsure:
+        click.echo(f"{unsure} new name(s) look like existing ones: check them on the import page "
+                   f"(/import), where each can be linked to the existing one or confirmed as new.")
 
 
 @cli.command("export")

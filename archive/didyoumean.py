@@ -16,18 +16,11 @@ from collections.abc import Callable
 from . import querysyntax, store
 from .access import Viewer
 from .budget import Budget
-from .index.suggest import edits
-from .names import name_key
+from .names import allowed_edits, edits, name_key
 
 MAX_RUN = 6  # words in one run of the query compared with a name
 MAX_NAME_WORDS = 8  # names longer than this are compared whole, not run by run
 COUNTED = 3  # suggestions whose records are counted before giving up
-
-
-def allowed_edits(key: str) -> int:
-    """Edits a run of this many letters may be from a name: none below 4, then 1, 2, 3."""
-    n = len(key)
-    return 0 if n < 4 else 1 if n < 8 else 2 if n < 14 else 3
 
 
 def name_phrases(db, viewer: Viewer) -> dict[str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, kinds, records, store, validation, vocabulary
+from . import csvrows, kinds, newnames, records, store, validation, vocabulary
 from .messages import N_, Text
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
@@ -66,6 +66,13 @@ class Plan:
     replaced: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     problems: list[Problem] = field(default_factory=list)
     more: int = 0  # problems found beyond the MAX_ERRORS listed
+    new: list[newnames.NewAuthority] = field(default_factory=list)  # authorities it would create
+    new_more: int = 0  # beyond those listed
+
+    @property
+    def unsure(self) -> list[newnames.NewAuthority]:
+        """New authorities that look like existing ones: the archivist maps or confirms each."""
+        return [a for a in self.new if a.near]
 
     def add_problem(self, where: str, field_: str, message: str) -> None:
         if len(self.problems) >= MAX_ERRORS:
@@ -250,10 +257,18 @@ def unreadable_json(obj) -> Unreadable | None:
     return None
 
 
-def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) -> Plan:
-    """Check every object of a file against the schema and the archive; write nothing."""
+def plan(db, path: str | Path, progress: Callable[[str], None] | None = None,
+         mapping: dict[tuple[str, str], str] | None = None) -> Plan:
+    """Check every object of a file against the schema and the archive; write nothing.
+
+    The plan lists the authorities the import would create, with their look-alikes (`newnames`);
+    `mapping` ((kind, name key) → existing id) links those to existing authorities instead."""
     result = Plan()
     defined = {kind: set() for kind in KINDS}  # ids defined earlier in the file
+    tracker = newnames.Tracker(db)
+    for (kind, _), target in (mapping or {}).items():
+        if store.entity_row(db, kind, target) is None:
+            result.add_problem(FILE, "", f"no {kind} with id {target} to link to")
 
     def known(kind: str, entity_id: str) -> bool:
         return (entity_id in defined[kind] or store.entity_row(db, kind, entity_id) is not None
@@ -261,7 +276,7 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
 
     problem = result.add_problem
 
-    for where, obj in read_objects(path):
+    for where, obj in mapped(db, read_objects(path), mapping):
         if progress:
             progress("check")
         if isinstance(obj, Unreadable):
@@ -294,6 +309,8 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
             row = store.record_row(db, entity_id) if kind == "record" else store.entity_row(db, kind, entity_id)
             exists = bool(row) and not (kind == "record" and row["deleted_at"])
         (result.replaced if exists else result.created)[kind] += 1
+        if kind != "record" and not exists:
+            tracker.entity(where, kind, obj)
         links = []
         described = kinds.get(kind)
         if described is kinds.RECORD:
@@ -303,29 +320,46 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
             links = [("places", kinds.PLACE.name, i, link)
                      for i, link in enumerate(obj.get("places") or [])]
         for key, link_kind, i, link in links:
+            if link.get("id") in defined[link_kind]:
+                pass  # an authority of this file
+            elif tracker.link(where, link_kind, link):
+                result.created[link_kind] += 1
             if link.get("id") and not link.get("name") and not known(link_kind, link["id"]):
                 problem(where, f"{key}.{i}.id", f"no {link_kind} with id {link['id']} in the archive "
                                                 f"or earlier in the file")
         if described.has_part_of and obj.get("part_of") and not known(kind, obj["part_of"]):
             problem(where, "part_of", f"no {kind} with id {obj['part_of']} in the archive or earlier "
                                       f"in the file")
+    result.new, result.new_more = tracker.finish(), tracker.more
     return result
 
 
+def mapped(db, objects, mapping):
+    """(where, object) with the archivist's choices applied (`newnames.Mapper`); an authority object
+    mapped to an existing one is left out."""
+    mapper = newnames.Mapper(db, mapping)
+    for where, obj in objects:
+        obj = obj if isinstance(obj, Unreadable) else mapper(obj)
+        if obj is not None:
+            yield where, obj
+
+
 def run(db, index, path: str | Path, user: str | None = None,
-        progress: Callable[[str], None] | None = None) -> Plan:
+        progress: Callable[[str], None] | None = None,
+        mapping: dict[tuple[str, str], str] | None = None) -> Plan:
     """Check, then import everything in one write. :raise ImportFailed: and nothing is written.
 
-    `progress` is called with "check", "store" or "index" once per object and stage.
+    `progress` is called with "check", "store" or "index" once per object and stage; `mapping` as
+    for `plan`.
     """
-    checked = plan(db, path, progress)
+    checked = plan(db, path, progress, mapping)
     if checked.problems:
         raise ImportFailed(checked.problems, checked.more)
     current = ""
 
     def objects():
         nonlocal current
-        for where, obj in read_objects(path):
+        for where, obj in mapped(db, read_objects(path), mapping):
             current = where
             yield obj
 

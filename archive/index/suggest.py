@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
+from ..names import edits
 from ..querysyntax import OPERATORS, query_tokens
 from .analysis import GRAM_JOINER
 
@@ -68,16 +69,3 @@ def candidates(searcher, word: str) -> list[str]:
         if found:
             break
     return sorted(found, key=lambda c: (edits(word, c), -found[c], c))
-
-
-def edits(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
