@@ -1,7 +1,7 @@
 """The authorities an import would create, their look-alikes in the archive, and the archivist's
 choice for each: map it to an existing authority, or create it as new.
 
-docs/architecture.md, "Imports". The check (`importer.plan`) hands every authority object of the file
+docs/architecture.md, "Where things live". The check (`importer.plan`) hands every authority object of the file
 and every link by name to a `Tracker`, which lists those the archive does not have yet (a link by a
 name the file or the archive already holds creates nothing) and, for each, the existing names and
 variants that look alike: the same name key (`names.name_key`: case, Latin accents, spaces and
