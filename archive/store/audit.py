@@ -30,6 +30,16 @@ def last_revision(db, kind: str, entity_id: str) -> int:
     return row[0] or 0
 
 
+def deleted_records(db, limit: int = 500) -> list[dict]:
+    """Deleted records, last deleted first: id, title, when and by whom (from the revision that
+    deleted it), for archivists."""
+    return [dict(r) for r in db.query(
+        "SELECT r.id, r.title, r.deleted_at, v.saved_by AS deleted_by FROM records r "
+        "LEFT JOIN revisions v ON v.kind = 'record' AND v.entity_id = r.id AND v.revision = "
+        "(SELECT max(revision) FROM revisions WHERE kind = 'record' AND entity_id = r.id) "
+        "WHERE r.deleted_at IS NOT NULL ORDER BY r.deleted_at DESC, r.id LIMIT ?", [limit])]
+
+
 # --- the view log of records that are not public --------------------------------------------------
 
 def log_view(db, record_id: str, username: str | None, role: str | None, address: str | None,

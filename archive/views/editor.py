@@ -22,8 +22,8 @@ from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, R
                      record_data)
 from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
                      get_index, get_viewer, load_viewer, record_or_404)
-from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
-                      show_errors, suggested_links)
+from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, look_alikes,
+                      merge_preview, resolve_links, show_errors, suggested_links)
 from .errors import handle_exception, json_error
 from .filters import kind_label
 
@@ -204,6 +204,13 @@ def restore(record_id: str, revision: int):
     return redirect(url_for(".history", record_id=record_id))
 
 
+@bp.get("/records/deleted")
+@editor_required
+def deleted_list():
+    """Deleted records, last deleted first, each with its history and an Undo."""
+    return render_template("editor/deleted_list.html", deleted=store.deleted_records(get_db()))
+
+
 @bp.route("/records/<record_id>/delete", methods=["GET", "POST"])
 @editor_required
 def delete(record_id: str):
@@ -330,11 +337,13 @@ def entity_form(kind: str, current: dict | None):
 @bp.route("/<any(people, events, places):plural>/<entity_id>/merge", methods=["GET", "POST"])
 @editor_required
 def merge(plural: str, entity_id: str):
+    """Merge in two steps: the one to keep is chosen (typed, or one of the look-alikes), then a
+    preview shows what moves (records, names) and a second POST confirms it."""
     kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
-    db = get_db()
+    db, viewer = get_db(), get_viewer()
     form = MergeForm()
-    status = 200
+    status, preview = 200, None
     if request.method == "POST":
         status = 400
         if form.validate():
@@ -345,16 +354,17 @@ def merge(plural: str, entity_id: str):
                                      "place": gettext("no place of that name or id")}[kind]]
             elif keep == entity_id:
                 form.into.errors = [gettext("that is this one; choose the one to keep")]
+            elif request.form.get("confirm") != keep:  # the first step: show what would move
+                status, preview = 200, merge_preview(kind, entity, store.get_entity(db, kind, keep, viewer))
             else:
                 try:
-                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep,
-                                                  get_viewer().username)
+                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep, viewer.username)
                 except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
                     form.into.errors = [message for _, message in exc.errors]
                 else:
                     flash(gettext("%(name)s was merged into %(kept)s; its old address now leads here.",
                                   name=entity["name"], kept=kept["name"]), "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, get_viewer()))
+    count = len(store.entity_records(db, kind, entity_id, viewer))
     return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
-                           count=count), status
+                           count=count, preview=preview, alike=look_alikes(kind, entity)), status

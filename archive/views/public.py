@@ -79,6 +79,8 @@ def search_json():
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
+    if get_viewer().can_edit and store.deleted_record_row(get_db(), record_id):
+        return deleted_page(record_id)
     record = record_or_404(record_id, "page")
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
@@ -91,6 +93,14 @@ def record_page(record_id: str):
                            chicago=cite.chicago(record, permalink, accessed),
                            bibtex=cite.bibtex(record, permalink, accessed),
                            citation_meta=cite.highwire(record, permalink))
+
+
+def deleted_page(record_id: str):
+    """What archivists see at a deleted record's address: who deleted it and when, its history and
+    an Undo (others get the plain 404: a deleted record is no record to them)."""
+    tombstone = store.deleted_record_row(get_db(), record_id)
+    last = store.revisions(get_db(), "record", record_id)[-1]
+    return render_template("editor/deleted.html", tombstone=tombstone, deleted_by=last["saved_by"]), 410
 
 
 @bp.get("/records/<record_id>.json")
