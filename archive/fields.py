@@ -354,7 +354,7 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Text"), N_("Plain text; a blank line starts a new paragraph."), rows=12),
           search=Search(grams=True), schema_org="text"),
     Field("language", Codes(), "language codes (BCP 47), e.g. en, km, fr",
-          form=Input(N_("Languages"), N_("Language codes separated by commas: en, km, fr")),
+          form=Input(N_("Languages"), N_("Codes or names separated by commas: en, km or English, Khmer")),
           search=Search("values", named=True), dc="language", schema_org="inLanguage",
           page=Show(N_("Language"), "list")),
     Field("date", Edtf(), form=Input(N_("Date"), N_("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), "

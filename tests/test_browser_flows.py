@@ -56,3 +56,27 @@ def test_a_merge_from_the_persons_page_is_previewed_first(page, sample_app, arch
     page.get_by_role("button", name="Merge into Kem Sokha").click()
     expect(page).to_have_url(url + "/people/p-kem-sokha")
     expect(page.get_by_text("was merged into Kem Sokha")).to_be_visible()
+
+
+def test_a_new_record_reports_every_problem_in_one_pass(page, archivist_live):
+    """Item 8: a wrong date and a new name are reported together, languages typed as names."""
+    url = archivist_live.url
+    sign_in(page, url)
+    page.goto(url + "/records/new")
+    page.get_by_label("Title", exact=True).fill("Testimony of Sokunthea Vann")
+    page.get_by_label("Type").select_option("testimony")
+    page.get_by_label("Date", exact=True).fill("circa 1975")
+    page.get_by_label("Languages").fill("Khmer, English")
+    page.get_by_label("People").fill("Sokunthea Vann | narrator")
+    page.get_by_label("Access", exact=True).select_option("public")
+    page.get_by_role("button", name="Save").click()
+    # one answer: the date's fix and the new name's confirmation together
+    expect(page.get_by_text("Did you mean 1975~?")).to_be_visible()
+    expect(page.get_by_text("New to the archive:")).to_be_visible()
+    expect(page.get_by_label("Create these")).to_be_visible()
+    page.get_by_label("Date", exact=True).fill("1975~")
+    page.get_by_label("Create these").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved revision 1.")).to_be_visible()
+    record_id = page.url.split("/")[-2]
+    assert page.request.get(url + f"/records/{record_id}.json").json()["language"] == ["km", "en"]

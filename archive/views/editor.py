@@ -83,13 +83,15 @@ def record_form(current: dict | None):
         if offered:
             getattr(form, name).data = offered
     valid = form.validate()
+    # the names new to the archive are found whatever else is wrong, so that one answer offers
+    # every fix at once: the field errors, the dates suggested and "Create these" (issue 15)
+    data = record_data(form)
+    new_names = resolve_links(db, data, current)
     if not form.save.data:  # "Preview links", or a suggested date taken: show, save nothing
         return page()
     if not valid:
         status = 400
         return page()
-    data = record_data(form)
-    new_names = resolve_links(db, data, current)
     if new_names and not form.create_new.data:
         form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
                                         "them, or correct the names, and save again."))
