@@ -133,7 +133,8 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
         for part in parts[1:]:
             message = Text("%(first)s; %(then)s", first=message, then=part)
         yield Text("line %(number)s", number=1), Unreadable(
-            Text("%(problem)s (columns: %(columns)s)", problem=message, columns=", ".join(csvrows.COLUMNS)), "header")
+            Text("%(problem)s (columns: %(columns)s)", problem=message, columns=", ".join(csvrows.COLUMNS)),
+            "header")
         return
     start = reader.line_num + 1
     while True:
@@ -142,7 +143,8 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Text("line %(number)s", number=start), Unreadable(Text("not valid CSV: %(detail)s", detail=str(exc)))
+            yield Text("line %(number)s", number=start), Unreadable(Text("not valid CSV: %(detail)s",
+                                                                         detail=str(exc)))
             return
         where, start = Text("line %(number)s", number=start), reader.line_num + 1
         if None in cells:

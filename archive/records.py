@@ -62,7 +62,8 @@ class Write:
         entity_id = data.get("id") or store.new_id(db, kind)
         old = store.entity_row(db, kind, entity_id)
         if old is None and data.get("id") and store.id_taken(db, entity_id):
-            raise ValidationError([("id", Text("%(id)s is already used by another record or authority", id=entity_id))])
+            raise ValidationError([("id", Text("%(id)s is already used by another record or authority",
+                                               id=entity_id))])
         row = {"id": entity_id, "name": _text(data["name"]), "note": _text(data.get("note")),
                "created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp}
         if not row["name"]:
@@ -98,8 +99,8 @@ class Write:
         current = parent
         while current:
             if current in seen:
-                raise ValidationError([("part_of", Text("%(parent)s would make %(id)s part of itself", parent=parent,
-                                                                id=entity_id))])
+                raise ValidationError([("part_of", Text("%(parent)s would make %(id)s part of itself",
+                                                        parent=parent, id=entity_id))])
             seen.add(current)
             row = store.entity_row(self.db, kind, current)
             if row is None:
@@ -119,8 +120,8 @@ class Write:
             if target:
                 return target
             if not link.get("name"):
-                raise ValidationError([(f"{where}.id", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
-                                                                 id=entity_id))])
+                raise ValidationError([(f"{where}.id", Text("no %(kind)s with id %(id)s",
+                                                            kind=kinds.kind_word(kind), id=entity_id))])
             return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
         found = store.find_by_name(db, kind, link["name"], SYSTEM)
         if found:
@@ -341,7 +342,8 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
         if old is None:
             raise NotFound(Text("No %(kind)s %(id)s.", kind=kinds.kind_word(kind), id=old_id))
         if keep is None:
-            raise ValidationError([("into", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind), id=keep_id))])
+            raise ValidationError([("into", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
+                                                 id=keep_id))])
         affected = set(store.linked_record_ids(db, kind, old_id))
         kept = store.entity_json(db, kind, keep, SYSTEM)
         gone = store.entity_json(db, kind, old, SYSTEM)
