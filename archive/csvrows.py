@@ -23,6 +23,7 @@ import re
 
 from . import fields
 from .fields import RECORD_FIELDS
+from .messages import Text
 
 
 COLUMNS = tuple(column for f in RECORD_FIELDS for column, _ in f.flat())  # a part: `source_url`
@@ -112,8 +113,9 @@ def split_links(key: str, cell: str | None) -> list[dict]:
             continue
         values = [_split(v, "|")[0].strip() if v else "" for v in _split_keep(item, "|")]
         if len(values) > len(fields):
-            raise CellError(key, f"{item.strip()!r} has more than {len(fields)} parts "
-                                 f"({'|'.join(fields)}); escape a | in a name as \\|")
+            raise CellError(key, Text("%(value)s has more than %(count)s parts (%(parts)s); escape a | in "
+                                      "a name as \\|", value=repr(item.strip()), count=len(fields),
+                                      parts="|".join(fields)))
         links.append({f: v for f, v in zip(fields, values) if v})
     return links
 

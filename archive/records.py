@@ -23,6 +23,7 @@ from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
 from .index import schema as index_schema
+from .messages import Text
 from .validation import validate
 
 def _bounds_columns(prefix: str, value: str | None) -> dict:
@@ -61,11 +62,12 @@ class Write:
         entity_id = data.get("id") or store.new_id(db, kind)
         old = store.entity_row(db, kind, entity_id)
         if old is None and data.get("id") and store.id_taken(db, entity_id):
-            raise ValidationError([("id", f"{entity_id} is already used by another record or authority")])
+            raise ValidationError([("id", Text("%(id)s is already used by another record or authority",
+                                               id=entity_id))])
         row = {"id": entity_id, "name": _text(data["name"]), "note": _text(data.get("note")),
                "created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp}
         if not row["name"]:
-            raise ValidationError([("name", "is required")])
+            raise ValidationError([("name", Text("is required"))])
         described = kinds.get(kind)
         if described.has_variants:
             variants = [v for v in dict.fromkeys(_text(v) for v in data.get("variants") or []) if v]
@@ -97,11 +99,13 @@ class Write:
         current = parent
         while current:
             if current in seen:
-                raise ValidationError([("part_of", f"{parent} would make {entity_id} part of itself")])
+                raise ValidationError([("part_of", Text("%(parent)s would make %(id)s part of itself",
+                                                        parent=parent, id=entity_id))])
             seen.add(current)
             row = store.entity_row(self.db, kind, current)
             if row is None:
-                raise ValidationError([("part_of", f"no {kind} with id {current}")])
+                raise ValidationError([("part_of", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
+                                                             id=current))])
             current = row["part_of"]
         return parent
 
@@ -116,7 +120,8 @@ class Write:
             if target:
                 return target
             if not link.get("name"):
-                raise ValidationError([(f"{where}.id", f"no {kind} with id {entity_id}")])
+                raise ValidationError([(f"{where}.id", Text("no %(kind)s with id %(id)s",
+                                                            kind=kinds.kind_word(kind), id=entity_id))])
             return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
         found = store.find_by_name(db, kind, link["name"], SYSTEM)
         if found:
@@ -132,7 +137,7 @@ class Write:
         record_id = data.get("id") or store.new_id(db, "record")
         old = store.record_row(db, record_id)
         if old is None and data.get("id") and store.id_taken(db, record_id):
-            raise ValidationError([("id", f"{record_id} is already used by an authority")])
+            raise ValidationError([("id", Text("%(id)s is already used by an authority", id=record_id))])
         links = {}
         for kind in kinds.AUTHORITIES:
             key = kind.plural
@@ -143,7 +148,7 @@ class Write:
         for field in _STORED:
             value = field.shape.clean(data.get(field.name))
             if field.shape.required and not value:
-                raise ValidationError([(field.name, "is required")])
+                raise ValidationError([(field.name, Text("is required"))])
             row.update(field.shape.columns(field.name, value))
         row.update({"created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp,
                     "revision": (old["revision"] + 1) if old else 1, "seq": self.seq, "deleted_at": None})
@@ -158,7 +163,7 @@ class Write:
         """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
         old = store.record_row(self.db, record_id)
         if old is None or old["deleted_at"]:
-            raise NotFound(f"Record {record_id} doesn't exist.")
+            raise NotFound(Text("Record %(id)s doesn't exist.", id=record_id))
         store.tombstone_record(self.db, record_id, self.stamp, old["revision"] + 1, self.seq)
         data = store.record_json(self.db, store.record_row(self.db, record_id))
         store.add_revision(self.db, "record", record_id, old["revision"] + 1,
@@ -313,17 +318,17 @@ def restore_record(db, index, record_id: str, revision: int, user: str | None = 
         raise Deleted()
     old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
     if old is None or old.get("deleted"):
-        raise NotFound(f"Record {record_id} has no revision {revision}.")
+        raise NotFound(Text("Record %(id)s has no revision %(revision)s.", id=record_id, revision=revision))
     return save_record(db, index, {**_record_input(old), "id": record_id}, user)
 
 
 def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
     """Bring a deleted record back as it was before the deletion (a new revision). :raise NotFound:"""
     if store.deleted_record_row(db, record_id) is None:
-        raise NotFound(f"Record {record_id} is not deleted.")
+        raise NotFound(Text("Record %(id)s is not deleted.", id=record_id))
     kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
     if not kept:
-        raise NotFound(f"Record {record_id} is not deleted.")
+        raise NotFound(Text("Record %(id)s is not deleted.", id=record_id))
     return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
 
 
@@ -331,13 +336,14 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
     """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
     id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
     if old_id == keep_id:
-        raise ValidationError([("into", "choose another one to merge into")])
+        raise ValidationError([("into", Text("choose another one to merge into"))])
     with writing(db, index, user) as write:
         old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
         if old is None:
-            raise NotFound(f"No {kind} {old_id}.")
+            raise NotFound(Text("No %(kind)s %(id)s.", kind=kinds.kind_word(kind), id=old_id))
         if keep is None:
-            raise ValidationError([("into", f"no {kind} with id {keep_id}")])
+            raise ValidationError([("into", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
+                                                 id=keep_id))])
         affected = set(store.linked_record_ids(db, kind, old_id))
         kept = store.entity_json(db, kind, keep, SYSTEM)
         gone = store.entity_json(db, kind, old, SYSTEM)
@@ -368,10 +374,10 @@ def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: st
     Ids that were merged away since are followed to the kept authority. :raise NotFound:
     """
     if store.entity_row(db, kind, entity_id) is None:
-        raise NotFound(f"No {kind} {entity_id}.")
+        raise NotFound(Text("No %(kind)s %(id)s.", kind=kinds.kind_word(kind), id=entity_id))
     old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
     if old is None:
-        raise NotFound(f"No revision {revision} of {entity_id}.")
+        raise NotFound(Text("No revision %(revision)s of %(id)s.", revision=revision, id=entity_id))
     data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
     if data.get("part_of"):
         data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]

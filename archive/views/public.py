@@ -12,6 +12,7 @@ from itertools import groupby
 from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, store, timeline, validation
+from ..i18n import translate
 from ..messages import N_
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
@@ -90,7 +91,7 @@ def record_page(record_id: str):
     return render_template("public/record.html", record=record, paragraphs=paras, q=q,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            marks_cut=finder.MARKS_CUT if budget.cut else None,
-                           chicago=cite.chicago(record, permalink, accessed),
+                           chicago=cite.chicago(record, permalink, accessed, translate),
                            bibtex=cite.bibtex(record, permalink, accessed),
                            citation_meta=cite.highwire(record, permalink))
 
