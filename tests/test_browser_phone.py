@@ -82,3 +82,23 @@ def test_phone_timeline_reads(phone, live):
     frame = phone.locator(".timeline .frame")
     assert frame.evaluate("el => el.scrollWidth > el.clientWidth")  # it scrolls inside its frame
     expect(frame).to_have_attribute("tabindex", "0")
+
+
+def test_history_column_headers_keep_their_words_whole(phone, sample_app, live):
+    from archive import accounts, records, store
+    from archive.access import SYSTEM
+    home = sample_app.extensions["archive"]
+    accounts.add_user(home.db, "ada", "a long enough password", "archivist")
+    record = store.get_record(home.db, "r-seed-letter", SYSTEM)
+    data = {k: record[k] for k in records.RECORD_INPUT_KEYS if record.get(k) is not None}
+    records.save_record(home.db, home.index, {**data, "title": "A new title", "date": "2018"})
+    phone.goto(live.url + "/login?next=/records/r-seed-letter/history")
+    phone.get_by_label("Username").fill("ada")
+    phone.get_by_label("Password").fill("a long enough password")
+    phone.get_by_role("button", name="Sign in").click()
+    headers = phone.locator("table.changes th[scope=col]")
+    expect(headers.first).to_be_visible()
+    lines = headers.evaluate_all("ths => ths.map(th => [th.textContent, th.getBoundingClientRect().height"
+                                 " / parseFloat(getComputedStyle(th).lineHeight)])")
+    assert all(n < 1.9 for _, n in lines), lines
+    expect(phone.locator("ol.history p.meta").first).to_contain_text(" UTC")
