@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from . import clock, dates, fields, kinds, store
-from .access import SYSTEM
+from .access import ACCESS_LEVELS, SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
 from .index import schema as index_schema
@@ -353,6 +353,22 @@ def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
     if not kept:
         raise NotFound(f"Record {record_id} is not deleted.")
     return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user, {"undeleted": True})
+
+
+def set_access(db, index, record_ids: Iterable[str], access: str, user: str | None = None) -> int:
+    """Give records another access level in one write, each changed record a new revision (none for
+    one at that level already); returns how many changed. :raise ValidationError:"""
+    if access not in ACCESS_LEVELS:
+        raise ValidationError([("access", f"'{access}' is not one of {', '.join(ACCESS_LEVELS)}")])
+    changed = 0
+    with writing(db, index, user) as write:
+        for record_id in record_ids:
+            row = store.record_row(db, record_id)
+            if row is None or row["deleted_at"] or row["access"] == access:
+                continue
+            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id, "access": access})
+            changed += 1
+    return changed
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:

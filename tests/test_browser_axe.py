@@ -38,7 +38,7 @@ PUBLIC = {
 ANONYMOUS = {**PUBLIC, "login": "/login"}
 ARCHIVIST = {**PUBLIC, "new record form": "/records/new", "record form": "/records/r-seed-letter/edit",
              "history": "/records/r-seed-letter/history", "person form": "/people/p-kem-sokha/edit",
-             "import": "/import"}
+             "import": "/import", "bulk access": "/search/access?q=human&set_access=private"}
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
