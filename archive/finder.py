@@ -358,6 +358,7 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
         text_snippet = summary_snippet
     return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
             "period": row["period"], "people": people, "snippet": text_snippet,
+            "access": row["access"], "embargo_until": row["embargo_until"],
             "title_marked": highlight.mark_paragraphs([row["title"]], phrases)[0],
             "anchor": f"p{number}" if number else None,
             "score": round(score, 4) if score is not None else None}

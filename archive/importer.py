@@ -63,7 +63,8 @@ class ImportFailed(ValueError):
     def __init__(self, problems: list[Problem], more: int = 0):
         self.problems = problems
         self.more = more
-        super().__init__(f"nothing imported: {len(problems) + more} problem(s); first: {problems[0]}")
+        count = len(problems) + more
+        super().__init__(f"nothing imported: {count} problem{'' if count == 1 else 's'}; first: {problems[0]}")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from . import clock, dates, fields, kinds, store
-from .access import SYSTEM
+from .access import ACCESS_LEVELS, SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
 from .index import schema as index_schema
@@ -40,6 +40,18 @@ _text = fields.clean_text
 _STORED = tuple(f for f in fields.RECORD_FIELDS
                 if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
 PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
+# Why a revision was written when it was not a form's Save, kept beside its content so that the
+# history can say so: {"restored_from": 3}, {"undeleted": True}, {"merged_from": id, "merged_into": id}.
+NOTE_KEYS = ("restored_from", "undeleted", "merged_from", "merged_into")
+_NOT_CONTENT = ("created_at", "updated_at", "revision", *NOTE_KEYS)
+
+
+def _same_content(saved: dict, before: dict | None) -> bool:
+    """Whether a save would repeat the last revision: then no revision is written (docs/architecture.md)."""
+    if before is None or before.get("deleted"):
+        return False
+    return ({k: v for k, v in saved.items() if k not in _NOT_CONTENT}
+            == {k: v for k, v in before.items() if k not in _NOT_CONTENT})
 
 
 class Write:
@@ -54,7 +66,7 @@ class Write:
         self.touched: set[str] = set()
 
     # authorities
-    def store_entity(self, kind: str, data: dict) -> str:
+    def store_entity(self, kind: str, data: dict, note: dict | None = None) -> str:
         errors = validate(kind, {**data, "kind": kind})
         if errors:
             raise ValidationError(errors)
@@ -80,14 +92,20 @@ class Write:
             row["lat"], row["lon"] = data.get("lat"), data.get("lon")
         if described.has_part_of:
             row["part_of"] = self._part_of(kind, entity_id, data.get("part_of"))
+        db.execute("SAVEPOINT entity_write")
         store.put_entity_row(db, kind, row)
         if described.has_places:
             place_ids = [self.resolve(kinds.PLACE.name, link, f"places.{i}")
                          for i, link in enumerate(data.get("places") or [])]
             store.set_event_places(db, entity_id, place_ids)
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id), SYSTEM)
-        store.add_revision(db, kind, entity_id, store.last_revision(db, kind, entity_id) + 1,
-                           saved, self.user, self.stamp)
+        last = store.last_revision(db, kind, entity_id)
+        if old and _same_content(saved, store.revision_data(db, kind, entity_id, last)):
+            db.execute("ROLLBACK TO entity_write")  # nothing changed: no revision, nothing re-indexed
+            db.execute("RELEASE entity_write")
+            return entity_id
+        db.execute("RELEASE entity_write")
+        store.add_revision(db, kind, entity_id, last + 1, {**saved, **(note or {})}, self.user, self.stamp)
         if old:  # names and variants are indexed with the records
             self.touched.update(store.linked_record_ids(db, kind, entity_id))
         return entity_id
@@ -129,7 +147,7 @@ class Write:
         return self.store_entity(kind, {"name": link["name"]})
 
     # records
-    def store_record(self, data: dict) -> str:
+    def store_record(self, data: dict, note: dict | None = None) -> str:
         errors = validate("record", data)
         if errors:
             raise ValidationError(errors)
@@ -152,10 +170,17 @@ class Write:
             row.update(field.shape.columns(field.name, value))
         row.update({"created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp,
                     "revision": (old["revision"] + 1) if old else 1, "seq": self.seq, "deleted_at": None})
+        db.execute("SAVEPOINT record_write")
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
         saved = store.record_json(db, row)
-        store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
+        if old and _same_content(saved, store.revision_data(db, "record", record_id, old["revision"])):
+            db.execute("ROLLBACK TO record_write")  # nothing changed: no revision, nothing re-indexed
+            db.execute("RELEASE record_write")
+            return record_id
+        db.execute("RELEASE record_write")
+        store.add_revision(db, "record", record_id, row["revision"], {**saved, **(note or {})},
+                           self.user, self.stamp)
         self.touched.add(record_id)
         return record_id
 
@@ -226,10 +251,12 @@ def document(db, row: dict, names: NameCache) -> dict:
 
 # --- the public write functions --------------------------------------------------------------------
 
-def save_record(db, index, data: dict, user: str | None = None) -> dict:
-    """Store a record and index it; returns it as saved. :raise ValidationError:"""
+def save_record(db, index, data: dict, user: str | None = None, note: dict | None = None) -> dict:
+    """Store a record and index it; returns it as saved (at its old revision when nothing changed).
+
+    `note` says why, when not a form's Save (`NOTE_KEYS`). :raise ValidationError:"""
     with writing(db, index, user) as write:
-        record_id = write.store_record(data)
+        record_id = write.store_record(data, note)
     return store.get_record(db, record_id, SYSTEM)
 
 
@@ -239,10 +266,11 @@ def delete_record(db, index, record_id: str, user: str | None = None) -> None:
         write.delete_record(record_id)
 
 
-def save_entity(db, index, kind: str, data: dict, user: str | None = None) -> dict:
+def save_entity(db, index, kind: str, data: dict, user: str | None = None,
+                note: dict | None = None) -> dict:
     """Store a person, event or place; its records are re-indexed. :raise ValidationError:"""
     with writing(db, index, user) as write:
-        entity_id = write.store_entity(kind, data)
+        entity_id = write.store_entity(kind, data, note)
     return store.get_entity(db, kind, entity_id, SYSTEM)
 
 
@@ -319,7 +347,7 @@ def restore_record(db, index, record_id: str, revision: int, user: str | None = 
     old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
     if old is None or old.get("deleted"):
         raise NotFound(Text("Record %(id)s has no revision %(revision)s.", id=record_id, revision=revision))
-    return save_record(db, index, {**_record_input(old), "id": record_id}, user)
+    return save_record(db, index, {**_record_input(old), "id": record_id}, user, {"restored_from": revision})
 
 
 def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
@@ -329,7 +357,24 @@ def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
     kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
     if not kept:
         raise NotFound(Text("Record %(id)s is not deleted.", id=record_id))
-    return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
+    return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user, {"undeleted": True})
+
+
+def set_access(db, index, record_ids: Iterable[str], access: str, user: str | None = None) -> int:
+    """Give records another access level in one write, each changed record a new revision (none for
+    one at that level already); returns how many changed. :raise ValidationError:"""
+    if access not in ACCESS_LEVELS:
+        raise ValidationError([("access", Text("%(value)s is not one of %(allowed)s", value=repr(access),
+                                                allowed=", ".join(ACCESS_LEVELS)))])
+    changed = 0
+    with writing(db, index, user) as write:
+        for record_id in record_ids:
+            row = store.record_row(db, record_id)
+            if row is None or row["deleted_at"] or row["access"] == access:
+                continue
+            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id, "access": access})
+            changed += 1
+    return changed
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
@@ -360,11 +405,12 @@ def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | 
         if data.get("part_of") == old_id:
             data["part_of"] = None
         data = {k: v for k, v in data.items() if v is not None}
-        write.store_entity(kind, data)
+        write.store_entity(kind, data, {"merged_from": old_id})
         # the records whose links moved get a revision, so their history shows the change
         for record_id in sorted(affected):
             row = store.record_row(db, record_id)
-            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id})
+            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id},
+                               {"merged_from": old_id, "merged_into": keep_id})
     return store.get_entity(db, kind, keep_id, SYSTEM)
 
 
@@ -378,11 +424,11 @@ def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: st
     old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
     if old is None:
         raise NotFound(Text("No revision %(revision)s of %(id)s.", revision=revision, id=entity_id))
-    data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
+    data = {k: v for k, v in old.items() if k not in ("kind", *_NOT_CONTENT)}
     if data.get("part_of"):
         data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]
     if kinds.get(kind).has_places:
         data["places"] = [{"id": store.redirect_target(db, kinds.PLACE.name, p["id"]) or p["id"]}
                           for p in data.get("places") or []]
     return save_entity(db, index, kind, {**{k: v for k, v in data.items() if v is not None},
-                                         "id": entity_id}, user)
+                                         "id": entity_id}, user, {"restored_from": revision})

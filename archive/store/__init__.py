@@ -21,7 +21,7 @@ from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
 from .accounts import add_session, delete_sessions, delete_user, forget_sessions, session_user
-from .audit import add_revision, deleted_records, last_revision, log_view, record_views, revisions
+from .audit import add_revision, deleted_records, last_revision, log_view, record_views, revision_data, revisions
 from .authorities import (authority_names, count_entities, dated_events, entities_with_counts,
                           entity_index_names, entity_json, entity_labels, entity_records, entity_row,
                           find_by_name, get_entity, iter_entities, linked_record_ids, merge_entity_rows,
@@ -45,7 +45,7 @@ __all__ = [
     "entity_json", "entity_labels", "entity_records", "entity_row", "find_by_name", "find_user",
     "forget_sign_in_failures", "get_entity", "get_meta", "get_record", "get_user", "harvest_collections",
     "harvest_row", "harvest_rows", "id_taken", "iter_entities", "iter_record_rows", "label_names",
-    "labels", "last_revision",
+    "labels", "last_revision", "revision_data",
     "linked_record_ids", "list_users", "live_record_seqs", "log_view", "merge_entity_rows", "new_id",
     "newest_records", "next_seq", "people_of", "put_entity_row", "put_record_row", "put_user",
     "record_json", "record_links", "record_row", "record_views", "records_by_ids", "records_per_year",

@@ -24,6 +24,13 @@ def revisions(db, kind: str, entity_id: str) -> list[dict]:
         "WHERE kind = ? AND entity_id = ? ORDER BY revision", [kind, entity_id])]
 
 
+def revision_data(db, kind: str, entity_id: str, revision: int) -> dict | None:
+    """What one revision saved, or None."""
+    row = db.execute("SELECT data FROM revisions WHERE kind = ? AND entity_id = ? AND revision = ?",
+                     [kind, entity_id, revision]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def last_revision(db, kind: str, entity_id: str) -> int:
     row = db.execute("SELECT max(revision) FROM revisions WHERE kind = ? AND entity_id = ?",
                      [kind, entity_id]).fetchone()

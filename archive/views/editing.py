@@ -8,7 +8,7 @@ import difflib
 
 from flask import request
 
-from .. import kinds, linking, store
+from .. import kinds, linking, records, store
 from ..access import SYSTEM
 from ..errors import BadRequest
 from ..forms import ConfirmForm, RecordForm, field_for, lines
@@ -102,7 +102,7 @@ def check_confirmed() -> None:
 
 # --- what each revision changed --------------------------------------------------------------------
 
-SKIP = ("kind", "created_at", "updated_at", "revision", "deleted")
+SKIP = ("kind", "created_at", "updated_at", "revision", "deleted", *records.NOTE_KEYS)
 # What the history calls each field (translated on the page).
 FIELD_NAMES = {
     "type": N_("type"), "title": N_("title"), "summary": N_("summary"), "text": N_("text"),
@@ -151,7 +151,8 @@ def history_entries(revs: list[dict]) -> tuple[list[dict], dict | None]:
     for rev in revs:
         deleted = bool(rev["data"].get("deleted"))
         entries.append({**rev, "deleted": deleted, "created": previous is None and not deleted,
-                        "changes": [] if deleted or previous is None else changes(previous, rev["data"])})
+                        "changes": [] if deleted or previous is None else changes(previous, rev["data"]),
+                        "note": {k: rev["data"][k] for k in records.NOTE_KEYS if rev["data"].get(k)}})
         if not deleted:
             previous = rev["data"]
     entries.reverse()

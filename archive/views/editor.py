@@ -109,6 +109,9 @@ def record_form(current: dict | None):
         status = 400
         return page()
     created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
+    if current and saved["revision"] == current["revision"]:  # the write path keeps no empty revision
+        flash(gettext("Nothing changed, so nothing was saved."), "info")
+        return redirect(url_for(".edit_record", record_id=saved["id"]))
     saved_revision = gettext("Saved revision %(revision)s.", revision=number(saved["revision"]))
     flash(saved_revision + (" " + gettext("New in the archive: %(names)s.", names=", ".join(created))
                             if created else ""), "info")
@@ -195,11 +198,16 @@ def restore_entity(plural: str, entity_id: str, revision: int):
 @editor_required
 def restore(record_id: str, revision: int):
     check_confirmed()
+    before = store.last_revision(get_db(), "record", record_id)
     try:
         saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
                       problem=translate(exc.message)), "error")
+        return redirect(url_for(".history", record_id=record_id))
+    if saved["revision"] == before:
+        flash(gettext("Revision %(revision)s holds what the record holds now, so nothing was saved.",
+                      revision=number(revision)), "info")
         return redirect(url_for(".history", record_id=record_id))
     flash(gettext("Revision %(revision)s restored as revision %(new)s.", revision=number(revision),
                   new=number(saved["revision"])), "info")

@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import fields, kinds, urls
+from .. import clock, fields, kinds, urls
 from ..access import ACCESS_NAMES, ROLE_NAMES
 from ..i18n import translate
 from ..names import slug
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(kinds_label, "kinds_label")
     app.add_template_filter(lambda role: translate(ROLE_NAMES.get(role, role)), "role_label")
     app.add_template_filter(lambda level: translate(ACCESS_NAMES.get(level, level)), "access_label")
+    app.add_template_test(lambda until: bool(until) and until > clock.today(), "embargoed")
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
