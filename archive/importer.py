@@ -132,7 +132,7 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
     if unknown or missing or len(set(header)) != len(header):
         named = ", ".join(repr(c if len(c) <= 40 else c[:40] + "…") for c in unknown[:MAX_NAMES])
         if len(unknown) > MAX_NAMES:
-            named = Text("%(names)s and %(count)s more", names=named, count=len(unknown) - MAX_NAMES)
+            named = Text("%(names)s and %(count)s more", names=named, count=f"{len(unknown) - MAX_NAMES:,}")
         parts = [part for part in [
             unknown and Text("unknown column(s) %(names)s", names=named),
             missing and Text("missing column(s) %(names)s", names=", ".join(missing)),

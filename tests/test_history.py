@@ -69,7 +69,7 @@ def test_restores_undeletes_and_merges_are_named(archivist, save, home):
     assert "No field changed" not in page
     old = store.get_record(home.db, record["id"], SYSTEM)["people"][0]["id"]
     keep = records.save_entity(home.db, home.index, "person", {"name": "Sok Chan"})["id"]
-    archivist.post(f"/people/{old}/merge", data={"into": keep})
+    archivist.post(f"/people/{old}/merge", data={"into": keep, "confirm": keep})
     page = history(archivist, record["id"])
     assert f"Links moved by a merge: {old} was merged into {keep}." in page
     page = archivist.get(f"/people/{keep}/history").get_data(as_text=True)
