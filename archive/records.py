@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
 
-from . import clock, dates, fields, kinds, store
+from . import clock, dates, fields, kinds, media, store, timecoded
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
@@ -41,15 +43,33 @@ _STORED = tuple(f for f in fields.RECORD_FIELDS
 PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
 
 
+@dataclass
+class Files:
+    """Where a write's media files come from: the folder an import's `path`s are relative to (None:
+    `path` is refused, as in a web import), the size limit (setting MEDIA_MAX_BYTES), and the files
+    this process has just stored and measured itself (`media.store`), by SHA-256."""
+
+    base: Path | None = None
+    max_bytes: int = media.DEFAULT_MAX_BYTES
+    measured: dict[str, media.Measured] = dataclass_field(default_factory=dict)
+
+    def store(self, source, folder) -> media.Measured:
+        """Store a file (a path or an open binary stream) and remember its measure. :raise MediaError:"""
+        done = media.store(source, folder, max_bytes=self.max_bytes)
+        self.measured[done.sha256] = done
+        return done
+
+
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
 
-    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str):
+    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str, files: Files | None = None):
         self.db = db
         self.index = index
         self.user = user
         self.seq = seq
         self.stamp = stamp
+        self.files = files or Files()
         self.touched: set[str] = set()
 
     # authorities
@@ -128,6 +148,11 @@ class Write:
         errors = validate("record", data)
         if errors:
             raise ValidationError(errors)
+        old_media = []
+        if data.get("id") and (current := store.record_row(self.db, data["id"])):
+            old_media = fields.FIELDS["media"].shape.from_column(current["media"])
+        data = {**data, "media": self._measured_media(data.get("media") or [], old_media)}
+        data["segments"] = [self._segment_links(seg, i) for i, seg in enumerate(data.get("segments") or [])]
         db = self.db
         record_id = data.get("id") or store.new_id(db, "record")
         old = store.record_row(db, record_id)
@@ -149,10 +174,68 @@ class Write:
                     "revision": (old["revision"] + 1) if old else 1, "seq": self.seq, "deleted_at": None})
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
+        store.set_segment_links(db, record_id, [(kind, link["id"]) for seg in data["segments"]
+                                                for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
         store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
         self.touched.add(record_id)
         return record_id
+
+    def _measured_media(self, entries: list[dict], old: list[dict]) -> list[dict]:
+        """Media entries with what the archive measured of their files (stored first when given by
+        `path`), never what the input claims. :raise ValidationError:"""
+        folder = store.media_folder(self.db)
+        known = {m["sha256"]: m for m in old if m.get("sha256")}
+        out, errors = [], []
+        for i, given in enumerate(entries):
+            entry = {k: v for k, v in given.items() if k != "path"}
+            try:
+                found = self._measure(given, folder, known)
+            except media.MediaError as error:
+                errors.append((f"media.{i}.{'path' if given.get('path') else 'sha256'}", str(error)))
+                continue
+            if found is None:
+                entry.update(dict.fromkeys(timecoded.MEASURED))
+            else:
+                entry.update({k: found[k] for k in (*timecoded.MEASURED, "kind")})
+            out.append(entry)
+            errors += timecoded.check_lengths(entry, f"media.{i}")
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _measure(self, given: dict, folder: Path, known: dict[str, dict]) -> dict | None:
+        if given.get("path"):
+            if self.files.base is None:
+                raise media.MediaError("a file path is read only by `archive import` on the server; "
+                                       "upload the file on the record's form")
+            base = self.files.base.resolve()
+            source = (base / given["path"]).resolve()
+            if not source.is_relative_to(base) or not source.is_file():
+                raise media.MediaError(f"no file {given['path']!r} beside the import file")
+            return self.files.store(source, folder).as_dict()
+        sha = given.get("sha256")
+        if not sha:
+            return None  # a recording kept elsewhere (an OHMS media URL): no file here yet
+        if sha in self.files.measured:
+            return self.files.measured[sha].as_dict()
+        if sha in known:  # measured when it was first stored
+            return known[sha]
+        path = media.path_for(folder, sha)
+        if not path.is_file():
+            raise media.MediaError("the archive has no file with this checksum: give the file's `path`, "
+                                   "or import a bag (archive export --format bag)")
+        found = media.measure(path)
+        if found.sha256 != sha:
+            raise media.MediaError("the archive's copy of this file is damaged (its checksum changed)")
+        return found.as_dict()
+
+    def _segment_links(self, seg: dict, i: int) -> dict:
+        seg = dict(seg)
+        for key, kind in timecoded.LINK_KINDS:
+            seg[key] = [{"id": self.resolve(kind, link, f"segments.{i}.{key}.{j}")}
+                        for j, link in enumerate(seg.get(key) or [])]
+        return seg
 
     def delete_record(self, record_id: str) -> None:
         """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
@@ -186,11 +269,12 @@ class Write:
 
 @contextmanager
 def writing(db, index: Index, user: str | None = None,
-            progress: Callable[[int], None] | None = None):
-    """One write: SQLite transaction and index transaction, committed together or not at all."""
+            progress: Callable[[int], None] | None = None, files: Files | None = None):
+    """One write: SQLite transaction and index transaction, committed together or not at all.
+    Media files are stored (synced, renamed) inside it, before the commit that names them."""
     with index.write_lock:  # taken before SQLite's lock by every write; transaction() re-enters it
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), clock.now())
+            write = Write(db, index, user, store.next_seq(db), clock.now(), files)
             yield write
             write.flush(progress=progress)
     index.written()
@@ -211,9 +295,11 @@ class NameCache:
 
 
 def document(db, row: dict, names: NameCache) -> dict:
-    """The index document of a record row."""
+    """The index document of a record row (its segments' links count as its own)."""
     record = store.record_json(db, row)
-    linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
+    linked = {kind.name: [n for link in record[kind.plural] + [x for seg in record["segments"]
+                                                              for x in seg[kind.plural]]
+                          for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}
     return to_document(record, linked, bounds)
@@ -221,9 +307,9 @@ def document(db, row: dict, names: NameCache) -> dict:
 
 # --- the public write functions --------------------------------------------------------------------
 
-def save_record(db, index, data: dict, user: str | None = None) -> dict:
-    """Store a record and index it; returns it as saved. :raise ValidationError:"""
-    with writing(db, index, user) as write:
+def save_record(db, index, data: dict, user: str | None = None, files: Files | None = None) -> dict:
+    """Store a record (and its media files) and index it; returns it as saved. :raise ValidationError:"""
+    with writing(db, index, user, files=files) as write:
         record_id = write.store_record(data)
     return store.get_record(db, record_id, SYSTEM)
 
@@ -269,13 +355,13 @@ class IndexSource:
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> None:
+                   progress: Callable[[str], None] | None = None, files: Files | None = None) -> None:
     """Store already-validated objects (authorities and records) in one write; all or nothing.
 
     `progress` is called with "store" for each object stored and "index" for each record indexed.
     """
     indexed = (lambda n: progress("index")) if progress else None
-    with writing(db, index, user, progress=indexed) as write:
+    with writing(db, index, user, progress=indexed, files=files) as write:
         for obj in objects:
             if progress:
                 progress("store")
