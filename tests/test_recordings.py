@@ -106,3 +106,60 @@ def test_a_failed_save_leaves_no_record_naming_the_file(home, wav):
     with pytest.raises(ValidationError):
         save_with_file(home, wav, embargo_until="not a day")
     assert store.get_record(home.db, "r-rec", SYSTEM) is None
+
+
+# --- serving ---------------------------------------------------------------------------------------
+
+def test_the_file_is_served_with_ranges_its_measured_type_and_a_safe_name(home, wav, client):
+    saved = save_with_file(home, wav)
+    size = wav.stat().st_size
+    whole = client.get("/records/r-rec/media/m1")
+    assert whole.status_code == 200 and whole.data == wav.read_bytes()
+    assert whole.headers["Content-Type"] == "audio/wav" and whole.headers["Accept-Ranges"] == "bytes"
+    assert whole.headers["Content-Disposition"].startswith('inline; filename="interview.wav"')
+    part = client.get("/records/r-rec/media/m1", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == wav.read_bytes()[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{size}" and part.headers["Content-Length"] == "10"
+    tail = client.get("/records/r-rec/media/m1", headers={"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.data == wav.read_bytes()[-5:]
+    beyond = client.get("/records/r-rec/media/m1", headers={"Range": f"bytes={size}-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
+    assert client.get("/records/r-rec/media/m9").status_code == 404
+    vtt = client.get("/records/r-rec/media/m1.vtt")
+    assert vtt.headers["Content-Type"].startswith("text/vtt")
+    assert "<v Ana>We left Battambang at dawn." in vtt.get_data(as_text=True)
+    chapters = client.get("/records/r-rec/segments.vtt").get_data(as_text=True)
+    assert "00:00:00.000 --> 00:00:01.200\nLeaving home" in chapters
+    assert saved["media"][0]["sha256"] in client.get("/records/r-rec.json").get_data(as_text=True)
+
+
+def test_a_damaged_file_is_not_served(home, wav, client):
+    saved = save_with_file(home, wav)
+    path = store.media_folder(home.db) / saved["media"][0]["sha256"]
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert client.get("/records/r-rec/media/m1").status_code == 404
+
+
+@pytest.mark.parametrize("level", ["restricted", "private"])
+def test_hidden_records_files_transcripts_and_manifests_answer_404_as_missing_ones(home, wav, client, level):
+    save_with_file(home, wav, access=level)
+    for url in ("/records/r-rec/media/m1", "/records/r-rec/media/m1.vtt", "/records/r-rec/segments.vtt",
+                "/records/r-rec/manifest.json"):
+        hidden, missing = client.get(url), client.get(url.replace("r-rec", "r-none"))
+        assert hidden.status_code == missing.status_code == 404, url
+        assert hidden.data == missing.data.replace(b"r-none", b"r-rec"), url
+
+
+def test_the_manifest_served_loads_in_iiif_prezi3(home, wav, client):
+    from iiif_prezi3 import Manifest
+    save_with_file(home, wav)
+    answer = client.get("/records/r-rec/manifest.json")
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    loaded = Manifest(**answer.get_json())
+    canvas = loaded.items[0]
+    assert canvas.duration == pytest.approx(2.5, abs=0.01)
+    assert canvas.items[0].items[0].body.id == "http://localhost/records/r-rec/media/m1"
+    assert canvas.annotations[0].items[0].body.id == "http://localhost/records/r-rec/media/m1.vtt"
+    assert loaded.structures[0].items[0].items[0].id.endswith("/canvas/m1#t=0,1.2")
