@@ -163,3 +163,30 @@ def test_the_manifest_served_loads_in_iiif_prezi3(home, wav, client):
     assert canvas.items[0].items[0].body.id == "http://localhost/records/r-rec/media/m1"
     assert canvas.annotations[0].items[0].body.id == "http://localhost/records/r-rec/media/m1.vtt"
     assert loaded.structures[0].items[0].items[0].id.endswith("/canvas/m1#t=0,1.2")
+
+
+# --- the record page and search --------------------------------------------------------------------
+
+def test_the_page_plays_from_t_without_javascript_and_links_every_cue_and_segment(home, wav, client):
+    save_with_file(home, wav)
+    page = client.get("/records/r-rec?t=1.5").get_data(as_text=True)
+    assert 'src="/records/r-rec/media/m1#t=1.5"' in page
+    assert '<track kind="captions"' in page and 'src="/records/r-rec/segments.vtt?media=m1"' in page
+    assert 'href="/records/r-rec?t=1.2#cue-m1-2"' in page and 'href="/records/r-rec?t=0#media-m1"' in page
+    assert 'id="cue-m1-2" class="current" aria-current="true"' in page
+    assert 'id="cue-m1-1" class="current"' not in page
+    assert "player.js" in page
+
+
+def test_a_cue_word_is_found_and_the_hit_lands_on_its_moment(home, wav, client):
+    save_with_file(home, wav, text="Nothing about leaving here.")
+    answer = client.get("/search.json?q=camp").get_json()
+    hit = answer["hits"][0]
+    assert (hit["id"], hit["media"], hit["time"]) == ("r-rec", "m1", 1.2)
+    assert hit["snippet"] == "And then the <mark>camp</mark>?"
+    page = client.get("/search?q=camp").get_data(as_text=True)
+    assert 'href="/records/r-rec?t=1.2&amp;q=camp#media-m1"' in page
+    # segments: titles and links are searched, their people counted in facets
+    facets = client.get("/search.json?q=leaving").get_json()["facets"]
+    assert [p["label"] for p in facets["person"]] == ["Ana Rec"]
+    assert client.get("/search.json?q=dawn").get_json()["total"] == 1

@@ -154,11 +154,19 @@ def manifest(record_id: str):
 
 
 def page_media(record: dict) -> list[dict]:
-    """What the record page shows of each file: the entry, whether it can be played, and its kind."""
+    """What the record page shows of each file: the entry, whether the archive holds it whole, its
+    segments (those naming no file belong to the first recording), and the `media=` a link to one of
+    its moments needs (none for the first recording, which `?t=` alone starts)."""
     shown = []
+    playable = [m["id"] for m in record.get("media") or [] if m.get("kind") in ("audio", "video")]
+    first = playable[0] if playable else None
     for medium in record.get("media") or []:
         path = stored_path(medium)
+        mid = medium["id"]
         shown.append({**medium, "stored": path is not None and path.is_file(),
-                      "damaged": path is not None and damaged(medium)})
+                      "damaged": path is not None and damaged(medium),
+                      "param": None if mid == first else mid,
+                      "segments": [s for s in record.get("segments") or []
+                                   if s.get("media") == mid or (not s.get("media") and mid == first)]})
     return shown
 
