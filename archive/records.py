@@ -52,6 +52,7 @@ class Files:
     base: Path | None = None
     max_bytes: int = media.DEFAULT_MAX_BYTES
     measured: dict[str, media.Measured] = dataclass_field(default_factory=dict)
+    notices: list[str] = dataclass_field(default_factory=list)  # what reading transcripts repaired
 
     def store(self, source, folder) -> media.Measured:
         """Store a file (a path or an open binary stream) and remember its measure. :raise MediaError:"""

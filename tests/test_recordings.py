@@ -190,3 +190,41 @@ def test_a_cue_word_is_found_and_the_hit_lands_on_its_moment(home, wav, client):
     facets = client.get("/search.json?q=leaving").get_json()["facets"]
     assert [p["label"] for p in facets["person"]] == ["Ana Rec"]
     assert client.get("/search.json?q=dawn").get_json()["total"] == 1
+
+
+# --- the record form -------------------------------------------------------------------------------
+
+def test_an_archivist_uploads_an_interview_with_its_vtt_and_finds_its_words_at_once(client, auth, wav, home):
+    import io
+    auth.sign_in_as("archivist")
+    form = {"title": "Uploaded interview", "type": "interview", "access": "public", "text": "", "language": "en",
+            "save": "Save", "base_revision": "",
+            "media_label": "Tape 1", "segments_lines": "0:00 - 0:01.2 | Leaving | At dawn | dawn; exile",
+            "media_upload": (io.BytesIO(wav.read_bytes()), "interview.mp3"),  # the name lies: it is WAV
+            "transcript_upload": (io.BytesIO(VTT.encode()), "interview.vtt")}
+    answer = client.post("/records/new", data=form, content_type="multipart/form-data")
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
+    record_id = answer.headers["Location"].split("/")[2]
+    saved = client.get(f"/records/{record_id}.json").get_json()
+    m = saved["media"][0]
+    assert (m["label"], m["filename"], m["mimetype"], m["kind"]) == ("Tape 1", "interview.mp3", "audio/wav", "audio")
+    assert [c["speaker"] for c in m["transcript"]] == ["Ana", "Interviewer"]
+    assert saved["segments"][0]["title"] == "Leaving" and saved["segments"][0]["keywords"] == ["dawn", "exile"]
+    hit = client.get("/search.json?q=Battambang").get_json()["hits"][0]
+    assert (hit["id"], hit["media"], hit["time"]) == (record_id, "m1", 0.0)
+    # the edit form keeps the file and gives the segments back as lines
+    edit = client.get(f"/records/{record_id}/edit").get_data(as_text=True)
+    assert "0:00 - 0:01.2 | Leaving | At dawn | dawn; exile" in edit and 'enctype="multipart/form-data"' in edit
+
+
+def test_a_file_or_transcript_that_cannot_be_read_gets_a_clear_message_and_nothing_is_saved(client, auth):
+    import io
+    auth.sign_in_as("archivist")
+    base = {"title": "Bad upload", "type": "interview", "access": "public", "save": "Save"}
+    answer = client.post("/records/new", content_type="multipart/form-data",
+                         data={**base, "media_upload": (io.BytesIO(b"just some text"), "talk.mp3")})
+    assert answer.status_code == 400 and "The file was not kept: cannot read this file" in answer.get_data(as_text=True)
+    answer = client.post("/records/new", content_type="multipart/form-data",
+                         data={**base, "segments_lines": "soon | Title"})
+    assert answer.status_code == 400 and "Segments, line 1" in answer.get_data(as_text=True)
+    assert client.get("/search.json?q=upload").get_json()["total"] == 0
