@@ -313,10 +313,11 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
 
 
 def run(db, index, path: str | Path, user: str | None = None,
-        progress: Callable[[str], None] | None = None) -> Plan:
+        progress: Callable[[str], None] | None = None, files: records.Files | None = None) -> Plan:
     """Check, then import everything in one write. :raise ImportFailed: and nothing is written.
 
-    `progress` is called with "check", "store" or "index" once per object and stage.
+    `progress` is called with "check", "store" or "index" once per object and stage; `files` says
+    where media entries' `path`s are read from (none: they are refused, as in a web import).
     """
     checked = plan(db, path, progress)
     if checked.problems:
@@ -330,7 +331,7 @@ def run(db, index, path: str | Path, user: str | None = None,
             yield obj
 
     try:
-        records.import_objects(db, index, objects(), user, progress=progress)
+        records.import_objects(db, index, objects(), user, progress=progress, files=files)
     except records.ValidationError as exc:  # a conflict the first pass could not see
         raise ImportFailed([Problem(current, readable(f), m) for f, m in exc.errors]) from exc
     return checked

@@ -391,6 +391,9 @@ def _record_input(saved: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+record_input = _record_input  # a saved record as input again (for `archive media add`)
+
+
 def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
     """Save an earlier revision's content again, as a new revision.
 
