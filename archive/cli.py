@@ -198,9 +198,10 @@ def _import_file(archive, file: Path, dry_run: bool, files: records.Files) -> No
 @click.option("--base-url", help="The archive's public address, for the links of a JSON-LD export "
                                  "(default: the setting BASE_URL).")
 def export_command(fmt, output, base_url, dest):
-    """Export everything: places, people, events, then records, each with its kind (CSV: records).
+    """Export everything: places, people, events, then records, each with its kind (CSV: records),
+    to -o FILE (a spreadsheet: --format csv -o records.csv) or, as a bag with the media files, to DEST.
 
-    Example: archive export --format csv -o records.csv (a bag: archive export --format bag /media/bag)
+    Example: archive export --format bag /media/archive-bag
     """
     archive = get_archive()
     output = output or dest

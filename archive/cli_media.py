@@ -183,7 +183,7 @@ def add_commands(cli: click.Group, get_archive) -> None:
     def media_add_command(record_id, file, label, transcript):
         """Add a file (and its transcript) to a record: stored by its SHA-256, measured, indexed.
 
-        Example: archive media add r7q2k9 tape1.mp3 --label "Tape 1" --transcript tape1.vtt
+        Example: archive media add r7q2k9 tape1.ogg --transcript tape1.vtt
         """
         archive = get_archive().start()
         files = files_for(archive)
