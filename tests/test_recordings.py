@@ -228,3 +228,16 @@ def test_a_file_or_transcript_that_cannot_be_read_gets_a_clear_message_and_nothi
                          data={**base, "segments_lines": "soon | Title"})
     assert answer.status_code == 400 and "Segments, line 1" in answer.get_data(as_text=True)
     assert client.get("/search.json?q=upload").get_json()["total"] == 0
+
+
+# --- JSON-LD and OAI -------------------------------------------------------------------------------
+
+def test_json_ld_describes_the_recording_and_oai_gives_its_format_and_dcmi_type(home, wav, client):
+    save_with_file(home, wav)
+    node = client.get("/records/r-rec.jsonld").get_json()
+    audio = node["associatedMedia"][0]
+    assert audio["@type"] == "AudioObject" and audio["encodingFormat"] == "audio/wav"
+    assert audio["contentUrl"] == "http://localhost/records/r-rec/media/m1" and audio["duration"] == "PT2.5S"
+    assert audio["caption"]["contentUrl"].endswith("/media/m1.vtt") and "Battambang" in audio["transcript"]
+    oai = client.get("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:r-rec").get_data(as_text=True)
+    assert "<dc:format>audio/wav</dc:format>" in oai and "<dc:type>Sound</dc:type>" in oai
