@@ -241,3 +241,20 @@ def test_json_ld_describes_the_recording_and_oai_gives_its_format_and_dcmi_type(
     assert audio["caption"]["contentUrl"].endswith("/media/m1.vtt") and "Battambang" in audio["transcript"]
     oai = client.get("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:r-rec").get_data(as_text=True)
     assert "<dc:format>audio/wav</dc:format>" in oai and "<dc:type>Sound</dc:type>" in oai
+
+
+def test_cue_words_of_a_hidden_record_are_never_found_by_those_who_may_not_see_it(home, wav, client, auth):
+    save_with_file(home, wav, access="private", id="r-hidden")
+    for q in ("Battambang", "transcript:Battambang", "segment:Leaving", "dawn"):
+        assert client.get(f"/search.json?q={q}").get_json()["total"] == 0, q
+    assert client.get("/search.json?q=Ana+Rec").get_json()["facets"]["person"] == []
+    auth.sign_in_as("archivist")
+    assert client.get("/search.json?q=Battambang").get_json()["hits"][0]["media"] == "m1"
+
+
+def test_khmer_in_a_transcript_is_found_like_khmer_in_text(home, save, client):
+    save(id="r-km", title="Khmer interview", language=["km"],
+         media=[{"id": "m1", "kind": "audio", "transcript": [
+             {"start": 5.0, "end": 9.0, "text": "ខ្ញុំរស់នៅក្នុងជំរំជនភៀសខ្លួន", "language": "km"}]}])
+    hit = client.get("/search.json?q=ជំរំ").get_json()["hits"][0]
+    assert (hit["id"], hit["media"], hit["time"]) == ("r-km", "m1", 5.0) and "<mark>ជំរំ</mark>" in hit["snippet"]
