@@ -258,3 +258,23 @@ def test_khmer_in_a_transcript_is_found_like_khmer_in_text(home, save, client):
              {"start": 5.0, "end": 9.0, "text": "ខ្ញុំរស់នៅក្នុងជំរំជនភៀសខ្លួន", "language": "km"}]}])
     hit = client.get("/search.json?q=ជំរំ").get_json()["hits"][0]
     assert (hit["id"], hit["media"], hit["time"]) == ("r-km", "m1", 5.0) and "<mark>ជំរំ</mark>" in hit["snippet"]
+
+
+def test_a_database_of_schema_8_gains_media_and_segments(tmp_path):
+    import sqlite3
+
+    from archive.store import schema
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for step in schema.MIGRATIONS[:8]:
+        conn.executescript(step)
+    conn.execute("INSERT INTO records (id, type, title, access, created_at, updated_at, revision, seq) "
+                 "VALUES ('r1', 'testimony', 'Old', 'public', 'x', 'x', 1, 0)")
+    conn.execute("PRAGMA user_version = 8")
+    conn.commit()
+    conn.close()
+    db = store.connect(path)
+    assert store.create_tables(db) == 8
+    record = store.get_record(db, "r1", SYSTEM)
+    assert record["media"] == [] and record["segments"] == []
+    db.close()
