@@ -88,6 +88,8 @@ def init_command(sample):
             click.echo("Added the sample recording: the seed letter read aloud by a machine (espeak-ng).")
     elif sample:
         click.echo(f"The archive already holds {count} records; the sample was not loaded.")
+        if cli_media.load_sample_recording(archive.db, archive.index):  # a sample loaded before recordings
+            click.echo("Added the sample recording to the sample letter.")
     click.echo(f"Archive ready at {archive.settings['ARCHIVE_HOME']}.")
 
 

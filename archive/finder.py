@@ -367,7 +367,9 @@ def _best_cue(found: dict, files: list[dict], phrases: list[list[str]], words: i
     marked, number, matched = highlight.passage([c["text"] for _, c in cues], phrases, budget=budget)
     if number is not None and matched >= words:
         mid, cue = cues[number - 1]
-        found.update(snippet=marked, media=mid, time=cue["start"], anchor=None)
+        first = next((m["id"] for m in files if m.get("kind") in ("audio", "video")), None)
+        found.update(snippet=marked, media=mid, time=cue["start"], anchor=None,
+                     media_param=None if mid == first else mid)  # `?t=` alone plays the first recording
 
 
 def label_facets(db, counts: dict[str, list[tuple[str, int]]], viewer: Viewer) -> dict[str, list[dict]]:

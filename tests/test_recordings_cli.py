@@ -81,8 +81,14 @@ def test_an_import_line_gives_a_path_and_the_bag_round_trip_restores_byte_for_by
     second = exported(empty, tmp_path, "second")
     assert without_timestamps(second) == without_timestamps(first)
     run(empty, "export", "--format", "bag", str(tmp_path / "bag2"))
-    for name in ("data/media/" + first[-1]["media"][0]["sha256"], "manifest-sha256.txt"):
-        assert (tmp_path / "bag" / name).read_bytes() == (tmp_path / "bag2" / name).read_bytes()
+    sha = first[-1]["media"][0]["sha256"]
+    assert (tmp_path / "bag" / "data" / "media" / sha).read_bytes() == (tmp_path / "bag2" / "data" / "media" / sha).read_bytes()
+    media_lines = [[line for line in (folder / "manifest-sha256.txt").read_text().splitlines() if "data/media/" in line]
+                   for folder in (tmp_path / "bag", tmp_path / "bag2")]
+    assert media_lines[0] == media_lines[1] == [f"{sha}  data/media/{sha}"]
+    # the exports inside are the same but for the archive's own timestamps (a new archive, new saves)
+    assert [without_timestamps(read_jsonl((tmp_path / b / "data" / "export.jsonl").read_text())) for b in ("bag", "bag2")] \
+        == [without_timestamps(first)] * 2
     run(empty, "check")
     # a bag with a changed byte is refused whole
     victim = tmp_path / "bag" / "data" / "media" / first[-1]["media"][0]["sha256"]
@@ -112,3 +118,14 @@ def test_backup_and_restore_carry_the_media_folder(tmp_path):
     run(again, "restore", str(tmp_path / "backup"))
     assert (again / "records" / "media" / media.sha256_of(wav)).read_bytes() == wav.read_bytes()
     run(again, "check")
+
+
+def test_the_bag_of_the_sample_restores_byte_for_byte_into_an_empty_archive(tmp_path):
+    home, empty = tmp_path / "a", tmp_path / "b"
+    run(home, "init", "--sample")
+    run(home, "export", "--format", "bag", str(tmp_path / "bag"))
+    run(empty, "import", str(tmp_path / "bag"))
+    assert without_timestamps(exported(empty, tmp_path, "b")) == without_timestamps(exported(home, tmp_path, "a"))
+    for original in (home / "records" / "media").iterdir():
+        assert (empty / "records" / "media" / original.name).read_bytes() == original.read_bytes()
+    run(empty, "check")
