@@ -278,3 +278,19 @@ def test_a_database_of_schema_8_gains_media_and_segments(tmp_path):
     record = store.get_record(db, "r1", SYSTEM)
     assert record["media"] == [] and record["segments"] == []
     db.close()
+
+
+def test_webvtt_round_trip_and_range_requests_through_a_real_server(app, home, wav):
+    import urllib.request
+
+    from archive.transcripts import read_transcript
+    from conftest import LiveServer
+    saved = save_with_file(home, wav)
+    with LiveServer(app) as server:
+        with urllib.request.urlopen(f"{server.url}/records/r-rec/media/m1.vtt") as answer:
+            again = read_transcript(answer.read())
+        assert again.cues == saved["media"][0]["transcript"]  # import -> export -> import: equal
+        asked = urllib.request.Request(f"{server.url}/records/r-rec/media/m1", headers={"Range": "bytes=44-99"})
+        with urllib.request.urlopen(asked) as answer:
+            assert answer.status == 206 and answer.headers["Content-Range"] == f"bytes 44-99/{wav.stat().st_size}"
+            assert answer.read() == wav.read_bytes()[44:100]
