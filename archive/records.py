@@ -17,10 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field as dataclass_field
-from pathlib import Path
-
-from . import clock, dates, fields, kinds, media, store, timecoded
+from . import clock, dates, fields, filing, kinds, store, timecoded
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
@@ -41,24 +38,7 @@ _text = fields.clean_text
 _STORED = tuple(f for f in fields.RECORD_FIELDS
                 if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
 PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
-
-
-@dataclass
-class Files:
-    """Where a write's media files come from: the folder an import's `path`s are relative to (None:
-    `path` is refused, as in a web import), the size limit (setting MEDIA_MAX_BYTES), and the files
-    this process has just stored and measured itself (`media.store`), by SHA-256."""
-
-    base: Path | None = None
-    max_bytes: int = media.DEFAULT_MAX_BYTES
-    measured: dict[str, media.Measured] = dataclass_field(default_factory=dict)
-    notices: list[str] = dataclass_field(default_factory=list)  # what reading transcripts repaired
-
-    def store(self, source, folder) -> media.Measured:
-        """Store a file (a path or an open binary stream) and remember its measure. :raise MediaError:"""
-        done = media.store(source, folder, max_bytes=self.max_bytes)
-        self.measured[done.sha256] = done
-        return done
+Files = filing.Files  # where a write's media files come from (archive/filing.py)
 
 
 class Write:
@@ -152,7 +132,8 @@ class Write:
         old_media = []
         if data.get("id") and (current := store.record_row(self.db, data["id"])):
             old_media = fields.FIELDS["media"].shape.from_column(current["media"])
-        data = {**data, "media": self._measured_media(data.get("media") or [], old_media)}
+        data = {**data, "media": filing.measured_media(self.files, store.media_folder(self.db),
+                                                       data.get("media") or [], old_media)}
         data["segments"] = [self._segment_links(seg, i) for i, seg in enumerate(data.get("segments") or [])]
         db = self.db
         record_id = data.get("id") or store.new_id(db, "record")
@@ -181,55 +162,6 @@ class Write:
         store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
         self.touched.add(record_id)
         return record_id
-
-    def _measured_media(self, entries: list[dict], old: list[dict]) -> list[dict]:
-        """Media entries with what the archive measured of their files (stored first when given by
-        `path`), never what the input claims. :raise ValidationError:"""
-        folder = store.media_folder(self.db)
-        known = {m["sha256"]: m for m in old if m.get("sha256")}
-        out, errors = [], []
-        for i, given in enumerate(entries):
-            entry = {k: v for k, v in given.items() if k != "path"}
-            try:
-                found = self._measure(given, folder, known)
-            except media.MediaError as error:
-                errors.append((f"media.{i}.{'path' if given.get('path') else 'sha256'}", str(error)))
-                continue
-            if found is None:
-                entry.update(dict.fromkeys(timecoded.MEASURED))
-            else:
-                entry.update({k: found[k] for k in (*timecoded.MEASURED, "kind")})
-            out.append(entry)
-            errors += timecoded.check_lengths(entry, f"media.{i}")
-        if errors:
-            raise ValidationError(errors)
-        return out
-
-    def _measure(self, given: dict, folder: Path, known: dict[str, dict]) -> dict | None:
-        if given.get("path"):
-            if self.files.base is None:
-                raise media.MediaError("a file path is read only by `archive import` on the server; "
-                                       "upload the file on the record's form")
-            base = self.files.base.resolve()
-            source = (base / given["path"]).resolve()
-            if not source.is_relative_to(base) or not source.is_file():
-                raise media.MediaError(f"no file {given['path']!r} beside the import file")
-            return self.files.store(source, folder).as_dict()
-        sha = given.get("sha256")
-        if not sha:
-            return None  # a recording kept elsewhere (an OHMS media URL): no file here yet
-        if sha in self.files.measured:
-            return self.files.measured[sha].as_dict()
-        if sha in known:  # measured when it was first stored
-            return known[sha]
-        path = media.path_for(folder, sha)
-        if not path.is_file():
-            raise media.MediaError("the archive has no file with this checksum: give the file's `path`, "
-                                   "or import a bag (archive export --format bag)")
-        found = media.measure(path)
-        if found.sha256 != sha:
-            raise media.MediaError("the archive's copy of this file is damaged (its checksum changed)")
-        return found.as_dict()
 
     def _segment_links(self, seg: dict, i: int) -> dict:
         seg = dict(seg)
