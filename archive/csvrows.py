@@ -9,7 +9,8 @@ in order (`archive/fields.py`), a `Parts` field giving one column per part. Both
 here, so the export and the import can never disagree about the columns.
 
 What a CSV round trip loses (and JSON keeps): the authorities' own fields (variants, dates, notes,
-coordinates; the JSON Lines export carries them), the dates shown beside event links, and the
+coordinates; the JSON Lines export carries them), the media files themselves (`media` and
+`segments` are JSON in their cells; files travel in a bag), the dates shown beside event links, and the
 archive's timestamps and revision numbers, which an import ignores anyway.
 
 A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
@@ -21,9 +22,12 @@ from __future__ import annotations
 
 import re
 
+import json
+
 from . import fields
 from .fields import RECORD_FIELDS
 from .messages import Text
+from .timecoded import Objects
 
 
 COLUMNS = tuple(column for f in RECORD_FIELDS for column, _ in f.flat())  # a part: `source_url`
@@ -131,6 +135,8 @@ def to_row(record: dict) -> list[str]:
                        for _, part in field.flat())
         elif isinstance(field.shape, fields.List):
             row.append(join_list(value or []))
+        elif isinstance(field.shape, Objects):  # media, segments: their JSON in one cell
+            row.append(json.dumps(value, ensure_ascii=False) if value else "")
         elif isinstance(field.shape, fields.Links):
             row.append(join_links(field.name, value or []))
         else:
@@ -167,6 +173,14 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
                 if errors is None:
                     raise
                 errors.append(exc)
+        elif isinstance(field.shape, Objects):
+            if raw.strip():
+                try:
+                    record[field.name] = json.loads(raw)
+                except ValueError as exc:
+                    if errors is None:
+                        raise CellError(field.name, f"not valid JSON: {exc}") from None
+                    errors.append(CellError(field.name, f"not valid JSON: {exc}"))
         elif isinstance(field.shape, fields.Body):  # kept as written, spaces and all
             if raw:
                 record[field.name] = raw

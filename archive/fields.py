@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import dates, kinds, messages
+from . import dates, kinds, messages, timecoded
 from .access import ACCESS_LEVELS
 from .messages import N_
 from .urls import WEB_URL
@@ -395,6 +395,11 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Embargo until"), N_("A day, YYYY-MM-DD: until then only archivists see the record"),
                      placeholder=N_("YYYY-MM-DD")),
           search=Search("day", field="embargo"), schema_org="embargoUntil"),
+    # Recordings (archive/timecoded.py): files with their time-coded transcripts, and their segment index.
+    Field("media", timecoded.Media(), "files: audio, video, images, documents; `mimetype`, `bytes`, "
+          "`sha256` and `duration` are measured by the archive", search=Search(grams=True, field="transcript")),
+    Field("segments", timecoded.Segments(), "the index of the recordings: moments with a title, synopsis, "
+          "keywords and links", search=Search(boost=1.5, field="segment")),
     Field("created_at", Stamp(), by_archive=True),
     Field("updated_at", Stamp(), by_archive=True, schema_org="dateModified"),
     Field("revision", Stamp("integer"), by_archive=True, schema_org="version"),

@@ -16,6 +16,7 @@ import re
 from babel import Locale
 from flask_babel import LazyString, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -175,6 +176,16 @@ class RecordForm(FlaskForm):
 
     create_new = BooleanField(_l("Create these"))
     base_revision = HiddenField()
+    # Recordings (views/uploads.py): a file, its transcript, and the segment index as lines.
+    media_upload = FileField(_l("Recording or file"), description=_l(
+        "Audio, video, an image or a PDF; what it is and how long it lasts are read from the file."))
+    media_label = StringField(_l("Label of the file"), validators=[Length(max=1000)],
+                              description=_l("e.g. Tape 1, side A"))
+    transcript_upload = FileField(_l("Transcript file"), description=_l(
+        "WebVTT (.vtt) or SRT (.srt), for the file sent with it, else for the first recording."))
+    segments_lines = TextAreaField(_l("Segments"), render_kw={"rows": 5}, description=_l(
+        "One per line: start - end | title | synopsis | keywords separated by ; "
+        "(times as 1:05 or 65.5; the end may be left out)."))
     save = SubmitField(_l("Save"))
     preview = SubmitField(_l("Preview links"))
 

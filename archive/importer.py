@@ -365,11 +365,12 @@ def mapped(db, objects, mapping):
 
 def run(db, index, path: str | Path, user: str | None = None,
         progress: Callable[[str], None] | None = None,
-        mapping: dict[tuple[str, str], str] | None = None) -> Plan:
+        mapping: dict[tuple[str, str], str] | None = None, files: records.Files | None = None) -> Plan:
     """Check, then import everything in one write. :raise ImportFailed: and nothing is written.
 
     `progress` is called with "check", "store" or "index" once per object and stage; `mapping` as
-    for `plan`.
+    for `plan`; `files` says where media entries' `path`s are read from (none: they are refused, as
+    in a web import).
     """
     checked = plan(db, path, progress, mapping)
     if checked.problems:
@@ -383,7 +384,7 @@ def run(db, index, path: str | Path, user: str | None = None,
             yield obj
 
     try:
-        records.import_objects(db, index, objects(), user, progress=progress)
+        records.import_objects(db, index, objects(), user, progress=progress, files=files)
     except records.ValidationError as exc:  # a conflict the first pass could not see
         raise ImportFailed([Problem(current, readable(f), m) for f, m in exc.errors]) from exc
     return checked

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from . import clock, dates, fields, kinds, store
+from . import clock, dates, fields, filing, kinds, store, timecoded
 from .access import ACCESS_LEVELS, SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
@@ -53,16 +53,19 @@ def _same_content(saved: dict, before: dict | None) -> bool:
     return ({k: v for k, v in saved.items() if k not in _NOT_CONTENT}
             == {k: v for k, v in before.items() if k not in _NOT_CONTENT})
 
+Files = filing.Files  # where a write's media files come from (archive/filing.py)
+
 
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
 
-    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str):
+    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str, files: Files | None = None):
         self.db = db
         self.index = index
         self.user = user
         self.seq = seq
         self.stamp = stamp
+        self.files = files or Files()
         self.touched: set[str] = set()
 
     # authorities
@@ -151,6 +154,12 @@ class Write:
         errors = validate("record", data)
         if errors:
             raise ValidationError(errors)
+        old_media = []
+        if data.get("id") and (current := store.record_row(self.db, data["id"])):
+            old_media = fields.FIELDS["media"].shape.from_column(current["media"])
+        data = {**data, "media": filing.measured_media(self.files, store.media_folder(self.db),
+                                                       data.get("media") or [], old_media)}
+        data["segments"] = [self._segment_links(seg, i) for i, seg in enumerate(data.get("segments") or [])]
         db = self.db
         record_id = data.get("id") or store.new_id(db, "record")
         old = store.record_row(db, record_id)
@@ -173,6 +182,8 @@ class Write:
         db.execute("SAVEPOINT record_write")
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
+        store.set_segment_links(db, record_id, [(kind, link["id"]) for seg in data["segments"]
+                                                for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
         if old and _same_content(saved, store.revision_data(db, "record", record_id, old["revision"])):
             db.execute("ROLLBACK TO record_write")  # nothing changed: no revision, nothing re-indexed
@@ -183,6 +194,13 @@ class Write:
                            self.user, self.stamp)
         self.touched.add(record_id)
         return record_id
+
+    def _segment_links(self, seg: dict, i: int) -> dict:
+        seg = dict(seg)
+        for key, kind in timecoded.LINK_KINDS:
+            seg[key] = [{"id": self.resolve(kind, link, f"segments.{i}.{key}.{j}")}
+                        for j, link in enumerate(seg.get(key) or [])]
+        return seg
 
     def delete_record(self, record_id: str) -> None:
         """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
@@ -216,11 +234,12 @@ class Write:
 
 @contextmanager
 def writing(db, index: Index, user: str | None = None,
-            progress: Callable[[int], None] | None = None):
-    """One write: SQLite transaction and index transaction, committed together or not at all."""
+            progress: Callable[[int], None] | None = None, files: Files | None = None):
+    """One write: SQLite transaction and index transaction, committed together or not at all.
+    Media files are stored (synced, renamed) inside it, before the commit that names them."""
     with index.write_lock:  # taken before SQLite's lock by every write; transaction() re-enters it
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), clock.now())
+            write = Write(db, index, user, store.next_seq(db), clock.now(), files)
             yield write
             write.flush(progress=progress)
     index.written()
@@ -241,9 +260,11 @@ class NameCache:
 
 
 def document(db, row: dict, names: NameCache) -> dict:
-    """The index document of a record row."""
+    """The index document of a record row (its segments' links count as its own)."""
     record = store.record_json(db, row)
-    linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
+    linked = {kind.name: [n for link in record[kind.plural] + [x for seg in record["segments"]
+                                                              for x in seg[kind.plural]]
+                          for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}
     return to_document(record, linked, bounds)
@@ -251,11 +272,11 @@ def document(db, row: dict, names: NameCache) -> dict:
 
 # --- the public write functions --------------------------------------------------------------------
 
-def save_record(db, index, data: dict, user: str | None = None, note: dict | None = None) -> dict:
-    """Store a record and index it; returns it as saved (at its old revision when nothing changed).
-
-    `note` says why, when not a form's Save (`NOTE_KEYS`). :raise ValidationError:"""
-    with writing(db, index, user) as write:
+def save_record(db, index, data: dict, user: str | None = None, note: dict | None = None,
+                files: Files | None = None) -> dict:
+    """Store a record (and its media files) and index it; returns it as saved (at its old revision
+    when nothing changed). `note` says why, when not a form's Save (`NOTE_KEYS`). :raise ValidationError:"""
+    with writing(db, index, user, files=files) as write:
         record_id = write.store_record(data, note)
     return store.get_record(db, record_id, SYSTEM)
 
@@ -302,13 +323,13 @@ class IndexSource:
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> None:
+                   progress: Callable[[str], None] | None = None, files: Files | None = None) -> None:
     """Store already-validated objects (authorities and records) in one write; all or nothing.
 
     `progress` is called with "store" for each object stored and "index" for each record indexed.
     """
     indexed = (lambda n: progress("index")) if progress else None
-    with writing(db, index, user, progress=indexed) as write:
+    with writing(db, index, user, progress=indexed, files=files) as write:
         for obj in objects:
             if progress:
                 progress("store")
@@ -335,6 +356,9 @@ def _record_input(saved: dict) -> dict:
         data[field.name] = [{k: v for k, v in link.items() if k in keep and v is not None}
                             for link in saved.get(field.name) or []]
     return {k: v for k, v in data.items() if v is not None}
+
+
+record_input = _record_input  # a saved record as input again (for `archive media add`)
 
 
 def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:

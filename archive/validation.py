@@ -13,7 +13,7 @@ from importlib import resources
 
 from jsonschema import Draft202012Validator
 
-from . import dates, fields, kinds, urls, vocabulary
+from . import dates, fields, kinds, timecoded, urls, vocabulary
 from .messages import N_, Text
 
 
@@ -135,6 +135,7 @@ def validate(kind: str, obj) -> list[tuple[str, Text]]:
                 dt.date.fromisoformat(obj["embargo_until"])
             except ValueError:
                 errors.append(("embargo_until", Text("is not a real day")))
+        errors += timecoded.check_times(obj)
         for key in (f.name for f in fields.of_shape(fields.Links) if f.shape.dated):
             for i, link in enumerate(obj.get(key) or []):
                 if isinstance(link, dict) and isinstance(link.get("date"), str):

@@ -74,7 +74,8 @@ def test_compiled_catalog_is_current():
 
 # Words a template may show untranslated: names of formats and codes, the same in every language.
 ALLOWED_WORDS = {"JSON", "CSV", "BibTeX", "EDTF", "English", "JSON-LD", "OR", "URL", "UTF", "UTF-8", "Lines",
-                 "json", "RIS", "Zotero", "EndNote"}  # citation formats and the reference managers that read them
+                 "json", "RIS", "Zotero", "EndNote",  # citation formats and the reference managers that read them
+                 "PDF", "WebVTT", "vtt", "SRT", "srt", "IIIF"}  # file formats of recordings and transcripts
 # Codes a form asks for as they are typed (link roles, language codes) and the examples it gives.
 CODES = {"author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned",
          "recorded", "written", "at", "origin", "en", "km", "fr", "DL", "circa", "id"}

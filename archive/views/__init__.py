@@ -10,6 +10,7 @@
 | `imports.py` | uploading a file to import |
 | `browse.py` | subjects and collections, with counts, and their records |
 | `bulk.py` | changing the access of a search's records at once (archivists) |
+| `recordings.py` | a record's media files (with ranges), transcripts and chapters as WebVTT, IIIF manifests |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
 the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
@@ -22,9 +23,10 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import i18n
-from . import auth, browse, bulk, common, editor, errors, filters, formats, imports, oai, public, security
+from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, oai, public,
+               recordings, security)
 
-BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp)
+BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp)
 
 
 def init_app(app: Flask) -> None:

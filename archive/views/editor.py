@@ -9,7 +9,7 @@ authorities only after the archivist ticks "Create these".
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
@@ -24,6 +24,7 @@ from .common import (edit_refused, editor_required, entity_or_404, find_authorit
                      get_index, get_viewer, load_viewer, record_or_404)
 from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, look_alikes,
                       merge_preview, resolve_links, show_errors, suggested_links)
+from . import uploads
 from .errors import handle_exception, json_error
 from .filters import kind_label
 
@@ -63,6 +64,7 @@ def edit_record(record_id: str):
 
 def record_form(current: dict | None):
     db, viewer = get_db(), get_viewer()
+    uploads.allow_large_upload()
     form = RecordForm()
     new_names: list[tuple[str, str]] = []
     status = 200
@@ -75,6 +77,7 @@ def record_form(current: dict | None):
     if request.method == "GET":
         if current:
             form.fill(current)
+            form.segments_lines.data = uploads.segment_lines(current["segments"])
         return page()
 
     apply_ticked(db, form)
@@ -102,12 +105,21 @@ def record_form(current: dict | None):
         status = edit_refused(form, "record", current["revision"]) or status
         if status != 200:
             return page()
-    try:
-        saved = records.save_record(db, get_index(), data, viewer.username)
-    except records.ValidationError as exc:
-        show_errors(form, exc.errors)
+    files = records.Files(max_bytes=int(current_app.config["MEDIA_MAX_BYTES"]))
+    data["media"], data["segments"], problems = uploads.recordings_of(
+        form, current, files, db, (data.get("language") or [None])[0])
+    if problems:
+        form.form_errors.extend(problems)
         status = 400
         return page()
+    try:
+        saved = records.save_record(db, get_index(), data, viewer.username, files=files)
+    except records.ValidationError as exc:
+        show_errors(form, [(MEDIA_ERRORS.get(path.split(".")[0], path), message) for path, message in exc.errors])
+        status = 400
+        return page()
+    for notice in files.notices[:5]:
+        flash(gettext("Transcript: %(notice)s", notice=notice), "info")
     created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
     if current and saved["revision"] == current["revision"]:  # the write path keeps no empty revision
         flash(gettext("Nothing changed, so nothing was saved."), "info")
@@ -116,6 +128,10 @@ def record_form(current: dict | None):
     flash(saved_revision + (" " + gettext("New in the archive: %(names)s.", names=", ".join(created))
                             if created else ""), "info")
     return redirect(url_for(".edit_record", record_id=saved["id"]))
+
+
+# Where the write path's errors of recordings show on the form.
+MEDIA_ERRORS = {"media": "media_upload", "segments": "segments_lines"}
 
 
 @bp.errorhandler(CSRFError)

@@ -28,6 +28,20 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
+    app.add_template_filter(clock, "clock")
+    app.add_template_filter(seconds, "seconds")
+
+
+def clock(value: float | None) -> str:
+    """A moment of a recording as people read it: 75.4 -> "1:15", 3725 -> "1:02:05"."""
+    total = int(value or 0)
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def seconds(value: float | None) -> str:
+    """A moment as `?t=` and media fragments (`#t=`) take it: 3.6 -> "3.6", 12.0 -> "12"."""
+    return f"{float(value or 0):.3f}".rstrip("0").rstrip(".")
 
 
 def type_label(code: str) -> str:
