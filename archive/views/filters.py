@@ -28,11 +28,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
-    app.add_template_filter(clock, "clock")
+    app.add_template_filter(moment, "clock")
     app.add_template_filter(seconds, "seconds")
 
 
-def clock(value: float | None) -> str:
+def moment(value: float | None) -> str:
     """A moment of a recording as people read it: 75.4 -> "1:15", 3725 -> "1:02:05"."""
     total = int(value or 0)
     hours, rest = divmod(total, 3600)
