@@ -67,6 +67,9 @@ class Write:
         self.stamp = stamp
         self.files = files or Files()
         self.touched: set[str] = set()
+        # An import replaces what it names with a new revision even when nothing differs (the import
+        # contract); a form's Save, an Undo or a restore that changes nothing writes none.
+        self.always_revise = False
 
     # authorities
     def store_entity(self, kind: str, data: dict, note: dict | None = None) -> str:
@@ -103,7 +106,7 @@ class Write:
             store.set_event_places(db, entity_id, place_ids)
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id), SYSTEM)
         last = store.last_revision(db, kind, entity_id)
-        if old and _same_content(saved, store.revision_data(db, kind, entity_id, last)):
+        if old and not self.always_revise and _same_content(saved, store.revision_data(db, kind, entity_id, last)):
             db.execute("ROLLBACK TO entity_write")  # nothing changed: no revision, nothing re-indexed
             db.execute("RELEASE entity_write")
             return entity_id
@@ -185,7 +188,8 @@ class Write:
         store.set_segment_links(db, record_id, [(kind, link["id"]) for seg in data["segments"]
                                                 for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
-        if old and _same_content(saved, store.revision_data(db, "record", record_id, old["revision"])):
+        before = store.revision_data(db, "record", record_id, old["revision"]) if old else None
+        if old and not self.always_revise and _same_content(saved, before):
             db.execute("ROLLBACK TO record_write")  # nothing changed: no revision, nothing re-indexed
             db.execute("RELEASE record_write")
             return record_id
@@ -330,6 +334,7 @@ def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
     """
     indexed = (lambda n: progress("index")) if progress else None
     with writing(db, index, user, progress=indexed, files=files) as write:
+        write.always_revise = True
         for obj in objects:
             if progress:
                 progress("store")
