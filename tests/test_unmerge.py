@@ -154,3 +154,23 @@ def test_undo_refused_on_the_page_says_why(archivist, home, two, client, auth):
     auth.logout()
     auth.sign_in_as("researcher")
     assert client.post(f"/people/{keep}/merges/{old}/undo").status_code == 403
+
+
+# --- issue 15, item 8: each link field's new names beside it ------------------------------------------
+
+def test_new_names_are_confirmed_under_their_own_field(archivist, home):
+    form = {"title": "A letter", "type": "open_letter", "access": "public", "save": "Save",
+            "people": "Sokunthea Vann | narrator", "places": "Nowhere Town"}
+    page = archivist.post("/records/new", data=form).get_data(as_text=True)
+    # the people's new names right after the People field, before Events; the places' after Places
+    assert (page.index('id="people"') < page.index('id="new-person"') < page.index('<label for="events"')
+            < page.index('id="places"') < page.index('id="new-place"'))
+    assert 'aria-describedby="new-person people-help" data-suggest="person" id="people"' in page
+    assert 'aria-describedby="events-help" data-suggest="event"' in page  # no new event: no box
+    assert "<legend>New to the archive:</legend>" in page and "Create these people" in page
+    # ticking only the people's box does not create the place
+    response = archivist.post("/records/new", data={**form, "create_person": "y"})
+    assert response.status_code == 400 and store.find_by_name(home.db, "place", "Nowhere Town", SYSTEM) is None
+    response = archivist.post("/records/new", data={**form, "create_person": "y", "create_place": "y"})
+    assert response.status_code == 302
+    assert store.find_by_name(home.db, "person", "Sokunthea Vann", SYSTEM)

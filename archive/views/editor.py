@@ -96,7 +96,8 @@ def record_form(current: dict | None):
     if not valid:
         status = 400
         return page()
-    if new_names and not form.create_new.data:
+    confirmed = {kind for kind, _ in new_names if form.create_new.data or getattr(form, f"create_{kind}").data}
+    if any(kind not in confirmed for kind, _ in new_names):
         form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
                                         "them, or correct the names, and save again."))
         status = 400
