@@ -174,7 +174,11 @@ def _text(value) -> str | None:
 class RecordForm(FlaskForm):
     """A record: an input per field it asks for (`ASKED`, added below), then the buttons."""
 
-    create_new = BooleanField(_l("Create these"))
+    create_new = BooleanField(_l("Create these"))  # every new name at once (kept for scripts and old forms)
+    # "Create these" under each link field, for its own new names (`templates/_form.html` new_names_box)
+    create_person = BooleanField(_l("Create these people"))
+    create_event = BooleanField(_l("Create these events"))
+    create_place = BooleanField(_l("Create these places"))
     base_revision = HiddenField()
     # Recordings (views/uploads.py): a file, its transcript, and the segment index as lines.
     media_upload = FileField(_l("Recording or file"), description=_l(

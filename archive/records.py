@@ -42,8 +42,13 @@ _STORED = tuple(f for f in fields.RECORD_FIELDS
 PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
 # Why a revision was written when it was not a form's Save, kept beside its content so that the
 # history can say so: {"restored_from": 3}, {"undeleted": True}, {"merged_from": id, "merged_into": id}.
-NOTE_KEYS = ("restored_from", "undeleted", "merged_from", "merged_into")
+NOTE_KEYS = ("restored_from", "undeleted", "merged_from", "merged_into", "unmerged", "unmerged_from")
 _NOT_CONTENT = ("created_at", "updated_at", "revision", *NOTE_KEYS)
+_ALWAYS_NOTED = ("merged_from", "unmerged")  # a merge and its undo always leave their revisions, to be found
+
+
+def _repeats(saved: dict, before: dict | None, note: dict | None) -> bool:
+    return not any((note or {}).get(k) for k in _ALWAYS_NOTED) and _same_content(saved, before)
 
 
 def _same_content(saved: dict, before: dict | None) -> bool:
@@ -106,7 +111,8 @@ class Write:
             store.set_event_places(db, entity_id, place_ids)
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id), SYSTEM)
         last = store.last_revision(db, kind, entity_id)
-        if old and not self.always_revise and _same_content(saved, store.revision_data(db, kind, entity_id, last)):
+        if old and not self.always_revise and _repeats(saved, store.revision_data(db, kind, entity_id, last),
+                                                       note):
             db.execute("ROLLBACK TO entity_write")  # nothing changed: no revision, nothing re-indexed
             db.execute("RELEASE entity_write")
             return entity_id
@@ -189,7 +195,7 @@ class Write:
                                                 for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
         before = store.revision_data(db, "record", record_id, old["revision"]) if old else None
-        if old and not self.always_revise and _same_content(saved, before):
+        if old and not self.always_revise and _repeats(saved, before, note):
             db.execute("ROLLBACK TO record_write")  # nothing changed: no revision, nothing re-indexed
             db.execute("RELEASE record_write")
             return record_id
@@ -360,6 +366,9 @@ def _record_input(saved: dict) -> dict:
         keep = ("id", "name", "role") if field.shape.roles else ("id", "name")
         data[field.name] = [{k: v for k, v in link.items() if k in keep and v is not None}
                             for link in saved.get(field.name) or []]
+    if data.get("segments"):  # a segment's links by id (a name may be gone: merged away since)
+        data["segments"] = [{**seg, **{key: [{"id": link["id"]} for link in seg.get(key) or []]
+                                       for key, _ in timecoded.LINK_KINDS}} for seg in data["segments"]]
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -407,40 +416,9 @@ def set_access(db, index, record_ids: Iterable[str], access: str, user: str | No
 
 
 def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
-    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
-    id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
-    if old_id == keep_id:
-        raise ValidationError([("into", Text("choose another one to merge into"))])
-    with writing(db, index, user) as write:
-        old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
-        if old is None:
-            raise NotFound(Text("No %(kind)s %(id)s.", kind=kinds.kind_word(kind), id=old_id))
-        if keep is None:
-            raise ValidationError([("into", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
-                                                 id=keep_id))])
-        affected = set(store.linked_record_ids(db, kind, old_id))
-        kept = store.entity_json(db, kind, keep, SYSTEM)
-        gone = store.entity_json(db, kind, old, SYSTEM)
-        store.merge_entity_rows(db, kind, old_id, keep_id)
-        data = {k: v for k, v in kept.items() if k not in ("kind",)}
-        described = kinds.get(kind)
-        if described.has_variants:
-            data["variants"] = [*kept["variants"], gone["name"], *gone["variants"]]
-        for key in ("note", "dates", "date", "lat", "lon"):
-            if key in data and data[key] in (None, "") and gone.get(key) not in (None, ""):
-                data[key] = gone[key]
-        if described.has_places:
-            data["places"] = [{"id": p["id"]} for p in kept["places"] + gone["places"]]
-        if data.get("part_of") == old_id:
-            data["part_of"] = None
-        data = {k: v for k, v in data.items() if v is not None}
-        write.store_entity(kind, data, {"merged_from": old_id})
-        # the records whose links moved get a revision, so their history shows the change
-        for record_id in sorted(affected):
-            row = store.record_row(db, record_id)
-            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id},
-                               {"merged_from": old_id, "merged_into": keep_id})
-    return store.get_entity(db, kind, keep_id, SYSTEM)
+    """Merge authority `old_id` into `keep_id` (`archive/merges.py`). :raise NotFound: :raise ValidationError:"""
+    from .merges import merge_entities as merge
+    return merge(db, index, kind, old_id, keep_id, user)
 
 
 def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: str | None = None) -> dict:

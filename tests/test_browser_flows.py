@@ -56,6 +56,14 @@ def test_a_merge_from_the_persons_page_is_previewed_first(page, sample_app, arch
     page.get_by_role("button", name="Merge into Kem Sokha").click()
     expect(page).to_have_url(url + "/people/p-kem-sokha")
     expect(page.get_by_text("was merged into Kem Sokha")).to_be_visible()
+    # and undone from the flash, with CSRF on (sample_app): Kem Sokhaa is back at its own address
+    old_url = page.evaluate("() => document.querySelector('.flash form').action")
+    old_id = old_url.rstrip("/").split("/")[-2]
+    page.get_by_role("button", name="Undo this merge").click()
+    expect(page).to_have_url(url + f"/people/{old_id}")
+    expect(page.get_by_text("The merge was undone")).to_be_visible()
+    expect(page.get_by_role("heading", name="Kem Sokhaa")).to_be_visible()
+    expect(page.get_by_role("link", name="Letter B")).to_be_visible()
 
 
 def test_a_new_record_reports_every_problem_in_one_pass(page, archivist_live):

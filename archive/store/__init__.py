@@ -21,8 +21,9 @@ from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
 from .accounts import add_session, delete_sessions, delete_user, forget_sessions, session_user
-from .audit import add_revision, deleted_records, last_revision, log_view, record_views, revision_data, revisions
-from .authorities import (authority_names, count_entities, dated_events, entities_with_counts,
+from .audit import (add_revision, deleted_records, last_revision, log_view, merge_revisions, record_views,
+                    revision_data, revisions)
+from .authorities import (authority_names, children_of, count_entities, events_at, redirected_to, set_redirect, dated_events, entities_with_counts,
                           entity_index_names, entity_json, entity_labels, entity_records, entity_row,
                           find_by_name, get_entity, iter_entities, linked_record_ids, merge_entity_rows,
                           put_entity_row, redirect_target, set_event_places, sub_events, suggest_names,
@@ -53,6 +54,7 @@ __all__ = [
     "set_record_seq", "set_user_password", "set_user_role", "sign_in_failures", "sub_events",
     "suggest_names", "tombstone_record", "visible_entities_sql", "visible_names_for_keys",
     "set_segment_links", "media_folder",
+    "children_of", "events_at", "merge_revisions", "redirected_to", "set_redirect",
     "visible_records_sql", "write_transaction",
     "add_session", "delete_sessions", "delete_user", "forget_sessions", "session_user",
 ]

@@ -37,6 +37,16 @@ def last_revision(db, kind: str, entity_id: str) -> int:
     return row[0] or 0
 
 
+def merge_revisions(db, merged_from: str, merged_into: str | None = None) -> list[dict]:
+    """The revisions a merge of `merged_from` wrote: kind, entity_id, revision and saved_at of each (with
+    `merged_into`, those of the things whose links moved; without, the kept authority's)."""
+    into = "= ?" if merged_into else "IS NULL"
+    return [dict(r) for r in db.query(
+        "SELECT kind, entity_id, revision, saved_at FROM revisions WHERE json_extract(data, '$.merged_from') = ? "
+        f"AND json_extract(data, '$.merged_into') {into} ORDER BY kind, entity_id, revision",
+        [merged_from, *([merged_into] if merged_into else [])])]
+
+
 def deleted_records(db, limit: int = 500) -> list[dict]:
     """Deleted records, last deleted first: id, title, when and by whom (from the revision that
     deleted it), for archivists."""

@@ -173,6 +173,33 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
                [kind, old_id, keep_id])
 
 
+def children_of(db, kind: str, parent_id: str) -> list[str]:
+    """The ids of the authorities of a kind that are `part_of` this one."""
+    if not kinds.get(kind).has_part_of:
+        return []
+    return [r[0] for r in db.execute(f"SELECT id FROM {kinds.get(kind).table} WHERE part_of = ? AND id != ? "
+                                     "ORDER BY id", [parent_id, parent_id])]
+
+
+def events_at(db, place_id: str) -> list[str]:
+    """The ids of the events that list a place among theirs."""
+    return [r[0] for r in db.execute("SELECT event_id FROM event_places WHERE place_id = ? ORDER BY event_id",
+                                     [place_id])]
+
+
+def redirected_to(db, kind: str, new_id: str) -> list[str]:
+    """The old ids whose addresses lead to this authority."""
+    return [r[0] for r in db.execute("SELECT old_id FROM redirects WHERE kind = ? AND new_id = ? ORDER BY old_id",
+                                     [kind, new_id])]
+
+
+def set_redirect(db, kind: str, old_id: str, new_id: str | None) -> None:
+    """Make `old_id` lead to `new_id`, or to nothing (when None: the id is its own again)."""
+    db.execute("DELETE FROM redirects WHERE kind = ? AND old_id = ?", [kind, old_id])
+    if new_id:
+        db.execute("INSERT INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)", [kind, old_id, new_id])
+
+
 # --- JSON, and reads for a viewer -----------------------------------------------------------------
 
 def entity_json(db, kind: str, row: dict, viewer: Viewer, shown: Shown | None = None) -> dict:

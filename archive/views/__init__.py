@@ -4,7 +4,7 @@
 |---|---|
 | `public.py` | home, search, records, authorities, the timeline, the JSON Schemas, `/export.jsonl` |
 | `auth.py` | signing in and out, the admin's page of users |
-| `editor.py` | the archivists' forms, history, delete and undo, merging, `/suggest` |
+| `editor.py` | the archivists' forms, history, delete and undo, `/suggest` (and `merging.py`: merging and its undo, on this blueprint) |
 | `formats.py` | JSON-LD and the streamed exports (`/export.json`, `.csv`, `.jsonld`) |
 | `oai.py` | the OAI-PMH data provider |
 | `imports.py` | uploading a file to import |
@@ -23,8 +23,8 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import i18n
-from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, oai, public,
-               recordings, security)
+from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, merging, oai,  # noqa: F401
+               public, recordings, security)
 
 BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp)
 

@@ -1,5 +1,6 @@
-"""Blueprint `editor`: the archivists' pages (record and authority forms, history, delete and undo,
-merging) and `/suggest`, the typing help of those forms.
+"""Blueprint `editor`: the archivists' pages (record and authority forms, history, delete and undo)
+and `/suggest`, the typing help of those forms. Merging and its undo are in `merging.py`, on this
+blueprint.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
 through the store's reads only; their helpers are in `editing.py`, their templates in `templates/editor/`.
@@ -13,17 +14,17 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from .. import kinds, records, store
+from .. import kinds, merges, records, store
 from ..access import SYSTEM
 from ..errors import NotFound
 from ..i18n import number, translate
 from ..messages import Text
-from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
+from ..forms import (ConfirmForm, EventForm, PersonForm, PlaceForm, RecordForm, lines,
                      record_data)
 from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
                      get_index, get_viewer, load_viewer, record_or_404)
-from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, look_alikes,
-                      merge_preview, resolve_links, show_errors, suggested_links)
+from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of,
+                      resolve_links, show_errors, suggested_links)
 from . import uploads
 from .errors import handle_exception, json_error
 from .filters import kind_label
@@ -95,7 +96,8 @@ def record_form(current: dict | None):
     if not valid:
         status = 400
         return page()
-    if new_names and not form.create_new.data:
+    confirmed = {kind for kind, _ in new_names if form.create_new.data or getattr(form, f"create_{kind}").data}
+    if any(kind not in confirmed for kind, _ in new_names):
         form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
                                         "them, or correct the names, and save again."))
         status = 400
@@ -181,10 +183,17 @@ def history(record_id: str):
 def entity_history(plural: str, entity_id: str):
     kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
-    revs = store.revisions(get_db(), kind, entity_id)
+    db = get_db()
+    revs = store.revisions(db, kind, entity_id)
     entries, _ = history_entries(revs)
+    undoable = {old for old in store.redirected_to(db, kind, entity_id)
+                if merges.merged_into(db, kind, old) == entity_id}
+    last_merge = {r["data"]["merged_from"]: r["revision"] for r in revs  # its newest merge of each
+                  if r["data"].get("merged_from") in undoable and not r["data"].get("merged_into")}
     return render_template(
         "editor/history.html", entries=entries, title=entity["name"], tombstone=None,
+        undo_merge_url=lambda e: (url_for(".unmerge", plural=plural, keep_id=entity_id, old_id=e["note"]["merged_from"])
+                                  if last_merge.get(e["note"].get("merged_from")) == e["revision"] else None),
         current=revs[-1]["revision"] if revs else 0, undelete_url=None,
         view_url=url_for("public.entity_page", plural=plural, entity_id=entity_id),
         edit_url=url_for(".edit_entity", plural=plural, entity_id=entity_id),
@@ -358,39 +367,3 @@ def entity_form(kind: str, current: dict | None):
         return page()
     flash(gettext("Saved %(name)s.", name=saved["name"]), "info")
     return redirect(url_for("public.entity_page", plural=described.plural, entity_id=saved["id"]))
-
-
-@bp.route("/<any(people, events, places):plural>/<entity_id>/merge", methods=["GET", "POST"])
-@editor_required
-def merge(plural: str, entity_id: str):
-    """Merge in two steps: the one to keep is chosen (typed, or one of the look-alikes), then a
-    preview shows what moves (records, names) and a second POST confirms it."""
-    kind = kinds.by_plural(plural).name
-    entity = entity_or_404(kind, entity_id)
-    db, viewer = get_db(), get_viewer()
-    form = MergeForm()
-    status, preview = 200, None
-    if request.method == "POST":
-        status = 400
-        if form.validate():
-            keep = find_authority(kind, form.into.data)
-            if keep is None:
-                form.into.errors = [{"person": gettext("no person of that name or id"),
-                                     "event": gettext("no event of that name or id"),
-                                     "place": gettext("no place of that name or id")}[kind]]
-            elif keep == entity_id:
-                form.into.errors = [gettext("that is this one; choose the one to keep")]
-            elif request.form.get("confirm") != keep:  # the first step: show what would move
-                status, preview = 200, merge_preview(kind, entity, store.get_entity(db, kind, keep, viewer))
-            else:
-                try:
-                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep, viewer.username)
-                except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
-                    form.into.errors = [message for _, message in exc.errors]
-                else:
-                    flash(gettext("%(name)s was merged into %(kept)s; its old address now leads here.",
-                                  name=entity["name"], kept=kept["name"]), "info")
-                    return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, viewer))
-    return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
-                           count=count, preview=preview, alike=look_alikes(kind, entity)), status
