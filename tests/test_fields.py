@@ -28,6 +28,10 @@ GIVEN = {
     "collection": "Full collection", "accession": "ACC-1",
     "source": {"citation": "A citation", "url": "https://example.org/full", "repository": "Repo"},
     "rights": "CC0", "access": "public", "embargo_until": "2001-02-03",
+    # lapsed (its day has passed), so every viewer reads it whole and it round-trips through exports
+    "redactions": [{"id": "x1", "start": 0, "end": 6, "reason": "a test", "access": "restricted",
+                    "until": "2001-02-03", "by": "ada", "at": "2001-01-01T00:00:00Z"}],
+    "consent": {"status": "limited", "date": "2019-05-02", "note": "release form, box 4"},
 }
 
 

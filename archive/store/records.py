@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .. import fields, kinds
-from ..access import Viewer
+import json
+
+from .. import fields, kinds, redaction
+from ..access import WITHDRAWN, Viewer
 from ..clock import today
 
 
@@ -22,8 +24,27 @@ def visible_records_sql(viewer: Viewer, alias: str = "r") -> tuple[str, list]:
         return f"{alias}.deleted_at IS NULL", []
     marks = ", ".join("?" for _ in viewer.levels)
     return (f"{alias}.deleted_at IS NULL AND {alias}.access IN ({marks}) "
-            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?)",
+            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?) "
+            f"AND {alias}.consent_status IS NOT '{WITHDRAWN}'",
             [*viewer.levels, today()])
+
+
+def viewer_row(row: dict, viewer: Viewer) -> dict:
+    """The row as this viewer may read it: passages hidden from them read `[redacted]`
+    (`redaction.for_viewer`, the one place a passage is hidden). Rows without redactions pass as
+    they are, at the cost of one string comparison."""
+    if row.get("redactions") in (None, "[]"):
+        return row
+    part = {"text": row["text"], "redactions": json.loads(row["redactions"])}
+    if row.get("media"):
+        part["media"] = json.loads(row["media"])
+    seen = redaction.for_viewer(part, viewer, today())
+    if seen is part:
+        return row
+    out = {**row, "text": seen["text"], "redactions": json.dumps(seen["redactions"], ensure_ascii=False)}
+    if "media" in seen:
+        out["media"] = json.dumps(seen["media"], ensure_ascii=False)
+    return out
 
 
 # --- rows and links -------------------------------------------------------------------------------
@@ -115,18 +136,19 @@ def get_record(db, record_id: str, viewer: Viewer) -> dict | None:
     where, params = visible_records_sql(viewer)
     rows = list(db.query(f"SELECT * FROM records r WHERE r.id = ? AND {where}",
                          [record_id, *params]))
-    return record_json(db, rows[0]) if rows else None
+    return record_json(db, viewer_row(rows[0], viewer)) if rows else None
 
 
 def records_by_ids(db, ids: list[str], viewer: Viewer) -> list[dict]:
-    """Rows of the given records in the given order, silently dropping what the viewer may not see."""
+    """Rows of the given records in the given order, silently dropping what the viewer may not see
+    (each as the viewer may read it, `viewer_row`)."""
     if not ids:
         return []
     where, params = visible_records_sql(viewer)
     marks = ", ".join("?" for _ in ids)
     rows = {r["id"]: r for r in db.query(
         f"SELECT * FROM records r WHERE r.id IN ({marks}) AND {where}", [*ids, *params])}
-    return [rows[i] for i in ids if i in rows]
+    return [viewer_row(rows[i], viewer) for i in ids if i in rows]
 
 
 def count_records(db, viewer: Viewer) -> int:
@@ -136,8 +158,8 @@ def count_records(db, viewer: Viewer) -> int:
 
 def newest_records(db, viewer: Viewer, limit: int = 10) -> list[dict]:
     where, params = visible_records_sql(viewer)
-    return list(db.query(f"SELECT * FROM records r WHERE {where} "
-                         f"ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit]))
+    return [viewer_row(row, viewer) for row in db.query(
+        f"SELECT * FROM records r WHERE {where} ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit])]
 
 
 def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
@@ -147,7 +169,7 @@ def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
     while True:
         rows = list(db.query(f"SELECT * FROM records r WHERE r.id > ? AND {where} "
                              f"ORDER BY r.id LIMIT ?", [last, *params, batch]))
-        yield from rows
+        yield from (viewer_row(row, viewer) for row in rows)
         if len(rows) < batch:
             return
         last = rows[-1]["id"]
