@@ -283,6 +283,25 @@ def save_entity(db, index, kind: str, data: dict, user: str | None = None) -> di
     return store.get_entity(db, kind, entity_id, SYSTEM)
 
 
+# --- redactions that lapse -------------------------------------------------------------------------
+
+LAPSE_MARK = "redactions_lapsed_on"  # meta: the day of the last pass
+
+
+def lapse_redactions(db, index, today: str | None = None) -> list[str]:
+    """Re-index the records whose redactions lapsed since the last pass, so their passages are
+    found the day after their `until` without anyone saving them. Run at start-up and daily by the
+    server (`home.Archive.start`); writes nothing when nothing lapsed. Returns the records' ids."""
+    day = today or clock.today()
+    since = store.get_meta(db, LAPSE_MARK)
+    ids = store.records_with_lapsed_redactions(db, since, day)
+    if ids:
+        with writing(db, index, None) as write:
+            write.touched.update(ids)
+            store.set_meta(db, LAPSE_MARK, day)
+    return ids
+
+
 # --- the database as the index's maintenance reads it ---------------------------------------------
 
 class IndexSource:

@@ -47,6 +47,9 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
             hint = f" (did you mean {near}?)" if near else ""
             errors.append((path, f"{vocabulary.shown(error.instance)} is not one of "
                                  f"{', '.join(map(str, allowed))}{hint}"))
+        elif error.validator == "oneOf" and path.startswith("redactions."):
+            errors.append((path, "a redaction is either a span of the text (start, end) or a time "
+                                 "range of a media file (media, from, to)"))
         elif error.validator == "pattern" and path.endswith("embargo_until"):
             errors.append((path, "must be a day, YYYY-MM-DD"))
         elif error.validator == "pattern" and path == "source.url":

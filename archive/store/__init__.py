@@ -32,7 +32,8 @@ from .harvest import (count_harvest, earliest_harvest_datestamp, harvest_collect
                       harvest_rows)
 from .records import (count_records, deleted_record_row, get_record, iter_record_rows,
                       live_record_seqs, newest_records, people_of, put_record_row, record_json,
-                      record_links, record_row, records_by_ids, records_per_year, set_record_links,
+                      record_links, record_row, records_by_ids, records_per_year,
+                      records_with_lapsed_redactions, set_record_links,
                       set_record_seq, tombstone_record, viewer_row, visible_records_sql)
 from .schema import (MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, backup, connect, create_tables,
                      current_seq, get_meta, id_taken, new_id, next_seq, set_meta, write_transaction)
@@ -52,6 +53,6 @@ __all__ = [
     "redirect_target", "revisions", "set_event_places", "set_meta", "set_record_links",
     "set_record_seq", "set_user_password", "set_user_role", "sign_in_failures", "sub_events",
     "suggest_names", "tombstone_record", "visible_entities_sql", "visible_names_for_keys",
-    "viewer_row", "visible_records_sql", "write_transaction",
+    "records_with_lapsed_redactions", "viewer_row", "visible_records_sql", "write_transaction",
     "add_session", "delete_sessions", "delete_user", "forget_sessions", "session_user",
 ]

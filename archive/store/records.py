@@ -187,3 +187,13 @@ def records_per_year(db, viewer: Viewer) -> dict[int, int]:
 def live_record_seqs(db) -> dict[str, int]:
     """Id and change number of every live record: what the index must hold."""
     return {r[0]: r[1] for r in db.execute("SELECT id, seq FROM records WHERE deleted_at IS NULL")}
+
+
+def records_with_lapsed_redactions(db, since: str | None, today: str) -> list[str]:
+    """Live records with a redaction whose `until` day lies in [since, today): lapsed since a pass
+    on day `since` (all that lapsed, without one)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT r.id FROM records r, json_each(r.redactions) j "
+        "WHERE r.deleted_at IS NULL AND r.redactions <> '[]' "
+        "AND json_extract(j.value, '$.until') < ? AND json_extract(j.value, '$.until') >= ? "
+        "ORDER BY r.id", [today, since or ""])]

@@ -1,0 +1,211 @@
+"""Redactions and consent (docs/architecture.md, "Redactions and consent"): a passage hidden from a
+viewer is hidden in every output, the rest of the record reads and searches as before, and a
+record whose consent was withdrawn is private everywhere."""
+import json
+
+import pytest
+
+from archive import clock, records, redaction, store
+from archive.access import ANONYMOUS, SYSTEM, Viewer
+from archive.errors import ValidationError
+
+from conftest import REDACTED_TEXT, REDACTED_WORDS
+
+ROLES = [None, "researcher", "archivist"]
+HIDDEN = "[redacted]"
+
+
+def sign_in(auth, role):
+    if role:
+        auth.sign_in_as(role)
+
+
+def may_read(word: str, role) -> bool:
+    return role in REDACTED_WORDS[word]
+
+
+OUTPUTS = ["/records/r-redacted", "/records/r-redacted.json", "/records/r-redacted.jsonld",
+           "/records/r-redacted.ris", "/search?q=letter", "/search.json?q=letter", "/search.json?q=bellword",
+           "/export.jsonl", "/export.json", "/export.csv", "/export.jsonld", "/export.json?q=letter",
+           "/", "/timeline"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_output_shows_a_passage_only_to_those_who_may_read_it(client, auth, redacted, role):
+    sign_in(auth, role)
+    for url in OUTPUTS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for word in REDACTED_WORDS:
+            if url.endswith(".ris") or (url in ("/", "/timeline") and word == "hushlapsed"):
+                assert word not in body or may_read(word, role)
+                continue  # a citation carries no text; excerpts are short
+            if url.startswith("/search") and "bellword" not in url and word != "hushrestricted":
+                continue  # a snippet shows one passage
+            assert (word in body) == may_read(word, role), (url, word, role)
+        assert "hushwithdrawn" not in body or role == "archivist", url
+        assert "Opening line read by everyone" in body or url.startswith(("/search", "/timeline", "/export.csv")) or url.endswith(".ris")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_json_keeps_only_id_and_reason_of_a_hidden_redaction(client, auth, redacted, role):
+    sign_in(auth, role)
+    data = client.get("/records/r-redacted.json").get_json()
+    by_id = {r["id"]: r for r in data["redactions"]}
+    for rid, level in (("x1", "restricted"), ("x2", "private")):
+        if level in Viewer(role=role).levels:
+            assert by_id[rid]["access"] == level and "start" in by_id[rid]
+        else:
+            assert by_id[rid] == {"id": rid, "reason": by_id[rid]["reason"]}
+    assert by_id["x3"]["start"] == REDACTED_TEXT.index("hushlapsed")  # lapsed: whole for everyone
+    assert data["text"].count(HIDDEN) == sum(level not in Viewer(role=role).levels
+                                             for level in ("restricted", "private"))
+    assert "to the court" in data["text"] and "rang in the open" in data["text"]
+
+
+SEARCHES = {
+    "word": "{w}", "prefix": "{p}*", "fuzzy": "{w}x~", "field": "text:{w}",
+    "phrase across the edge": '"said {w}"',
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("how", list(SEARCHES))
+def test_search_finds_a_record_by_a_hidden_word_only_for_those_who_may_read_it(client, auth, redacted,
+                                                                               role, how):
+    sign_in(auth, role)
+    for word in ("hushrestricted", "hushprivate", "hushlapsed"):
+        q = SEARCHES[how].format(w=word, p=word[:-2])
+        if how == "phrase across the edge":
+            before = {"hushrestricted": "said", "hushprivate": "named", "hushlapsed": "sealed"}[word]
+            q = f'"{before} {word}"'
+        data = client.get("/search.json", query_string={"q": q}).get_json()
+        ids = [h["id"] for h in data["hits"]]
+        assert (ids == ["r-redacted"]) == may_read(word, role), (q, role, data)
+        if not may_read(word, role):
+            assert data["total"] == 0 and all(not v for v in data["facets"].values()), q
+            assert data["suggestion"] is None or word not in data["suggestion"]
+            assert word not in json.dumps(data)
+            page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+            assert "Redacted letter" not in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_word_both_hidden_and_open_still_finds_the_record_and_did_you_mean_keeps_quiet(
+        client, auth, redacted, role):
+    sign_in(auth, role)
+    assert [h["id"] for h in client.get("/search.json?q=bellword").get_json()["hits"]] == ["r-redacted"]
+    # a misspelling of a word that stands only in a hidden passage suggests nothing of it
+    suggestion = client.get("/search.json?q=hushprivatte").get_json()["suggestion"]
+    assert not suggestion or "hushprivate" not in suggestion or role == "archivist"
+    assert "hush" not in json.dumps(client.get("/suggest?q=hush&kind=person").get_json() or [])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_snippets_never_show_a_hidden_passage(client, auth, redacted, role):
+    sign_in(auth, role)
+    for q in ("witness", "court", "letter gate", "bellword"):
+        hits = client.get("/search.json", query_string={"q": q}).get_json()["hits"]
+        text = " ".join(h["snippet"] for h in hits)
+        for word in ("hushrestricted", "hushprivate"):
+            assert (word in text) <= may_read(word, role), (q, word, role, text)
+
+
+def test_oai_shows_redacted_passages_to_no_one_and_reports_withdrawn_consent_as_deleted(client, save, redacted):
+    listed = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc").get_data(as_text=True)
+    assert "Redacted letter" in listed
+    for word in ("hushrestricted", "hushprivate", "hushwithdrawn"):
+        assert word not in listed
+    got = client.get("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:localhost:r-withdrawn")
+    assert 'status="deleted"' in got.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_withdrawn_consent_makes_a_record_private_everywhere(client, auth, home, redacted, role):
+    sign_in(auth, role)
+    sees = role == "archivist"
+    assert client.get("/records/r-withdrawn").status_code == (200 if sees else 404)
+    assert client.get("/records/r-withdrawn.json").status_code == (200 if sees else 404)
+    assert (client.get("/search.json?q=hushwithdrawn").get_json()["total"] == 1) == sees
+    assert ("hushwithdrawn" in client.get("/export.jsonl").get_data(as_text=True)) == sees
+    assert ("Withdrawn testimony" in client.get("/").get_data(as_text=True)) == sees
+    viewer = Viewer(role=role)
+    assert viewer.may_see("public", None, {"status": "withdrawn"}) == sees
+
+
+def test_the_history_shows_who_recorded_the_withdrawal(client, auth, home, save):
+    save(id="r-c", title="Consent", text="words", consent={"status": "given"})
+    records.save_record(home.db, home.index, {**store.get_record(home.db, "r-c", SYSTEM),
+                                             "consent": {"status": "withdrawn", "note": "by letter"}},
+                        user="ada")
+    auth.sign_in_as("archivist")
+    page = client.get("/records/r-c/history").get_data(as_text=True)
+    latest = page.split('id="rev2"')[1].split("</li>")[0]
+    assert "ada" in latest and "withdrawn" in latest
+
+
+def test_a_lapsed_redaction_is_found_the_day_after_by_the_daily_pass(app, client, home, save):
+    clock.CLOCK.set("2030-01-01")
+    text = "Before the day hushsoon was sealed."
+    save(id="r-soon", title="Soon", text=text,
+         redactions=[{"id": "x1", "start": text.index("hushsoon"), "end": text.index("hushsoon") + 8,
+                      "access": "restricted", "until": "2030-01-01", "reason": "one day"}])
+    assert client.get("/search.json?q=hushsoon").get_json()["total"] == 0
+    clock.CLOCK.set("2030-01-02")
+    assert "hushsoon" in client.get("/records/r-soon.json").get_json()["text"]  # read at once
+    records.lapse_redactions(home.db, home.index)
+    assert client.get("/search.json?q=hushsoon").get_json()["total"] == 1
+
+
+# --- the write path -----------------------------------------------------------------------------------
+
+def test_editing_the_text_keeps_each_redaction_on_its_words(home, redacted):
+    old = store.get_record(home.db, "r-redacted", SYSTEM)
+    edited = "A new first paragraph, longer than before.\n\n" + old["text"].replace("quietly to", "softly to")
+    saved = records.save_record(home.db, home.index, {**old, "text": edited}, user="ada")
+    by_id = {r["id"]: r for r in saved["redactions"]}
+    assert edited[by_id["x1"]["start"]:by_id["x1"]["end"]] == "hushrestricted softly"
+    assert edited[by_id["x2"]["start"]:by_id["x2"]["end"]] == "hushprivate bellword"
+    anonymous = store.get_record(home.db, "r-redacted", ANONYMOUS)
+    assert "hushrestricted" not in anonymous["text"] and "softly" not in anonymous["text"]
+    without = {k: v for k, v in old.items() if k != "redactions"}  # left out: kept and followed
+    saved = records.save_record(home.db, home.index, {**without, "text": "Intro.\n\n" + old["text"]})
+    assert [saved["text"][r["start"]:r["end"]] for r in saved["redactions"]] == \
+        ["hushrestricted quietly", "hushprivate bellword", "hushlapsed"]
+
+
+def test_an_edit_that_deletes_a_redacted_passage_is_refused(home, redacted):
+    old = store.get_record(home.db, "r-redacted", SYSTEM)
+    with pytest.raises(ValidationError) as refused:
+        records.save_record(home.db, home.index,
+                            {**old, "text": old["text"].replace("hushprivate bellword", "")})
+    assert refused.value.errors[0][0] == "text" and "x2" in refused.value.errors[0][1]
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"start": 5, "end": 500}, "redactions 1"), ({"start": 5, "end": 5}, "redactions 1"),
+    ({"start": 2, "end": 3, "media": "m1", "from": 1, "to": 2}, "redactions 1"),
+])
+def test_import_refuses_redactions_that_do_not_fit_naming_record_and_field(home, tmp_path, bad, field):
+    from archive import importer
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"id": "r-bad", "type": "testimony", "title": "Bad", "text": "short text",
+                                "redactions": [{"access": "private", **bad}]}) + "\n")
+    with pytest.raises(importer.ImportFailed) as failed:
+        importer.run(home.db, home.index, path)
+    assert any(p.field.startswith(field) for p in failed.value.problems), failed.value.problems
+    assert store.record_row(home.db, "r-bad") is None
+
+
+def test_time_ranges_turn_the_cues_inside_them_into_redacted():
+    record = {"text": "", "media": [{"id": "m1", "transcript": [
+        {"start": 0.0, "end": 5.0, "text": "hello"}, {"start": 5.0, "end": 9.0, "text": "hushcue name"},
+        {"start": 9.0, "end": 12.0, "text": "goodbye"}]}],
+        "redactions": [{"id": "x1", "media": "m1", "from": 6.0, "to": 8.0, "access": "private",
+                        "reason": "a name", "until": None}]}
+    seen = redaction.for_viewer(record, ANONYMOUS, "2026-01-01")
+    assert [c["text"] for c in seen["media"][0]["transcript"]] == ["hello", HIDDEN, "goodbye"]
+    assert seen["redactions"] == [{"id": "x1", "reason": "a name"}]
+    assert redaction.for_viewer(record, Viewer("a", "archivist"), "2026-01-01") is record
+    assert "hushcue" not in redaction.index_views(record, "2026-01-01")["public"]["media"][0]["transcript"][1]["text"]
