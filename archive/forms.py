@@ -326,3 +326,43 @@ class UserRoleForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     reset = SubmitField(_l("Reset password"))
+
+
+# --- redactions -------------------------------------------------------------------------------------
+
+REDACTION_LEVELS = [SelectChoice("private", _l("Private: archivists only")),
+                    SelectChoice("restricted", _l("Restricted: signed-in users"))]
+
+
+class RedactionForm(FlaskForm):
+    """A passage to hide (by its words, or by its first and last character), why, from whom and
+    until when; also edits one (`redaction_id`). Works without JavaScript; redact.js fills the
+    passage and its place from a selection of the record's text."""
+
+    redaction_id = HiddenField()
+    passage = TextAreaField(_l("Passage to hide"), [Optional(), Length(max=20000)],
+                            description=_l("Its words as they stand in the text, or select them in the "
+                                           "text above. Or give its characters below."),
+                            render_kw={"rows": 3})
+    start = StringField(_l("From character"), [Optional()], description=_l("Counted from 0"))
+    end = StringField(_l("Up to character"), [Optional()])
+    reason = StringField(_l("Reason"), [DataRequired(), Length(max=500)],
+                         description=_l("Shown to everyone in place of the passage's words"))
+    level = SelectField(_l("Who may read it"), choices=REDACTION_LEVELS, default="private")
+    until = StringField(_l("Hidden until"), [Optional(), IsoDay()],
+                        description=_l("A day, YYYY-MM-DD; after it the passage is shown. Empty: always hidden."),
+                        render_kw={"placeholder": "YYYY-MM-DD"})
+    base_revision = HiddenField()
+    save = SubmitField(_l("Redact"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for f in (self.start, self.end):
+            if (f.data or "").strip() and not f.data.strip().isdigit():
+                f.errors = [*f.errors, Text("Give a whole number of characters.")]
+                valid = False
+        if not (self.passage.data or "").strip() and not ((self.start.data or "").strip()
+                                                          and (self.end.data or "").strip()):
+            self.form_errors.append(Text("Give the passage's words, or its first and last character."))
+            valid = False
+        return valid

@@ -269,3 +269,57 @@ def _starts(tokens: list[str], base: int) -> list[int]:
     for t in tokens:
         at.append(at[-1] + len(t))
     return at
+
+
+# --- the record page: marks in place, passages chosen by their words ----------------------------------
+
+OPEN, CLOSE = 0xE000, 0xE800  # private-use characters standing for <mark> and </mark> of redaction i
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def paragraph_starts(text: str) -> list[tuple[int, str]]:
+    """Each paragraph of the text (as `highlight.paragraphs` cuts them) with its first offset."""
+    out, last = [], 0
+    for cut in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        chunk = text[last:end]
+        lead = len(chunk) - len(chunk.lstrip("\n"))
+        if chunk.strip():
+            out.append((last + lead, chunk.strip("\n")))
+        last = cut.end() if cut else end
+    return out
+
+
+def marked_paragraphs(text: str, redactions: list[dict]) -> list[tuple[int, str]]:
+    """The paragraphs with the spans of these redactions (the i-th of the list) between the
+    characters chr(OPEN + i) and chr(CLOSE + i), cut at paragraph ends; with their first offsets."""
+    out = []
+    for start, para in paragraph_starts(text):
+        cuts = []
+        for i, r in enumerate(redactions):
+            if is_span(r) and r["start"] < start + len(para) and r["end"] > start:
+                cuts += [(max(r["start"], start) - start, chr(OPEN + i)), (min(r["end"], start + len(para)) - start,
+                                                                           chr(CLOSE + i))]
+        for at, ch in sorted(cuts, key=lambda c: c[0], reverse=True):
+            para = para[:at] + ch + para[at:]
+        out.append((start, para))
+    return out
+
+
+class NotFound(ValueError):
+    """A passage typed or selected is not in the text, or more than once without a hint."""
+
+
+def locate(text: str, passage: str, near: int | None = None) -> tuple[int, int]:
+    """The span of `passage` in the text (spaces and line breaks between its words may differ);
+    of several, the one nearest `near`. :raise NotFound:"""
+    words = passage.split()
+    if not words:
+        raise NotFound("no words")
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    found = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    if not found:
+        raise NotFound("not in the text")
+    if len(found) > 1 and near is None:
+        raise NotFound(f"{len(found)} times in the text")
+    return min(found, key=lambda span: abs(span[0] - (near or 0)))

@@ -208,3 +208,76 @@ def test_time_ranges_turn_the_cues_inside_them_into_redacted():
     assert seen["redactions"] == [{"id": "x1", "reason": "a name"}]
     assert redaction.for_viewer(record, Viewer("a", "archivist"), "2026-01-01") is record
     assert "hushcue" not in redaction.index_views(record, "2026-01-01")["public"]["media"][0]["transcript"][1]["text"]
+
+
+# --- the archivists' pages -------------------------------------------------------------------------------
+
+def test_an_archivist_redacts_a_passage_by_its_words_without_javascript(client, auth, save, home):
+    save(id="r-plain", title="Plain", text="One sentence stays.\n\nAnother names hushform here. The end.")
+    auth.sign_in_as("archivist")
+    page = client.get("/records/r-plain").get_data(as_text=True)
+    assert 'id="redact-form"' in page and 'data-start="21"' in page and "redact.js" in page
+    done = client.post("/records/r-plain/redactions", data={
+        "passage": "Another names  hushform here.", "reason": "a living person", "level": "private",
+        "until": "", "base_revision": "1", "save": "Redact"})
+    assert done.status_code == 302
+    saved = store.get_record(home.db, "r-plain", SYSTEM)
+    (made,) = saved["redactions"]
+    assert saved["text"][made["start"]:made["end"]] == "Another names hushform here."
+    assert made["by"] == "u-archivist" and made["access"] == "private"
+    page = client.get("/records/r-plain").get_data(as_text=True)
+    assert '<mark class="redacted" data-redaction="x1"' in page and "a living person" in page
+    history = client.get("/records/r-plain/history").get_data(as_text=True)
+    assert "u-archivist" in history
+    # it is changed and removed the same way
+    assert client.post("/records/r-plain/redactions/x1", data={
+        "start": str(made["start"]), "end": str(made["end"]), "reason": "changed reason", "level": "restricted",
+        "base_revision": "2", "save": "Redact"}).status_code == 302
+    assert store.get_record(home.db, "r-plain", SYSTEM)["redactions"][0]["access"] == "restricted"
+    auth.logout()
+    assert "hushform" not in client.get("/records/r-plain").get_data(as_text=True)
+    assert client.get("/search.json?q=hushform").get_json()["total"] == 0
+    auth.login("u-archivist")
+    assert client.post("/records/r-plain/redactions/x1/remove").status_code == 302
+    auth.logout()
+    assert client.get("/search.json?q=hushform").get_json()["total"] == 1
+
+
+def test_the_redaction_form_says_what_is_wrong(client, auth, save):
+    save(id="r-twice", title="Twice", text="same words here and same words there")
+    auth.sign_in_as("archivist")
+    for data, message in (({"passage": "same words"}, "more than once"),
+                          ({"passage": "absent words"}, "not in the text"),
+                          ({"start": "3", "end": "999"}, "not a passage of the text"),
+                          ({}, "Give the passage")):
+        answer = client.post("/records/r-twice/redactions", data={
+            "reason": "r", "level": "private", "base_revision": "1", "save": "Redact", **data})
+        assert answer.status_code == 400 and message in answer.get_data(as_text=True), message
+
+
+def test_only_archivists_reach_the_redaction_pages_and_the_access_report(client, auth, redacted):
+    assert client.get("/reports/access").status_code in (302, 401, 403)
+    assert client.post("/records/r-redacted/redactions", data={"passage": "Opening"}).status_code in (302, 401, 403)
+    auth.sign_in_as("researcher")
+    assert client.get("/reports/access").status_code == 403
+    assert client.get("/records/r-redacted/redactions").status_code == 403
+
+
+def test_the_access_report_lists_records_by_access_consent_embargo_and_redactions(client, auth, redacted, save):
+    save(id="r-emb", title="Embargoed one", embargo_until="2999-01-01", access="restricted")
+    auth.sign_in_as("archivist")
+    page = client.get("/reports/access").get_data(as_text=True)
+    assert "Redacted letter" in page and "Withdrawn testimony" in page and "Embargoed one" in page
+    only = client.get("/reports/access?consent=withdrawn").get_data(as_text=True)
+    assert "Withdrawn testimony" in only and "Redacted letter" not in only
+    assert "Embargoed one" in client.get("/reports/access?embargoed=1&access=restricted").get_data(as_text=True)
+    redacted_only = client.get("/reports/access?redacted=1").get_data(as_text=True)
+    assert "Redacted letter" in redacted_only and "Embargoed one" not in redacted_only
+
+
+def test_reading_a_redacted_passage_is_logged_like_a_restricted_record(client, auth, home, redacted):
+    client.get("/records/r-redacted")  # anonymous: reads nothing hidden, nothing logged
+    auth.sign_in_as("researcher")
+    client.get("/records/r-redacted.json")
+    views = store.record_views(home.db, "r-redacted")
+    assert [(v["username"], v["via"]) for v in views] == [("u-researcher", "json+redacted")]

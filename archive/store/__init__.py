@@ -21,7 +21,7 @@ from .accounts import (add_sign_in_failure, clear_sign_in_failures, count_admins
                        forget_sign_in_failures, get_user, list_users, put_user, set_user_password,
                        set_user_role, sign_in_failures)
 from .accounts import add_session, delete_sessions, delete_user, forget_sessions, session_user
-from .audit import add_revision, last_revision, log_view, record_views, revisions
+from .audit import access_report, add_revision, last_revision, log_view, record_views, revisions
 from .authorities import (authority_names, count_entities, dated_events, entities_with_counts,
                           entity_index_names, entity_json, entity_labels, entity_records, entity_row,
                           find_by_name, get_entity, iter_entities, linked_record_ids, merge_entity_rows,
@@ -39,7 +39,7 @@ from .schema import (MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, backup, connect, 
                      current_seq, get_meta, id_taken, new_id, next_seq, set_meta, write_transaction)
 
 __all__ = [
-    "MIGRATIONS", "SCHEMA_VERSION", "SchemaTooNew", "add_revision", "add_sign_in_failure",
+    "MIGRATIONS", "SCHEMA_VERSION", "SchemaTooNew", "access_report", "add_revision", "add_sign_in_failure",
     "authority_names", "backup", "clear_sign_in_failures", "connect", "count_admins", "count_entities",
     "count_harvest", "count_records", "create_tables", "current_seq", "dated_events",
     "deleted_record_row", "earliest_harvest_datestamp", "entities_with_counts", "entity_index_names",

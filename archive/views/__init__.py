@@ -9,6 +9,7 @@
 | `oai.py` | the OAI-PMH data provider |
 | `imports.py` | uploading a file to import |
 | `browse.py` | subjects and collections, with counts, and their records |
+| `redactions.py` | archivists: hiding passages of a record, the access report |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
 the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
@@ -21,9 +22,10 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import i18n
-from . import auth, browse, common, editor, errors, filters, formats, imports, oai, public, security
+from . import (auth, browse, common, editor, errors, filters, formats, imports, oai, public, redactions,
+               security)
 
-BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp)
+BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, redactions.bp)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import fields, kinds, urls
+from .. import fields, kinds, redaction, urls
 from ..access import ACCESS_NAMES, ROLE_NAMES
 from ..i18n import translate
 from ..names import slug
@@ -27,6 +27,22 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
+    app.add_template_filter(redaction_marks, "redaction_marks")
+    app.add_template_filter(lambda status: translate(fields.CONSENT_LABELS.get(status, status)), "consent_label")
+
+
+def redaction_marks(html: Markup, redactions: list[dict]) -> Markup:
+    """A paragraph's HTML with the passages of these redactions marked in place (the characters
+    `redaction.marked_paragraphs` put at their ends), each labelled with its level and reason."""
+    if not redactions:
+        return html
+    text = str(html)
+    for i, r in enumerate(redactions):
+        label = f"{translate(ACCESS_NAMES.get(r['access'], r['access']))}: {r.get('reason') or ''}"
+        opening = Markup('<mark class="redacted" data-redaction="{}" data-label="{}" title="{}">').format(
+            r["id"], label, label)
+        text = text.replace(chr(redaction.OPEN + i), opening).replace(chr(redaction.CLOSE + i), "</mark>")
+    return Markup(text)
 
 
 def type_label(code: str) -> str:

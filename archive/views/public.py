@@ -11,7 +11,8 @@ from itertools import groupby
 
 from flask import Blueprint, jsonify, render_template, request
 
-from .. import cite, export, finder, highlight, kinds, store, timeline, validation
+from .. import cite, export, finder, highlight, kinds, redaction, store, timeline, validation
+from ..forms import RedactionForm
 from ..messages import N_
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
@@ -82,10 +83,19 @@ def record_page(record_id: str):
     record = record_or_404(record_id, "page")
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
-    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
+    # the passages this viewer reads that others may not, marked in place (redaction_marks)
+    shown = [r for r in record["redactions"] if redaction.is_span(r) and redaction.active(r, get_archive().clock.today())]
+    pairs = redaction.marked_paragraphs(record["text"], shown)
+    starts = [start for start, _ in pairs]
+    paras = highlight.mark_paragraphs([para for _, para in pairs], phrases, budget)
     permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
-    return render_template("public/record.html", record=record, paragraphs=paras, q=q,
+    form = None
+    if get_viewer().can_edit:
+        form = RedactionForm(formdata=None)
+        form.base_revision.data = str(record["revision"])
+    return render_template("public/record.html", record=record, paragraphs=paras, q=q, starts=starts,
+                           shown_redactions=shown, form=form,
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            marks_cut=finder.MARKS_CUT if budget.cut else None,
                            chicago=cite.chicago(record, permalink, accessed),
