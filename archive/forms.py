@@ -351,7 +351,7 @@ class RedactionForm(FlaskForm):
     level = SelectField(_l("Who may read it"), choices=REDACTION_LEVELS, default="private")
     until = StringField(_l("Hidden until"), [Optional(), IsoDay()],
                         description=_l("A day, YYYY-MM-DD; after it the passage is shown. Empty: always hidden."),
-                        render_kw={"placeholder": "YYYY-MM-DD"})
+                        render_kw={"placeholder": _l("YYYY-MM-DD")})
     base_revision = HiddenField()
     save = SubmitField(_l("Redact"))
 

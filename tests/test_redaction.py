@@ -281,3 +281,67 @@ def test_reading_a_redacted_passage_is_logged_like_a_restricted_record(client, a
     client.get("/records/r-redacted.json")
     views = store.record_views(home.db, "r-redacted")
     assert [(v["username"], v["via"]) for v in views] == [("u-researcher", "json+redacted")]
+
+
+# --- random offsets and edits -------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+RANDOM = settings(max_examples=30, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+TOKENS = [f"tok{i:03d}x" for i in range(40)]  # each word once, none inside another
+
+
+@st.composite
+def redacted_texts(draw):
+    words = TOKENS[:draw(st.integers(6, 40))]
+    seps = [draw(st.sampled_from([" ", " ", ", ", "\n", "\n\n"])) for _ in words]
+    text = "".join(w + s for w, s in zip(words, seps)).strip()
+    spans = []
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.integers(0, len(text) - 2))
+        end = draw(st.integers(start + 1, min(len(text), start + 60)))
+        if text[start:end].strip():
+            spans.append({"start": start, "end": end, "access": draw(st.sampled_from(["restricted", "private"])),
+                          "reason": "r", "until": draw(st.sampled_from([None, "2999-01-01", "2000-01-01"]))})
+    edit = (draw(st.integers(0, len(text))), draw(st.integers(0, 30)), draw(st.sampled_from(["", "new words "])))
+    return text, spans, edit
+
+
+def hidden_words(text: str, redactions: list[dict], viewer: Viewer) -> set[str]:
+    """The words that stand only inside passages hidden from the viewer."""
+    today = clock.today()
+    spans = [(r["start"], r["end"]) for r in redactions if redaction.hidden_from(r, viewer, today)]
+    inside = {w for a, b in spans for w in TOKENS if w in text[a:b]}
+    outside = redaction.hide_spans(text, spans, " ")
+    return {w for w in inside if w not in outside}
+
+
+@RANDOM
+@given(case=redacted_texts(), role=st.sampled_from([None, "researcher"]))
+def test_hidden_words_never_reach_an_unauthorised_viewer(home, case, role):
+    text, spans, (at, cut, insert) = case
+    viewer = Viewer("v", role) if role else ANONYMOUS
+    record_id = f"r-h{abs(hash((text, repr(spans), at, cut, insert, role))) % 10**9}"
+    try:
+        saved = records.save_record(home.db, home.index, {"id": record_id, "type": "testimony", "title": "H",
+                                                          "access": "public", "text": text, "redactions": spans})
+    except ValidationError:
+        return  # overlapping nothing but spaces after the strip
+    edited = text[:at] + insert + text[at + cut:]
+    try:
+        kept = {k: v for k, v in saved.items() if k != "redactions"}  # left out: they follow their words
+        saved = records.save_record(home.db, home.index, {**kept, "text": edited})
+    except ValidationError as exc:
+        assert exc.errors[0][0] == "text"  # the edit deleted a passage's words: refused, nothing changed
+    current = store.get_record(home.db, record_id, SYSTEM)
+    secret = hidden_words(current["text"], current["redactions"], viewer)
+    seen = store.get_record(home.db, record_id, viewer)
+    out = json.dumps(seen) + json.dumps(store.viewer_row(store.record_row(home.db, record_id), viewer))
+    for word in secret:
+        assert word not in out
+        assert record_id not in home.index.search(word, viewer).ids
+        assert record_id not in home.index.search(word[:-1] + "*", viewer).ids
+    for word in set(TOKENS) - secret:  # the rest still finds it
+        if word in redaction.for_viewer(current, viewer, clock.today(), " ")["text"].split():
+            assert record_id in home.index.search(word, viewer).ids, word
