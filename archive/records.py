@@ -22,49 +22,9 @@ from . import clock, dates, fields, kinds, redaction, store
 from .access import SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
+from .redaction import settle as settle_redactions  # also the importer's first pass
 from .index import schema as index_schema
 from .validation import validate
-
-def settle_redactions(old: dict | None, data: dict, user: str | None, stamp: str) -> list[dict]:
-    """The redactions a record will keep, checked against its new text.
-
-    When the input leaves them out, or gives back those already stored, while the text changed, the
-    spans follow their words into the new text (`redaction.follow`). New or changed redactions are
-    stamped with who made them and when. :raise ValidationError: when an edit deleted a redacted
-    passage's words, or an offset or range does not fit the record.
-    """
-    text = fields.FIELDS["text"].shape.clean(data.get("text"))
-    kept = json.loads(old["redactions"] or "[]") if old and not old["deleted_at"] else []
-    given = data.get("redactions")
-
-    def unstamped(items: list[dict]) -> list[dict]:
-        return [{k: v for k, v in r.items() if k not in ("by", "at")}
-                for r in fields.FIELDS["redactions"].shape.clean(items)]
-
-    if given is None or unstamped(given) == unstamped(kept):
-        chosen = kept
-        if old and old["text"] != text:
-            try:
-                chosen = redaction.follow(old["text"], text, kept)
-            except redaction.WordsDeleted as exc:
-                raise ValidationError([("text", "the edit deletes every word of the passage hidden by "
-                                                 f"redaction {', '.join(map(str, exc.args[0]))}: keep "
-                                                 "its words, or remove the redaction first")]) from exc
-    else:
-        before = {r.get("id"): r for r in kept}
-        chosen = []
-        for r in redaction.with_ids([dict(r) for r in given]):
-            same = before.get(r["id"])
-            if same and unstamped([same]) == unstamped([r]):
-                r = same
-            elif not r.get("by") or same:
-                r = {**r, "by": user, "at": stamp}
-            chosen.append(r)
-    errors = redaction.check({**data, "redactions": chosen}, text)
-    if errors:
-        raise ValidationError(errors)
-    return chosen
-
 
 def _bounds_columns(prefix: str, value: str | None) -> dict:
     b = dates.bounds(value)

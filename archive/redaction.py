@@ -11,16 +11,20 @@ functions (no Flask, no SQL, no Whoosh):
   hidden time range, and hidden redactions reduced to `{id, reason}`. The store applies it to every
   record it hands to a viewer (`store.get_record`, the lists behind search cards and exports, OAI);
 - `check(record)`: what is wrong with a record's redactions (offsets, ranges, ids), for validation;
-- `follow(old_text, new_text, redactions)`: the spans moved onto the same words after an edit;
+- `follow(old_text, new_text, redactions)`: the spans moved onto the same words after an edit, and
+  `settle`, the redactions a save keeps (used by the write path, `records.py`);
 - `index_views(record, today)`: the text each level searches (the index keeps hidden passages in
   fields only viewers of that level search, `index/schema.py`).
 """
 from __future__ import annotations
 
 import difflib
+import json
 import re
 
+from . import fields
 from .access import ACCESS_LEVELS, Viewer
+from .errors import ValidationError
 
 MARK = "[redacted]"
 LEVELS = ("restricted", "private")  # the levels a redaction may ask for
@@ -199,6 +203,49 @@ def with_ids(redactions: list[dict]) -> list[dict]:
             r = {"id": f"x{n}", **r}
         out.append(r)
     return out
+
+
+# --- the redactions a save keeps ----------------------------------------------------------------------
+
+def settle(old: dict | None, data: dict, user: str | None, stamp: str) -> list[dict]:
+    """The redactions a record will keep, checked against its new text.
+
+    When the input leaves them out, or gives back those already stored, while the text changed, the
+    spans follow their words into the new text (`redaction.follow`). New or changed redactions are
+    stamped with who made them and when. :raise ValidationError: when an edit deleted a redacted
+    passage's words, or an offset or range does not fit the record.
+    """
+    text = fields.FIELDS["text"].shape.clean(data.get("text"))
+    kept = json.loads(old["redactions"] or "[]") if old and not old["deleted_at"] else []
+    given = data.get("redactions")
+
+    def unstamped(items: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("by", "at")}
+                for r in fields.FIELDS["redactions"].shape.clean(items)]
+
+    if given is None or unstamped(given) == unstamped(kept):
+        chosen = kept
+        if old and old["text"] != text:
+            try:
+                chosen = follow(old["text"], text, kept)
+            except WordsDeleted as exc:
+                raise ValidationError([("text", "the edit deletes every word of the passage hidden by "
+                                                 f"redaction {', '.join(map(str, exc.args[0]))}: keep "
+                                                 "its words, or remove the redaction first")]) from exc
+    else:
+        before = {r.get("id"): r for r in kept}
+        chosen = []
+        for r in with_ids([dict(r) for r in given]):
+            same = before.get(r["id"])
+            if same and unstamped([same]) == unstamped([r]):
+                r = same
+            elif not r.get("by") or same:
+                r = {**r, "by": user, "at": stamp}
+            chosen.append(r)
+    errors = check({**data, "redactions": chosen}, text)
+    if errors:
+        raise ValidationError(errors)
+    return chosen
 
 
 # --- following the words through an edit --------------------------------------------------------------
