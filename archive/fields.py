@@ -277,10 +277,12 @@ class Redactions(List):
             "by": {"type": ["string", "null"], "description": "who made it; set by the archive"},
             "at": {"type": ["string", "null"], "description": "when; set by the archive"},
         },
-        "required": ["access"],
-        "oneOf": [{"required": ["start", "end"], "not": {"anyOf": [{"required": ["media"]},
-                                                                   {"required": ["from"]}]}},
-                  {"required": ["media", "from", "to"], "not": {"required": ["start"]}}],
+        # a span, a time range, or (in the copy of a viewer below its level) only its id and reason
+        "oneOf": [{"required": ["start", "end", "access"],
+                   "not": {"anyOf": [{"required": ["media"]}, {"required": ["from"]}]}},
+                  {"required": ["media", "from", "to", "access"], "not": {"required": ["start"]}},
+                  {"required": ["id", "reason"],
+                   "not": {"anyOf": [{"required": [k]} for k in ("start", "end", "media", "from", "to", "access")]}}],
         "additionalProperties": False,
     }
 

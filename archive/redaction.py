@@ -86,16 +86,35 @@ def for_viewer(record: dict, viewer: Viewer, today: str, mark: str = MARK) -> di
     if not hidden:
         return record
     copy = dict(record)
-    spans = [(r["start"], r["end"]) for r in hidden if is_span(r)]
+    spans = _merged([(r["start"], r["end"]) for r in hidden if is_span(r)])
+    moved = {}
     if spans:
         copy["text"] = hide_spans(record.get("text") or "", spans, mark)
+        for r in redactions:  # the passages still shown, at their places in the new text
+            if is_span(r) and r not in hidden:
+                moved[id(r)] = {**r, "start": _moved(r["start"], spans, len(mark), False),
+                                "end": _moved(r["end"], spans, len(mark), True)}
     ranges = [r for r in hidden if not is_span(r)]
     if ranges and record.get("media"):
         copy["media"] = [_media_for(m, ranges, mark) for m in record["media"]]
     shown = {id(r) for r in hidden}
-    copy["redactions"] = [{"id": r.get("id"), "reason": r.get("reason") or ""} if id(r) in shown else r
-                          for r in redactions]
+    copy["redactions"] = [{"id": r.get("id"), "reason": r.get("reason") or ""} if id(r) in shown
+                          else moved.get(id(r), r) for r in redactions]
     return copy
+
+
+def _moved(pos: int, spans: list[tuple[int, int]], mark: int, end: bool) -> int:
+    """Where an offset of the text lands once the (merged, sorted) spans are each replaced by a mark
+    of `mark` characters; an offset inside a span lands before the mark (a start) or after it (an end)."""
+    shift = 0
+    for start, stop in spans:
+        if pos >= stop:
+            shift += (stop - start) - mark
+        elif pos > start:
+            return start - shift + (mark if end else 0)
+        else:
+            break
+    return pos - shift
 
 
 def _media_for(media: dict, ranges: list[dict], mark: str) -> dict:
@@ -218,6 +237,8 @@ def settle(old: dict | None, data: dict, user: str | None, stamp: str) -> list[d
     text = fields.FIELDS["text"].shape.clean(data.get("text"))
     kept = json.loads(old["redactions"] or "[]") if old and not old["deleted_at"] else []
     given = data.get("redactions")
+    if given is not None:  # entries of a viewer's copy (id and reason only) hide nothing here
+        given = [r for r in given if "start" in r or "media" in r]
 
     def unstamped(items: list[dict]) -> list[dict]:
         return [{k: v for k, v in r.items() if k not in ("by", "at")}

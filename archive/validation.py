@@ -49,7 +49,7 @@ def _schema_errors(kind: str, obj) -> list[tuple[str, str]]:
                                  f"{', '.join(map(str, allowed))}{hint}"))
         elif error.validator == "oneOf" and path.startswith("redactions."):
             errors.append((path, "a redaction is either a span of the text (start, end) or a time "
-                                 "range of a media file (media, from, to)"))
+                                 "range of a media file (media, from, to), with its access"))
         elif error.validator == "pattern" and path.endswith("embargo_until"):
             errors.append((path, "must be a day, YYYY-MM-DD"))
         elif error.validator == "pattern" and path == "source.url":
