@@ -388,3 +388,24 @@ def test_the_passages_a_viewer_reads_keep_their_place_in_that_viewers_text(home,
                 assert seen["text"][r["start"]:r["end"]] == {"x1": "hushrestricted quietly",
                                                              "x2": "hushprivate bellword",
                                                              "x3": "hushlapsed"}[r["id"]]
+
+
+def test_what_lapsed_while_the_archive_was_closed_is_found_after_start_up(tmp_path):
+    from archive import create_app
+    from conftest import config
+    clock.CLOCK.set("2030-03-01")
+    app = create_app(config(tmp_path / "home"))
+    home = app.extensions["archive"]
+    text = "Closed hushclosed passage."
+    records.save_record(home.db, home.index, {"id": "r-closed", "type": "testimony", "title": "C", "access": "public",
+                                              "text": text, "redactions": [{"start": 7, "end": 17, "access": "private",
+                                                                            "reason": "r", "until": "2030-03-01"}]})
+    assert home.index.search("hushclosed", ANONYMOUS).total == 0
+    home.close()
+    clock.CLOCK.set("2030-03-05")
+    again = create_app(config(tmp_path / "home")).extensions["archive"]
+    try:
+        assert again.index.search("hushclosed", ANONYMOUS).ids == ["r-closed"]
+        assert store.get_meta(again.db, records.LAPSE_MARK) == "2030-03-05"
+    finally:
+        again.close()
