@@ -202,6 +202,8 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
         conn.execute("DROP INDEX users_username_nocase")
         conn.execute("DROP INDEX records_visibility")  # made by the migrations after it
         conn.execute("ALTER TABLE events DROP COLUMN variants")
+        for column in ("redactions", "consent", "consent_status"):  # added by SCHEMA_V10_REDACTIONS
+            conn.execute(f"ALTER TABLE records DROP COLUMN {column}")
         conn.execute("INSERT INTO users (username, password_hash, role, created_at) "
                      "SELECT 'researcher', password_hash, 'admin', '2999-01-01T00:00:00Z' FROM users")
         conn.execute("PRAGMA user_version = 3")  # before usernames ignored case

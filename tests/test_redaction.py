@@ -409,3 +409,22 @@ def test_what_lapsed_while_the_archive_was_closed_is_found_after_start_up(tmp_pa
         assert store.get_meta(again.db, records.LAPSE_MARK) == "2030-03-05"
     finally:
         again.close()
+
+
+def test_a_database_before_redactions_gains_them_and_its_records_stay_visible(tmp_path):
+    import sqlite3
+    from archive.store import schema
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for step in schema.MIGRATIONS[:schema.MIGRATIONS.index(schema.SCHEMA_V10_REDACTIONS)]:
+        conn.executescript(step)
+    conn.execute("INSERT INTO records (id, type, title, access, created_at, updated_at, revision, seq) "
+                 "VALUES ('r1', 'testimony', 'Old', 'public', 'x', 'x', 1, 0)")
+    conn.execute(f"PRAGMA user_version = {schema.MIGRATIONS.index(schema.SCHEMA_V10_REDACTIONS)}")
+    conn.commit()
+    conn.close()
+    db = store.connect(path)
+    store.create_tables(db)
+    old = store.get_record(db, "r1", ANONYMOUS)
+    assert old["redactions"] == [] and old["consent"] is None
+    db.close()
