@@ -428,3 +428,13 @@ def test_a_database_before_redactions_gains_them_and_its_records_stay_visible(tm
     old = store.get_record(db, "r1", ANONYMOUS)
     assert old["redactions"] == [] and old["consent"] is None
     db.close()
+
+
+def test_the_history_page_shows_who_read_redacted_passages(client, auth, redacted):
+    auth.sign_in_as("researcher")
+    client.get("/records/r-redacted")
+    auth.logout()
+    auth.sign_in_as("admin")
+    page = client.get("/records/r-redacted/history").get_data(as_text=True)
+    views = page.split('id="views"')[1]
+    assert "u-researcher" in views and "redacted passages read" in views
