@@ -3,7 +3,8 @@
 It owns `SCHEMA`, `INDEX_VERSION`, the marker document's id, which fields are facets and date
 bounds, and `to_document`. The fields of a record that are indexed, and how, are described with the
 record's fields (`Field.search` in archive/fields.py); this module turns those descriptions into
-Whoosh fields and adds its own (ids, the marker's, sorting, decades). It does not read the
+Whoosh fields and adds its own (ids, the marker's, sorting, decades, and the text of passages
+hidden from the public per level, `LEVEL_FIELDS`). It does not read the
 database: the write path (`archive.records`) hands it the record, the names of its linked
 authorities and its date bounds.
 """

@@ -1,7 +1,9 @@
 """Records: their rows and links, their JSON shape, and the viewer-aware reads of them.
 
-`visible_records_sql` is the one definition of which records a viewer may see; every read here (and
-every read of authorities, which hides those seen only in hidden records) builds on it. Writes are
+`visible_records_sql` is the one definition of which records a viewer may see (access, embargo, and
+withdrawn consent); every read here (and every read of authorities, which hides those seen only in
+hidden records) builds on it. `viewer_row` makes each record handed to a viewer that viewer's copy
+(passages hidden from them read `[redacted]`, archive/redaction.py). Writes are
 single row changes that `archive/records.py`, the one write path, composes inside its transaction;
 revisions live in `audit`, authorities in `authorities`, the OAI view of records in `harvest`.
 """
