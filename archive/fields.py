@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import dates, kinds, messages
+from . import dates, kinds, messages, timecoded
 from .access import ACCESS_LEVELS
 from .messages import N_
 from .urls import WEB_URL
@@ -410,7 +410,7 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Text"), N_("Plain text; a blank line starts a new paragraph."), rows=12),
           search=Search(grams=True), schema_org="text"),
     Field("language", Codes(), "language codes (BCP 47), e.g. en, km, fr",
-          form=Input(N_("Languages"), N_("Language codes separated by commas: en, km, fr")),
+          form=Input(N_("Languages"), N_("Codes or names separated by commas: en, km or English, Khmer")),
           search=Search("values", named=True), dc="language", schema_org="inLanguage",
           page=Show(N_("Language"), "list")),
     Field("date", Edtf(), form=Input(N_("Date"), N_("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), "
@@ -451,6 +451,11 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Embargo until"), N_("A day, YYYY-MM-DD: until then only archivists see the record"),
                      placeholder=N_("YYYY-MM-DD")),
           search=Search("day", field="embargo"), schema_org="embargoUntil"),
+    # Recordings (archive/timecoded.py): files with their time-coded transcripts, and their segment index.
+    Field("media", timecoded.Media(), "files: audio, video, images, documents; `mimetype`, `bytes`, "
+          "`sha256` and `duration` are measured by the archive", search=Search(grams=True, field="transcript")),
+    Field("segments", timecoded.Segments(), "the index of the recordings: moments with a title, synopsis, "
+          "keywords and links", search=Search(boost=1.5, field="segment")),
     Field("redactions", Redactions(), "passages hidden from viewers below a level: spans of `text` "
           "(character offsets) or time ranges of a media file"),
     Field("consent", Consent((

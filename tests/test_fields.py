@@ -28,6 +28,13 @@ GIVEN = {
     "collection": "Full collection", "accession": "ACC-1",
     "source": {"citation": "A citation", "url": "https://example.org/full", "repository": "Repo"},
     "rights": "CC0", "access": "public", "embargo_until": "2001-02-03",
+    # a recording kept elsewhere (no file here): nothing measured
+    "media": [{"id": "m1", "kind": "audio", "label": "Tape 1", "filename": "tape-1.mp3", "mimetype": None,
+               "bytes": None, "sha256": None, "duration": None,
+               "transcript": [{"start": 0.0, "end": 2.5, "speaker": "Ana Full", "text": "Spoken words",
+                               "language": "en"}], "source": "https://example.org/tape-1.mp3", "notes": []}],
+    "segments": [{"id": "s1", "media": "m1", "start": 0.0, "end": 2.5, "title": "Beginning",
+                  "synopsis": "How it began", "keywords": ["start"], "people": [], "events": [], "places": []}],
     # lapsed (its day has passed), so every viewer reads it whole and it round-trips through exports
     "redactions": [{"id": "x1", "start": 0, "end": 6, "reason": "a test", "access": "restricted",
                     "until": "2001-02-03", "by": "ada", "at": "2001-01-01T00:00:00Z"}],

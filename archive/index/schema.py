@@ -27,7 +27,8 @@ MARKER_ID = "__marker__"
 # old one would stay). 4: the analyzer moved from archive.analysis to archive.index.analysis.
 # 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
 # 6: common grams in the fields that ask for them (`Search.grams`, analysis.CommonGramsFilter).
-# 7: redacted passages left out of `text`, kept in `text_restricted` / `text_private` (LEVEL_FIELDS).
+# 7: transcripts and segments (their words, and their links counted as the record's).
+# 8: redacted passages left out of `text`, kept in `text_restricted` / `text_private` (LEVEL_FIELDS).
 RULES_VERSION = "7"
 
 # Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
@@ -122,8 +123,12 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
     doc = {"id": record["id"], "doctype": "record", "seq": bounds["seq"]}
     views = redaction.index_views(record, today())
     record = views["public"]  # everything everyone searches leaves hidden passages out
+    in_segments = {key: [x for seg in record.get("segments") or [] for x in seg.get(key) or []]
+                   for key in ("people", "events", "places")}  # a segment's links are the record's too
     for field in INDEXED:
-        doc.update(_field_values(field, record.get(field.name), names))
+        value = record.get(field.name)
+        doc.update(_field_values(field, (value or []) + in_segments[field.name] if field.name in in_segments
+                                 else value, names))
     for level, name in LEVEL_FIELDS.items():
         if level in views:
             doc[name] = redaction.searchable_text(views[level])
@@ -146,7 +151,9 @@ def _field_values(field: fields.Field, value, names: dict[str, list[str]]) -> di
     how, name = field.search, field.index_field
     if isinstance(field.shape, fields.Links):
         return {name: "\n".join(names.get(field.shape.kind.name, [])),
-                f"{name}_id": ",".join(link["id"] for link in value or [])}
+                f"{name}_id": ",".join(dict.fromkeys(link["id"] for link in value or []))}
+    if hasattr(field.shape, "words"):  # recordings: cue texts, segment titles (archive/timecoded.py)
+        return {name: field.shape.words(value)}
     if how.as_ == "words":
         return {name: "\n".join(value) if isinstance(value, list) else value or ""}
     if how.as_ == "values":

@@ -361,3 +361,8 @@ class Index:
         budget = budget or unlimited()
         with self.searcher() as s:
             return suggestions.suggest(s, self._visible(s, viewer), text, budget)
+
+    def unseen_words(self, words: list[str], viewer: Viewer) -> frozenset:
+        """The words (lower case) that no record the viewer may see holds."""
+        with self.searcher() as s:
+            return suggestions.unseen(s, self._visible(s, viewer), words)

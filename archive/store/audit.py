@@ -25,10 +25,27 @@ def revisions(db, kind: str, entity_id: str) -> list[dict]:
         "WHERE kind = ? AND entity_id = ? ORDER BY revision", [kind, entity_id])]
 
 
+def revision_data(db, kind: str, entity_id: str, revision: int) -> dict | None:
+    """What one revision saved, or None."""
+    row = db.execute("SELECT data FROM revisions WHERE kind = ? AND entity_id = ? AND revision = ?",
+                     [kind, entity_id, revision]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def last_revision(db, kind: str, entity_id: str) -> int:
     row = db.execute("SELECT max(revision) FROM revisions WHERE kind = ? AND entity_id = ?",
                      [kind, entity_id]).fetchone()
     return row[0] or 0
+
+
+def deleted_records(db, limit: int = 500) -> list[dict]:
+    """Deleted records, last deleted first: id, title, when and by whom (from the revision that
+    deleted it), for archivists."""
+    return [dict(r) for r in db.query(
+        "SELECT r.id, r.title, r.deleted_at, v.saved_by AS deleted_by FROM records r "
+        "LEFT JOIN revisions v ON v.kind = 'record' AND v.entity_id = r.id AND v.revision = "
+        "(SELECT max(revision) FROM revisions WHERE kind = 'record' AND entity_id = r.id) "
+        "WHERE r.deleted_at IS NOT NULL ORDER BY r.deleted_at DESC, r.id LIMIT ?", [limit])]
 
 
 # --- the view log of records that are not public --------------------------------------------------

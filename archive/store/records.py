@@ -10,6 +10,7 @@ revisions live in `audit`, authorities in `authorities`, the OAI view of records
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import json
 
@@ -87,6 +88,20 @@ def set_record_links(db, record_id: str, people: list[dict], events: list[dict],
                 db.execute(f"INSERT INTO {table} VALUES ({marks})", [record_id, *key, position])
 
 
+def set_segment_links(db, record_id: str, links: Iterable[tuple[str, str]]) -> None:
+    """Replace the (kind, id) of the authorities a record's segments link to."""
+    db.execute("DELETE FROM segment_links WHERE record_id = ?", [record_id])
+    db.conn.executemany("INSERT OR IGNORE INTO segment_links VALUES (?, ?, ?)",
+                        [(record_id, kind, entity_id) for kind, entity_id in links])
+
+
+def media_folder(db) -> Path:
+    """Where the archive of this database keeps its files: `media/` beside the database file
+    (`records/media/` under the archive folder)."""
+    path = next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
+    return Path(path).parent / "media"
+
+
 def tombstone_record(db, record_id: str, stamp: str, revision: int, seq: int) -> None:
     """Mark a record deleted, keeping its row (and id) as a tombstone."""
     db.execute("UPDATE records SET deleted_at = ?, updated_at = ?, revision = ?, seq = ? WHERE id = ?",
@@ -127,8 +142,23 @@ def people_of(db, record_ids: list[str]) -> dict[str, list[dict]]:
 def record_json(db, row: dict) -> dict:
     """A record as JSON (`fields.record_schema()`): every field in order, links with names."""
     elsewhere = record_links(db, row["id"])  # the fields not kept in a column of their own
-    return {"kind": "record", **{f.name: f.shape.from_column(row[f.name]) if f.shape.stored
-                                 else elsewhere[f.name] for f in fields.RECORD_FIELDS}}
+    record = {"kind": "record", **{f.name: f.shape.from_column(row[f.name]) if f.shape.stored
+                                   else elsewhere[f.name] for f in fields.RECORD_FIELDS}}
+    _name_segment_links(db, record["segments"])
+    return record
+
+
+def _name_segment_links(db, segments: list[dict]) -> None:
+    """Segment links with the authorities' names as they are now (a rename reaches them)."""
+    for kind in kinds.AUTHORITIES:
+        ids = {link["id"] for seg in segments for link in seg.get(kind.plural) or [] if link.get("id")}
+        if not ids:
+            continue
+        marks = ", ".join("?" for _ in ids)
+        names = dict(db.execute(f"SELECT id, name FROM {kind.table} WHERE id IN ({marks})", list(ids)).fetchall())
+        for seg in segments:
+            for link in seg.get(kind.plural) or []:
+                link["name"] = names.get(link.get("id"), link.get("name"))
 
 
 # --- reads for a viewer ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@
 | `oai.py` | the OAI-PMH data provider |
 | `imports.py` | uploading a file to import |
 | `browse.py` | subjects and collections, with counts, and their records |
+| `bulk.py` | changing the access of a search's records at once (archivists) |
+| `recordings.py` | a record's media files (with ranges), transcripts and chapters as WebVTT, IIIF manifests |
 | `redactions.py` | archivists: hiding passages of a record, the access report |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
@@ -22,10 +24,11 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import i18n
-from . import (auth, browse, common, editor, errors, filters, formats, imports, oai, public, redactions,
-               security)
+from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, oai, public,
+               recordings, redactions, security)
 
-BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, redactions.bp)
+BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp,
+              redactions.bp)
 
 
 def init_app(app: Flask) -> None:

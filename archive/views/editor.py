@@ -9,7 +9,7 @@ authorities only after the archivist ticks "Create these".
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
@@ -22,8 +22,9 @@ from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, R
                      record_data)
 from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
                      get_index, get_viewer, load_viewer, record_or_404)
-from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
-                      show_errors, suggested_links)
+from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, look_alikes,
+                      merge_preview, resolve_links, show_errors, suggested_links)
+from . import uploads
 from .errors import handle_exception, json_error
 from .filters import kind_label
 
@@ -63,6 +64,7 @@ def edit_record(record_id: str):
 
 def record_form(current: dict | None):
     db, viewer = get_db(), get_viewer()
+    uploads.allow_large_upload()
     form = RecordForm()
     new_names: list[tuple[str, str]] = []
     status = 200
@@ -75,6 +77,7 @@ def record_form(current: dict | None):
     if request.method == "GET":
         if current:
             form.fill(current)
+            form.segments_lines.data = uploads.segment_lines(current["segments"])
         return page()
 
     apply_ticked(db, form)
@@ -83,13 +86,15 @@ def record_form(current: dict | None):
         if offered:
             getattr(form, name).data = offered
     valid = form.validate()
+    # the names new to the archive are found whatever else is wrong, so that one answer offers
+    # every fix at once: the field errors, the dates suggested and "Create these" (issue 15)
+    data = record_data(form)
+    new_names = resolve_links(db, data, current)
     if not form.save.data:  # "Preview links", or a suggested date taken: show, save nothing
         return page()
     if not valid:
         status = 400
         return page()
-    data = record_data(form)
-    new_names = resolve_links(db, data, current)
     if new_names and not form.create_new.data:
         form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
                                         "them, or correct the names, and save again."))
@@ -100,17 +105,33 @@ def record_form(current: dict | None):
         status = edit_refused(form, "record", current["revision"]) or status
         if status != 200:
             return page()
-    try:
-        saved = records.save_record(db, get_index(), data, viewer.username)
-    except records.ValidationError as exc:
-        show_errors(form, exc.errors)
+    files = records.Files(max_bytes=int(current_app.config["MEDIA_MAX_BYTES"]))
+    data["media"], data["segments"], problems = uploads.recordings_of(
+        form, current, files, db, (data.get("language") or [None])[0])
+    if problems:
+        form.form_errors.extend(problems)
         status = 400
         return page()
+    try:
+        saved = records.save_record(db, get_index(), data, viewer.username, files=files)
+    except records.ValidationError as exc:
+        show_errors(form, [(MEDIA_ERRORS.get(path.split(".")[0], path), message) for path, message in exc.errors])
+        status = 400
+        return page()
+    for notice in files.notices[:5]:
+        flash(gettext("Transcript: %(notice)s", notice=notice), "info")
     created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
+    if current and saved["revision"] == current["revision"]:  # the write path keeps no empty revision
+        flash(gettext("Nothing changed, so nothing was saved."), "info")
+        return redirect(url_for(".edit_record", record_id=saved["id"]))
     saved_revision = gettext("Saved revision %(revision)s.", revision=number(saved["revision"]))
     flash(saved_revision + (" " + gettext("New in the archive: %(names)s.", names=", ".join(created))
                             if created else ""), "info")
     return redirect(url_for(".edit_record", record_id=saved["id"]))
+
+
+# Where the write path's errors of recordings show on the form.
+MEDIA_ERRORS = {"media": "media_upload", "segments": "segments_lines"}
 
 
 @bp.errorhandler(CSRFError)
@@ -193,15 +214,27 @@ def restore_entity(plural: str, entity_id: str, revision: int):
 @editor_required
 def restore(record_id: str, revision: int):
     check_confirmed()
+    before = store.last_revision(get_db(), "record", record_id)
     try:
         saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
                       problem=translate(exc.message)), "error")
         return redirect(url_for(".history", record_id=record_id))
+    if saved["revision"] == before:
+        flash(gettext("Revision %(revision)s holds what the record holds now, so nothing was saved.",
+                      revision=number(revision)), "info")
+        return redirect(url_for(".history", record_id=record_id))
     flash(gettext("Revision %(revision)s restored as revision %(new)s.", revision=number(revision),
                   new=number(saved["revision"])), "info")
     return redirect(url_for(".history", record_id=record_id))
+
+
+@bp.get("/records/deleted")
+@editor_required
+def deleted_list():
+    """Deleted records, last deleted first, each with its history and an Undo."""
+    return render_template("editor/deleted_list.html", deleted=store.deleted_records(get_db()))
 
 
 @bp.route("/records/<record_id>/delete", methods=["GET", "POST"])
@@ -330,11 +363,13 @@ def entity_form(kind: str, current: dict | None):
 @bp.route("/<any(people, events, places):plural>/<entity_id>/merge", methods=["GET", "POST"])
 @editor_required
 def merge(plural: str, entity_id: str):
+    """Merge in two steps: the one to keep is chosen (typed, or one of the look-alikes), then a
+    preview shows what moves (records, names) and a second POST confirms it."""
     kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
-    db = get_db()
+    db, viewer = get_db(), get_viewer()
     form = MergeForm()
-    status = 200
+    status, preview = 200, None
     if request.method == "POST":
         status = 400
         if form.validate():
@@ -345,16 +380,17 @@ def merge(plural: str, entity_id: str):
                                      "place": gettext("no place of that name or id")}[kind]]
             elif keep == entity_id:
                 form.into.errors = [gettext("that is this one; choose the one to keep")]
+            elif request.form.get("confirm") != keep:  # the first step: show what would move
+                status, preview = 200, merge_preview(kind, entity, store.get_entity(db, kind, keep, viewer))
             else:
                 try:
-                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep,
-                                                  get_viewer().username)
+                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep, viewer.username)
                 except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
                     form.into.errors = [message for _, message in exc.errors]
                 else:
                     flash(gettext("%(name)s was merged into %(kept)s; its old address now leads here.",
                                   name=entity["name"], kept=kept["name"]), "info")
                     return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, get_viewer()))
+    count = len(store.entity_records(db, kind, entity_id, viewer))
     return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
-                           count=count), status
+                           count=count, preview=preview, alike=look_alikes(kind, entity)), status
