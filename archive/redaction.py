@@ -123,11 +123,26 @@ def _media_for(media: dict, ranges: list[dict], mark: str) -> dict:
         return media
     cues = []
     for cue in media["transcript"]:
-        if any(cue.get("start", 0) < to and cue.get("end", cue.get("start", 0)) > from_
-               for from_, to in mine):
+        if any(_overlaps(cue, from_, to) for from_, to in mine):
             cue = {**cue, "text": mark}
         cues.append(cue)
     return {**media, "transcript": cues}
+
+
+def cues_in_ranges(media: dict, ranges: list[dict]) -> dict[int, dict]:
+    """The cues of a file (by their place in its transcript) inside these time-range redactions,
+    each with the first redaction it falls in (to mark it for those who may hear it)."""
+    found = {}
+    for i, cue in enumerate(media.get("transcript") or []):
+        for r in ranges:
+            if r.get("media") == media.get("id") and _overlaps(cue, float(r["from"]), float(r["to"])):
+                found[i] = r
+                break
+    return found
+
+
+def _overlaps(cue: dict, from_: float, to: float) -> bool:
+    return cue.get("start", 0) < to and cue.get("end", cue.get("start", 0)) > from_
 
 
 def hidden_ranges(record: dict, media_id: str, viewer: Viewer, today: str) -> list[tuple[float, float]]:
@@ -263,7 +278,8 @@ def settle(old: dict | None, data: dict, user: str | None, stamp: str) -> list[d
             elif not r.get("by") or same:
                 r = {**r, "by": user, "at": stamp}
             chosen.append(r)
-    errors = check({**data, "redactions": chosen}, text)
+    files = {"media": fields.FIELDS["media"].shape.clean(data["media"])} if "media" in data else {}
+    errors = check({**data, **files, "redactions": chosen}, text)  # files with their ids (m1, …) given
     if errors:
         raise ValidationError(errors)
     return chosen

@@ -1,7 +1,7 @@
 """Silenced copies of recordings: the same file with the time ranges a viewer may not hear made silent
 (docs/architecture.md, "Redactions and consent").
 
-A copy is derived with Debian's ffmpeg (the volume filter set to 0 inside the ranges, the audio
+A copy is derived with Debian's ffmpeg (each sample inside the ranges set to 0, the audio
 encoded again with the original's codec and bit rate, the video stream copied as it is) and kept
 beside the original, in `records/media/silenced/<sha256>-<digest of the ranges>`: named after the
 original's checksum and the ranges, never after anything a request gives, so it is made once per set
@@ -79,10 +79,12 @@ def container_for(mimetype: str) -> str:
         raise MediaError(f"cannot silence part of a {mimetype} file") from None
 
 
-def volume_filter(ranges: list[tuple[float, float]]) -> str:
-    """ffmpeg's audio filter that silences the ranges (seconds)."""
+def silence_filter(ranges: list[tuple[float, float]]) -> str:
+    """ffmpeg's audio filter that silences the ranges (seconds), sample by sample: `aeval`'s `t` is
+    each sample's time, where the volume filter's `enable` switches whole frames (up to a tenth of
+    a second of a hidden range could be heard)."""
     inside = "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in sorted(ranges))
-    return f"volume=enable='{inside}':volume=0"
+    return f"aeval='val(ch)*not({inside})':c=same"
 
 
 def _audio_options(source: Path) -> list[str]:
@@ -109,7 +111,7 @@ def silence(source: str | os.PathLike, dest: str | os.PathLike, ranges: list[tup
     os.close(fd)
     faststart = ["-movflags", "+faststart"] if container in ("mp4", "mov") else []
     cmd = [ffmpeg_path(), "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file", "-i", f"file:{source}",
-           "-map", "0", "-af", volume_filter(ranges), *_audio_options(source), "-c:v", "copy", *faststart,
+           "-map", "0", "-af", silence_filter(ranges), *_audio_options(source), "-c:v", "copy", *faststart,
            "-f", container, f"file:{partial}"]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)  # nosec B603

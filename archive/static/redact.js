@@ -1,6 +1,7 @@
 // Archivists' record page: selecting words in the record's text fills the "Redact a passage" form
 // with those words and where they start (paragraph's data-start + characters before the selection).
 // Without JavaScript the form works the same with words typed, or first and last characters.
+// Ticking cues of a transcript fills "Redact a time range" with their span.
 (function () {
   "use strict";
 
@@ -35,7 +36,27 @@
     if (reason && !reason.value) reason.focus();
   }
 
+  // Ticking cues of the transcript fills "Redact a time range" with the span they cover (one
+  // recording at a time: ticking a cue of another unticks the first one's).
+  function pickCues(event) {
+    var box = event.target;
+    var form = document.getElementById("redact-time-form");
+    if (!form || !box.classList.contains("pick-cue")) return;
+    var boxes = document.querySelectorAll("input.pick-cue:checked");
+    var from = Infinity, to = -Infinity;
+    Array.prototype.forEach.call(boxes, function (b) {
+      if (b.dataset.media !== box.dataset.media) { b.checked = false; return; }
+      from = Math.min(from, Number(b.dataset.start));
+      to = Math.max(to, Number(b.dataset.end));
+    });
+    var media = form.querySelector("[name=media]");
+    if (media) media.value = box.dataset.media;
+    form.querySelector("[name=time_from]").value = from === Infinity ? "" : String(from);
+    form.querySelector("[name=time_to]").value = to === -Infinity ? "" : String(to);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("change", pickCues);
     var text = document.getElementById("record-text");
     if (!text || !document.getElementById("redact-form")) return;
     text.addEventListener("mouseup", fill);

@@ -12,9 +12,9 @@ from itertools import groupby
 from flask import Blueprint, jsonify, render_template, request
 
 from .. import cite, export, finder, highlight, kinds, redaction, store, timeline, validation
-from ..forms import RedactionForm
 from ..i18n import translate
 from ..messages import N_
+from ..redaction_form import RedactionForm, recording_choices
 from . import recordings
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
@@ -95,15 +95,18 @@ def record_page(record_id: str):
     paras = highlight.mark_paragraphs([para for _, para in pairs], phrases, budget)
     permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
-    form = None
+    form = time_form = None
     if get_viewer().can_edit:
-        form = RedactionForm(formdata=None)
-        form.base_revision.data = str(record["revision"])
+        form, time_form = RedactionForm(formdata=None), RedactionForm(formdata=None)
+        form.base_revision.data = time_form.base_revision.data = str(record["revision"])
+        time_form.media.choices = recording_choices(record)
     media = recordings.page_media(record)
+    ranges = [r for r in record["redactions"] if "media" in r and redaction.active(r, get_archive().clock.today())]
     for m in media:
         m["marked"] = highlight.mark_paragraphs([c["text"] for c in m["transcript"]], phrases, budget)
+        m["redacted"] = redaction.cues_in_ranges(m, ranges)  # those who may hear them see them marked
     return render_template("public/record.html", record=record, paragraphs=paras, q=q, starts=starts,
-                           shown_redactions=shown, form=form,
+                           shown_redactions=shown, form=form, time_form=time_form,
                            recordings=media, start_at=start_moment(media),
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            marks_cut=finder.MARKS_CUT if budget.cut else None,
