@@ -116,3 +116,19 @@ def test_archivist_ticks_cues_of_the_sample_recording_and_once_signed_out_it_pla
     heard = _samples(page.request.get(url + "/records/r-seed-letter/media/m1", timeout=120000).body())
     assert max(abs(s) for s in heard[int(14.3 * 8000):int(20.5 * 8000)]) < 50  # silent there
     assert max(abs(s) for s in heard[int(3.7 * 8000):int(6.4 * 8000)]) > 1000  # the rest plays
+
+
+def test_the_transcript_with_cue_checkboxes_and_the_time_range_form_pass_axe(browser, sample_app, archivist_live):
+    from archive import cli_media, records
+    from archive.access import SYSTEM
+    from test_browser_axe import WIDTHS, check_pages
+    db = store.connect(sample_app.config["DATABASE"])
+    index = sample_app.extensions["archive"].index
+    assert cli_media.load_sample_recording(db, index)
+    letter = store.get_record(db, "r-seed-letter", SYSTEM)
+    records.save_record(db, index, {**letter, "redactions": [
+        {"id": "x1", "media": "m1", "from": 13.9, "to": 20.8, "reason": "a name", "access": "private", "until": None}]})
+    db.close()
+    pages = {"record with a transcript": "/records/r-seed-letter", "time range form": "/records/r-seed-letter/redactions/x1"}
+    problems = [p for width in WIDTHS for p in check_pages(browser, archivist_live.url, width, pages, sign_in=True)]
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
