@@ -20,6 +20,8 @@ more. The import takes exactly one such `'` off again, so the round trip stays l
 """
 from __future__ import annotations
 
+import json
+
 import re
 
 import json
@@ -133,6 +135,8 @@ def to_row(record: dict) -> list[str]:
         if isinstance(field.shape, fields.Parts):
             row.extend("" if (value or {}).get(part.name) is None else str(value[part.name])
                        for _, part in field.flat())
+        elif isinstance(field.shape, fields.Redactions):  # objects: JSON in the cell
+            row.append(json.dumps(value, ensure_ascii=False) if value else "")
         elif isinstance(field.shape, fields.List):
             row.append(join_list(value or []))
         elif isinstance(field.shape, Objects):  # media, segments: their JSON in one cell
@@ -164,7 +168,16 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
         if raw is None:
             continue
         raw = restore(raw)
-        if isinstance(field.shape, fields.List):
+        if isinstance(field.shape, fields.Redactions):
+            if raw.strip():
+                try:
+                    record[field.name] = json.loads(raw)
+                except ValueError:
+                    exc = CellError(field.name, "is not a JSON list of redactions")
+                    if errors is None:
+                        raise exc from None
+                    errors.append(exc)
+        elif isinstance(field.shape, fields.List):
             record[field.name] = split_list(raw)
         elif isinstance(field.shape, fields.Links):
             try:

@@ -293,7 +293,7 @@ def highlight_phrases(db, index: Index, viewer: Viewer, q: str,
     the words a `word*` or `word~` stands for)."""
     clean, _ = querysyntax.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
-    expanded = ([[t] for t in index.expanded_terms(clean, budget)] if any(c in clean for c in "*~")
+    expanded = ([[t] for t in index.expanded_terms(clean, budget, viewer)] if any(c in clean for c in "*~")
                 else [])
     return _marking(clean, others) + expanded
 

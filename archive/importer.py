@@ -322,6 +322,13 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None,
                     problem(where, "id", Text("%(id)s is already used by a %(kind)s", id=entity_id,
                                               kind=kinds.kind_word(other)))
             defined[kind].add(entity_id)
+        if kind == "record":
+            try:  # offsets and ranges against the text as it will be (spans follow edited words)
+                records.settle_redactions(store.record_row(db, entity_id) if entity_id else None,
+                                          obj, None, "")
+            except records.ValidationError as exc:
+                for field_, message in exc.errors:
+                    problem(where, field_, message)
         exists = False
         if entity_id:
             row = store.record_row(db, entity_id) if kind == "record" else store.entity_row(db, kind, entity_id)

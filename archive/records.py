@@ -18,10 +18,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from . import clock, dates, fields, filing, kinds, store, timecoded
+from . import clock, dates, fields, filing, kinds, redaction, store, timecoded
 from .access import ACCESS_LEVELS, SYSTEM
 from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
+from .redaction import settle as settle_redactions  # also the importer's first pass
 from .index import schema as index_schema
 from .messages import Text
 from .validation import validate
@@ -180,6 +181,7 @@ class Write:
             links[key] = [{"id": self.resolve(kind.name, link, f"{key}.{i}"),
                            "role": link.get("role") or "mentioned"}
                           for i, link in enumerate(data.get(key) or [])]
+        data = {**data, "redactions": settle_redactions(old, data, self.user, self.stamp)}
         row = {"id": record_id}
         for field in _STORED:
             value = field.shape.clean(data.get(field.name))
@@ -303,6 +305,25 @@ def save_entity(db, index, kind: str, data: dict, user: str | None = None,
     with writing(db, index, user) as write:
         entity_id = write.store_entity(kind, data, note)
     return store.get_entity(db, kind, entity_id, SYSTEM)
+
+
+# --- redactions that lapse -------------------------------------------------------------------------
+
+LAPSE_MARK = "redactions_lapsed_on"  # meta: the day of the last pass
+
+
+def lapse_redactions(db, index, today: str | None = None) -> list[str]:
+    """Re-index the records whose redactions lapsed since the last pass, so their passages are
+    found the day after their `until` without anyone saving them. Run at start-up and daily by the
+    server (`home.Archive.start`); writes nothing when nothing lapsed. Returns the records' ids."""
+    day = today or clock.today()
+    since = store.get_meta(db, LAPSE_MARK)
+    ids = store.records_with_lapsed_redactions(db, since, day)
+    if ids:
+        with writing(db, index, None) as write:
+            write.touched.update(ids)
+            store.set_meta(db, LAPSE_MARK, day)
+    return ids
 
 
 # --- the database as the index's maintenance reads it ---------------------------------------------

@@ -76,6 +76,9 @@ def _message(error, path: str) -> Text:
             return Text("%(value)s is not one of %(allowed)s (did you mean %(near)s?)", value=shown,
                         allowed=listed, near=near)
         return Text("%(value)s is not one of %(allowed)s", value=shown, allowed=listed)
+    if rule == "oneOf" and path.startswith("redactions."):
+        return Text("a redaction is either a span of the text (start, end) or a time range of a media "
+                    "file (media, from, to), with its access")
     if rule == "pattern":
         return _pattern_message(path, value, error.instance)
     if rule == "type":

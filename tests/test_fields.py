@@ -35,6 +35,10 @@ GIVEN = {
                                "language": "en"}], "source": "https://example.org/tape-1.mp3", "notes": []}],
     "segments": [{"id": "s1", "media": "m1", "start": 0.0, "end": 2.5, "title": "Beginning",
                   "synopsis": "How it began", "keywords": ["start"], "people": [], "events": [], "places": []}],
+    # lapsed (its day has passed), so every viewer reads it whole and it round-trips through exports
+    "redactions": [{"id": "x1", "start": 0, "end": 6, "reason": "a test", "access": "restricted",
+                    "until": "2001-02-03", "by": "ada", "at": "2001-01-01T00:00:00Z"}],
+    "consent": {"status": "limited", "date": "2019-05-02", "note": "release form, box 4"},
 }
 
 

@@ -202,6 +202,8 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
         conn.execute("DROP INDEX users_username_nocase")
         conn.execute("DROP INDEX records_visibility")  # made by the migrations after it
         conn.execute("ALTER TABLE events DROP COLUMN variants")
+        for column in ("redactions", "consent", "consent_status"):  # added by SCHEMA_V10_REDACTIONS
+            conn.execute(f"ALTER TABLE records DROP COLUMN {column}")
         conn.execute("DROP TABLE segment_links")  # V9, recordings
         conn.execute("ALTER TABLE records DROP COLUMN media")
         conn.execute("ALTER TABLE records DROP COLUMN segments")

@@ -1,5 +1,6 @@
-"""The archive's memory of itself: every saved version of a record or authority (revisions), and
-who looked at records that are not public (the view log).
+"""The archive's memory of itself: every saved version of a record or authority (revisions), who
+looked at records that are not public or at redacted passages (the view log), and the archivists'
+access report (records by access, consent, embargo and redactions).
 
 Both only grow. Deciding what to log and showing the history are left to the views; restoring an
 old version goes through the write path (`archive/records.py`).
@@ -70,3 +71,28 @@ def record_views(db, record_id: str, limit: int = 200) -> list[dict]:
     return [dict(r) for r in db.query(
         "SELECT username, role, address, via, access, viewed_at FROM view_log WHERE record_id = ? "
         "ORDER BY viewed_at DESC, id DESC LIMIT ?", [record_id, limit])]
+
+
+# --- the access report --------------------------------------------------------------------------------
+
+def access_report(db, access: str | None = None, consent: str | None = None, embargoed: bool = False,
+                  redacted: bool = False, limit: int = 2000) -> list[dict]:
+    """Live records with their access level, consent status, embargo and number of redactions,
+    filtered (`consent` "none": records without a consent status), ordered by title."""
+    clauses, params = ["deleted_at IS NULL"], []
+    if access:
+        clauses.append("access = ?")
+        params.append(access)
+    if consent == "none":
+        clauses.append("consent_status IS NULL")
+    elif consent:
+        clauses.append("consent_status = ?")
+        params.append(consent)
+    if embargoed:
+        clauses.append("embargo_until IS NOT NULL")
+    if redacted:
+        clauses.append("redactions <> '[]'")
+    return [dict(r) for r in db.query(
+        f"SELECT id, title, access, consent_status, embargo_until, json_array_length(redactions) AS "
+        f"redactions, updated_at FROM records WHERE {' AND '.join(clauses)} ORDER BY title, id LIMIT ?",
+        [*params, limit])]

@@ -1,7 +1,9 @@
 """Records: their rows and links, their JSON shape, and the viewer-aware reads of them.
 
-`visible_records_sql` is the one definition of which records a viewer may see; every read here (and
-every read of authorities, which hides those seen only in hidden records) builds on it. Writes are
+`visible_records_sql` is the one definition of which records a viewer may see (access, embargo, and
+withdrawn consent); every read here (and every read of authorities, which hides those seen only in
+hidden records) builds on it. `viewer_row` makes each record handed to a viewer that viewer's copy
+(passages hidden from them read `[redacted]`, archive/redaction.py). Writes are
 single row changes that `archive/records.py`, the one write path, composes inside its transaction;
 revisions live in `audit`, authorities in `authorities`, the OAI view of records in `harvest`.
 """
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import fields, kinds
-from ..access import Viewer
+import json
+
+from .. import fields, kinds, redaction
+from ..access import WITHDRAWN, Viewer
 from ..clock import today
 
 
@@ -23,8 +27,27 @@ def visible_records_sql(viewer: Viewer, alias: str = "r") -> tuple[str, list]:
         return f"{alias}.deleted_at IS NULL", []
     marks = ", ".join("?" for _ in viewer.levels)
     return (f"{alias}.deleted_at IS NULL AND {alias}.access IN ({marks}) "
-            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?)",
+            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?) "
+            f"AND {alias}.consent_status IS NOT '{WITHDRAWN}'",
             [*viewer.levels, today()])
+
+
+def viewer_row(row: dict, viewer: Viewer) -> dict:
+    """The row as this viewer may read it: passages hidden from them read `[redacted]`
+    (`redaction.for_viewer`, the one place a passage is hidden). Rows without redactions pass as
+    they are, at the cost of one string comparison."""
+    if row.get("redactions") in (None, "[]"):
+        return row
+    part = {"text": row["text"], "redactions": json.loads(row["redactions"])}
+    if row.get("media"):
+        part["media"] = json.loads(row["media"])
+    seen = redaction.for_viewer(part, viewer, today())
+    if seen is part:
+        return row
+    out = {**row, "text": seen["text"], "redactions": json.dumps(seen["redactions"], ensure_ascii=False)}
+    if "media" in seen:
+        out["media"] = json.dumps(seen["media"], ensure_ascii=False)
+    return out
 
 
 # --- rows and links -------------------------------------------------------------------------------
@@ -145,18 +168,19 @@ def get_record(db, record_id: str, viewer: Viewer) -> dict | None:
     where, params = visible_records_sql(viewer)
     rows = list(db.query(f"SELECT * FROM records r WHERE r.id = ? AND {where}",
                          [record_id, *params]))
-    return record_json(db, rows[0]) if rows else None
+    return record_json(db, viewer_row(rows[0], viewer)) if rows else None
 
 
 def records_by_ids(db, ids: list[str], viewer: Viewer) -> list[dict]:
-    """Rows of the given records in the given order, silently dropping what the viewer may not see."""
+    """Rows of the given records in the given order, silently dropping what the viewer may not see
+    (each as the viewer may read it, `viewer_row`)."""
     if not ids:
         return []
     where, params = visible_records_sql(viewer)
     marks = ", ".join("?" for _ in ids)
     rows = {r["id"]: r for r in db.query(
         f"SELECT * FROM records r WHERE r.id IN ({marks}) AND {where}", [*ids, *params])}
-    return [rows[i] for i in ids if i in rows]
+    return [viewer_row(rows[i], viewer) for i in ids if i in rows]
 
 
 def count_records(db, viewer: Viewer) -> int:
@@ -166,8 +190,8 @@ def count_records(db, viewer: Viewer) -> int:
 
 def newest_records(db, viewer: Viewer, limit: int = 10) -> list[dict]:
     where, params = visible_records_sql(viewer)
-    return list(db.query(f"SELECT * FROM records r WHERE {where} "
-                         f"ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit]))
+    return [viewer_row(row, viewer) for row in db.query(
+        f"SELECT * FROM records r WHERE {where} ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit])]
 
 
 def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
@@ -177,7 +201,7 @@ def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
     while True:
         rows = list(db.query(f"SELECT * FROM records r WHERE r.id > ? AND {where} "
                              f"ORDER BY r.id LIMIT ?", [last, *params, batch]))
-        yield from rows
+        yield from (viewer_row(row, viewer) for row in rows)
         if len(rows) < batch:
             return
         last = rows[-1]["id"]
@@ -195,3 +219,13 @@ def records_per_year(db, viewer: Viewer) -> dict[int, int]:
 def live_record_seqs(db) -> dict[str, int]:
     """Id and change number of every live record: what the index must hold."""
     return {r[0]: r[1] for r in db.execute("SELECT id, seq FROM records WHERE deleted_at IS NULL")}
+
+
+def records_with_lapsed_redactions(db, since: str | None, today: str) -> list[str]:
+    """Live records with a redaction whose `until` day lies in [since, today): lapsed since a pass
+    on day `since` (all that lapsed, without one)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT r.id FROM records r, json_each(r.redactions) j "
+        "WHERE r.deleted_at IS NULL AND r.redactions <> '[]' "
+        "AND json_extract(j.value, '$.until') < ? AND json_extract(j.value, '$.until') >= ? "
+        "ORDER BY r.id", [today, since or ""])]

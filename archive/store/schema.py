@@ -207,11 +207,22 @@ CREATE TABLE segment_links (
 CREATE INDEX segment_links_entity ON segment_links (kind, entity_id);
 """
 
+# Redactions and consent (docs/architecture.md, "Redactions and consent"): passages hidden from
+# viewers below a level, and the narrator's consent, as JSON; the consent's status also in a column of
+# its own, read by the access rule (withdrawn consent makes a record private), so the visibility
+# index covers it.
+SCHEMA_V10_REDACTIONS = """
+ALTER TABLE records ADD COLUMN redactions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE records ADD COLUMN consent TEXT;
+ALTER TABLE records ADD COLUMN consent_status TEXT;
+DROP INDEX IF EXISTS records_visibility;
+CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at, consent_status);
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
               SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS, SCHEMA_V7_SIGN_IN_PAIRS,
-              SCHEMA_V8_EVENT_VARIANTS,
-              SCHEMA_V9_RECORDINGS]
+              SCHEMA_V8_EVENT_VARIANTS, SCHEMA_V9_RECORDINGS, SCHEMA_V10_REDACTIONS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

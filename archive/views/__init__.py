@@ -11,6 +11,7 @@
 | `browse.py` | subjects and collections, with counts, and their records |
 | `bulk.py` | changing the access of a search's records at once (archivists) |
 | `recordings.py` | a record's media files (with ranges), transcripts and chapters as WebVTT, IIIF manifests |
+| `redactions.py` | archivists: hiding passages of a record, the access report |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
 the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
@@ -24,9 +25,10 @@ from flask import Flask
 
 from .. import i18n
 from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, merging, oai,  # noqa: F401
-               public, recordings, security)
+               public, recordings, redactions, security)
 
-BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp)
+BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp,
+              redactions.bp)
 
 
 def init_app(app: Flask) -> None:

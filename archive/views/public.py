@@ -11,9 +11,10 @@ from itertools import groupby
 
 from flask import Blueprint, jsonify, render_template, request
 
-from .. import cite, export, finder, highlight, kinds, store, timeline, validation
+from .. import cite, export, finder, highlight, kinds, redaction, store, timeline, validation
 from ..i18n import translate
 from ..messages import N_
+from ..redaction_form import RedactionForm, recording_choices
 from . import recordings
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
@@ -87,14 +88,26 @@ def record_page(record_id: str):
     record = record_or_404(record_id, "page")
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
-    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
+    # the passages this viewer reads that others may not, marked in place (redaction_marks)
+    shown = [r for r in record["redactions"] if redaction.is_span(r) and redaction.active(r, get_archive().clock.today())]
+    pairs = redaction.marked_paragraphs(record["text"], shown)
+    starts = [start for start, _ in pairs]
+    paras = highlight.mark_paragraphs([para for _, para in pairs], phrases, budget)
     permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
-    shown = recordings.page_media(record)
-    for m in shown:
+    form = time_form = None
+    if get_viewer().can_edit:
+        form, time_form = RedactionForm(formdata=None), RedactionForm(formdata=None)
+        form.base_revision.data = time_form.base_revision.data = str(record["revision"])
+        time_form.media.choices = recording_choices(record)
+    media = recordings.page_media(record)
+    ranges = [r for r in record["redactions"] if "media" in r and redaction.active(r, get_archive().clock.today())]
+    for m in media:
         m["marked"] = highlight.mark_paragraphs([c["text"] for c in m["transcript"]], phrases, budget)
-    return render_template("public/record.html", record=record, paragraphs=paras, q=q,
-                           recordings=shown, start_at=start_moment(shown),
+        m["redacted"] = redaction.cues_in_ranges(m, ranges)  # those who may hear them see them marked
+    return render_template("public/record.html", record=record, paragraphs=paras, q=q, starts=starts,
+                           shown_redactions=shown, form=form, time_form=time_form,
+                           recordings=media, start_at=start_moment(media),
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            marks_cut=finder.MARKS_CUT if budget.cut else None,
                            chicago=cite.chicago(record, permalink, accessed, translate),

@@ -6,6 +6,8 @@ copy), so a hidden record's files, cues and segments answer 404 exactly as a mis
 what the store hides of a record for a viewer is hidden here too. A file is found by the SHA-256 the
 archive measured, never by a name from the request; its `Content-Type` is the measured one. A file
 whose content no longer matches its checksum is not served (`fixity`); the record page says so.
+A viewer below a time-range redaction's level gets the file silenced in that range, the
+transcript's cues there read `[redacted]` (docs/architecture.md, "Redactions and consent").
 """
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from .. import iiif, media, store, transcripts
+from .. import iiif, media, redaction, silence, store, transcripts
+from ..access import SYSTEM
 from ..errors import NotFound
 from ..messages import Text
-from .common import external_url, get_db, record_or_404
+from .common import external_url, get_archive, get_db, get_viewer, record_or_404
 
 bp = Blueprint("recordings", __name__)
 
@@ -78,14 +81,19 @@ def disposition(medium: dict) -> str:
 
 @bp.get("/records/<record_id>/media/<mid>")
 def media_file(record_id: str, mid: str):
-    """The file, whole or the one byte range asked (206). :raise 404: when hidden, missing or damaged"""
-    medium = medium_of(record_or_404(record_id), mid)
+    """The file, whole or the one byte range asked (206); to a viewer who may not hear some of its
+    time ranges, its copy silenced there (`served_file`). :raise 404: when hidden, missing or damaged"""
+    record = record_or_404(record_id)
+    medium = medium_of(record, mid)
     path = stored_path(medium)
     if path is None or not fixity(path, medium["sha256"], medium.get("bytes")):
         raise NotFound(Text("The file %(mid)s of record %(id)s cannot be served.", id=record_id, mid=mid))
+    path, tag = served_file(record, medium, path)
     size = path.stat().st_size
-    headers = {"Accept-Ranges": "bytes", "Content-Disposition": disposition(medium),
-               "ETag": f'"{medium["sha256"]}"', "Cache-Control": "private, max-age=3600"}
+    headers = {"Accept-Ranges": "bytes", "Content-Disposition": disposition(medium), "ETag": f'"{tag}"',
+               # what one viewer hears of a redacted recording is not what the next one may: no cache keeps it
+               "Cache-Control": "private, no-store" if record.get("redactions") else "private, max-age=3600",
+               "Vary": "Cookie"}
     try:
         wanted = media.parse_range(request.headers.get("Range"), size)
     except media.RangeNotSatisfiable as exc:
@@ -97,6 +105,26 @@ def media_file(record_id: str, mid: str):
     body = _read(path, start, end) if request.method != "HEAD" else []
     return Response(body, status=206 if wanted else 200, headers=headers,
                     content_type=medium.get("mimetype") or "application/octet-stream", direct_passthrough=True)
+
+
+def served_file(record: dict, medium: dict, original: Path) -> tuple[Path, str]:
+    """The file this viewer may hear and its ETag: the original, or its copy silenced in the time
+    ranges hidden from them today (archive/silence.py, made on the first request that needs it).
+    The ranges are read from the stored record, since the viewer's copy keeps of a hidden
+    redaction only its id and reason. :raise 404: when the copy cannot be made (never the original)."""
+    if not record.get("redactions") or medium.get("kind") not in ("audio", "video"):
+        return original, medium["sha256"]
+    stored = store.get_record(get_db(), record["id"], SYSTEM) or record
+    ranges = redaction.hidden_ranges(stored, medium["id"], get_viewer(), get_archive().clock.today())
+    if not ranges:
+        return original, medium["sha256"]
+    try:
+        copy = silence.silenced_copy(store.media_folder(get_db()), medium["sha256"], ranges, medium["mimetype"])
+    except media.MediaError as error:
+        current_app.logger.error("silencing %s of %s: %s", medium["id"], record["id"], error)
+        raise NotFound(Text("The file %(mid)s of record %(id)s cannot be served.", id=record["id"],
+                            mid=medium["id"])) from None
+    return copy, copy.name
 
 
 def _read(path: Path, start: int, end: int):
