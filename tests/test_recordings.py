@@ -117,6 +117,11 @@ def test_the_file_is_served_with_ranges_its_measured_type_and_a_safe_name(home, 
     assert whole.status_code == 200 and whole.data == wav.read_bytes()
     assert whole.headers["Content-Type"] == "audio/wav" and whole.headers["Accept-Ranges"] == "bytes"
     assert whole.headers["Content-Disposition"].startswith('inline; filename="interview.wav"')
+    # IIIF viewers on other sites play it with crossorigin="anonymous": allowed without cookies only
+    assert whole.headers["Access-Control-Allow-Origin"] == "*"
+    client.set_cookie("theme", "dark")
+    assert "Access-Control-Allow-Origin" not in client.get("/records/r-rec/media/m1").headers
+    client.delete_cookie("theme")
     part = client.get("/records/r-rec/media/m1", headers={"Range": "bytes=10-19"})
     assert part.status_code == 206 and part.data == wav.read_bytes()[10:20]
     assert part.headers["Content-Range"] == f"bytes 10-19/{size}" and part.headers["Content-Length"] == "10"

@@ -93,7 +93,7 @@ def media_file(record_id: str, mid: str):
     headers = {"Accept-Ranges": "bytes", "Content-Disposition": disposition(medium), "ETag": f'"{tag}"',
                # what one viewer hears of a redacted recording is not what the next one may: no cache keeps it
                "Cache-Control": "private, no-store" if record.get("redactions") else "private, max-age=3600",
-               "Vary": "Cookie"}
+               "Vary": "Cookie", **_cors()}  # IIIF viewers elsewhere load it with crossorigin="anonymous"
     try:
         wanted = media.parse_range(request.headers.get("Range"), size)
     except media.RangeNotSatisfiable as exc:
