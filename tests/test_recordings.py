@@ -155,6 +155,9 @@ def test_hidden_records_files_transcripts_and_manifests_answer_404_as_missing_on
         hidden, missing = client.get(url), client.get(url.replace("r-rec", "r-none"))
         assert hidden.status_code == missing.status_code == 404, url
         assert hidden.data == missing.data.replace(b"r-none", b"r-rec"), url
+        # a viewer on another site reads the 404 as such (the same answer as for a missing record)
+        assert hidden.headers["Access-Control-Allow-Origin"] == missing.headers["Access-Control-Allow-Origin"] \
+            == "*", url
 
 
 def test_the_manifest_served_loads_in_iiif_prezi3(home, wav, client):

@@ -93,7 +93,7 @@ def media_file(record_id: str, mid: str):
     headers = {"Accept-Ranges": "bytes", "Content-Disposition": disposition(medium), "ETag": f'"{tag}"',
                # what one viewer hears of a redacted recording is not what the next one may: no cache keeps it
                "Cache-Control": "private, no-store" if record.get("redactions") else "private, max-age=3600",
-               "Vary": "Cookie", **_cors()}  # IIIF viewers elsewhere load it with crossorigin="anonymous"
+               "Vary": "Cookie"}
     try:
         wanted = media.parse_range(request.headers.get("Range"), size)
     except media.RangeNotSatisfiable as exc:
@@ -140,12 +140,18 @@ def _read(path: Path, start: int, end: int):
 
 
 def _vtt(text: str) -> Response:
-    return Response(text, content_type="text/vtt; charset=utf-8", headers=_cors())
+    return Response(text, content_type="text/vtt; charset=utf-8")
 
 
-def _cors() -> dict:
-    """Players and IIIF viewers elsewhere may read what anyone may read (never a signed-in view)."""
-    return {"Access-Control-Allow-Origin": "*"} if not request.cookies else {}
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Players and IIIF viewers elsewhere may read what anyone may read, never a signed-in view:
+    every answer here to a request without cookies, its 404 too (the same as for a missing record),
+    so that a viewer on another site can tell "not found" from a failed network, and can play the
+    file it loads with crossorigin="anonymous"."""
+    if not request.cookies:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/records/<record_id>/media/<mid>.vtt")
@@ -174,7 +180,6 @@ def manifest(record_id: str):
                     "media": "recordings.media_file", "vtt": "recordings.media_vtt"}[kind]
         return external_url(endpoint, record_id=record["id"], **values)
     response = jsonify(iiif.manifest(record, url))
-    response.headers.update(_cors())
     response.mimetype = "application/ld+json"
     response.headers["Content-Type"] = ('application/ld+json;profile="http://iiif.io/api/presentation/3/'
                                         'context.json"')
