@@ -118,15 +118,11 @@ def _moved(pos: int, spans: list[tuple[int, int]], mark: int, end: bool) -> int:
 
 
 def _media_for(media: dict, ranges: list[dict], mark: str) -> dict:
-    mine = [(float(r["from"]), float(r["to"])) for r in ranges if r.get("media") == media.get("id")]
-    if not mine or not media.get("transcript"):
+    inside = cues_in_ranges(media, ranges)
+    if not inside:
         return media
-    cues = []
-    for cue in media["transcript"]:
-        if any(_overlaps(cue, from_, to) for from_, to in mine):
-            cue = {**cue, "text": mark}
-        cues.append(cue)
-    return {**media, "transcript": cues}
+    return {**media, "transcript": [{**cue, "text": mark} if i in inside else cue
+                                    for i, cue in enumerate(media["transcript"])]}
 
 
 def cues_in_ranges(media: dict, ranges: list[dict]) -> dict[int, dict]:
@@ -134,15 +130,12 @@ def cues_in_ranges(media: dict, ranges: list[dict]) -> dict[int, dict]:
     each with the first redaction it falls in (to mark it for those who may hear it)."""
     found = {}
     for i, cue in enumerate(media.get("transcript") or []):
+        start, end = cue.get("start", 0), cue.get("end", cue.get("start", 0))
         for r in ranges:
-            if r.get("media") == media.get("id") and _overlaps(cue, float(r["from"]), float(r["to"])):
+            if r.get("media") == media.get("id") and start < float(r["to"]) and end > float(r["from"]):
                 found[i] = r
                 break
     return found
-
-
-def _overlaps(cue: dict, from_: float, to: float) -> bool:
-    return cue.get("start", 0) < to and cue.get("end", cue.get("start", 0)) > from_
 
 
 def hidden_ranges(record: dict, media_id: str, viewer: Viewer, today: str) -> list[tuple[float, float]]:
