@@ -272,10 +272,12 @@ class NameCache:
 
 
 def document(db, row: dict, names: NameCache) -> dict:
-    """The index document of a record row (its segments' links count as its own)."""
+    """The index document of a record row (its segments' links count as its own, but not those of
+    segments hidden from the public, `redaction.index_views`)."""
     record = store.record_json(db, row)
-    linked = {kind.name: [n for link in record[kind.plural] + [x for seg in record["segments"]
-                                                              for x in seg[kind.plural]]
+    segments = redaction.index_views(record, clock.today())["public"].get("segments") or []
+    linked = {kind.name: [n for link in record[kind.plural] + [x for seg in segments
+                                                              for x in seg.get(kind.plural) or []]
                           for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}

@@ -25,6 +25,7 @@ import re
 from . import fields
 from .access import ACCESS_LEVELS, Viewer
 from .errors import ValidationError
+from .redaction_times import cues_in_ranges, media_for, segments_for, segments_in_ranges  # noqa: F401
 
 MARK = "[redacted]"
 LEVELS = ("restricted", "private")  # the levels a redaction may ask for
@@ -96,7 +97,9 @@ def for_viewer(record: dict, viewer: Viewer, today: str, mark: str = MARK) -> di
                                 "end": _moved(r["end"], spans, len(mark), True)}
     ranges = [r for r in hidden if not is_span(r)]
     if ranges and record.get("media"):
-        copy["media"] = [_media_for(m, ranges, mark) for m in record["media"]]
+        copy["media"] = [media_for(m, ranges, mark) for m in record["media"]]
+        if record.get("segments"):
+            copy["segments"] = segments_for(record, ranges, mark)
     shown = {id(r) for r in hidden}
     copy["redactions"] = [{"id": r.get("id"), "reason": r.get("reason") or ""} if id(r) in shown
                           else moved.get(id(r), r) for r in redactions]
@@ -115,27 +118,6 @@ def _moved(pos: int, spans: list[tuple[int, int]], mark: int, end: bool) -> int:
         else:
             break
     return pos - shift
-
-
-def _media_for(media: dict, ranges: list[dict], mark: str) -> dict:
-    inside = cues_in_ranges(media, ranges)
-    if not inside:
-        return media
-    return {**media, "transcript": [{**cue, "text": mark} if i in inside else cue
-                                    for i, cue in enumerate(media["transcript"])]}
-
-
-def cues_in_ranges(media: dict, ranges: list[dict]) -> dict[int, dict]:
-    """The cues of a file (by their place in its transcript) inside these time-range redactions,
-    each with the first redaction it falls in (to mark it for those who may hear it)."""
-    found = {}
-    for i, cue in enumerate(media.get("transcript") or []):
-        start, end = cue.get("start", 0), cue.get("end", cue.get("start", 0))
-        for r in ranges:
-            if r.get("media") == media.get("id") and start < float(r["to"]) and end > float(r["from"]):
-                found[i] = r
-                break
-    return found
 
 
 def hidden_ranges(record: dict, media_id: str, viewer: Viewer, today: str) -> list[tuple[float, float]]:
@@ -162,7 +144,7 @@ def index_views(record: dict, today: str) -> dict[str, dict]:
         return views
     for level in LEVELS:
         copy = for_viewer(record, _LEVEL_VIEWERS[level], today, mark=" ")
-        if copy.get("text") != views["public"].get("text") or copy.get("media") != views["public"].get("media"):
+        if any(copy.get(key) != views["public"].get(key) for key in ("text", "media", "segments")):
             views[level] = copy
     return views
 
@@ -173,10 +155,13 @@ assert tuple(_LEVEL_VIEWERS) == ACCESS_LEVELS
 
 
 def searchable_text(copy: dict) -> str:
-    """The words of a viewer's copy that the level fields of the index hold: text and cues."""
+    """The words of a viewer's copy that the level fields of the index hold: text, cues and the
+    segments' titles, synopses and keywords."""
     parts = [copy.get("text") or ""]
     for media in copy.get("media") or []:
         parts += [cue.get("text") or "" for cue in media.get("transcript") or []]
+    for seg in copy.get("segments") or []:
+        parts += [seg.get("title") or "", seg.get("synopsis") or "", *(seg.get("keywords") or [])]
     return "\n".join(p for p in parts if p)
 
 

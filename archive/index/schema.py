@@ -29,7 +29,8 @@ MARKER_ID = "__marker__"
 # 6: common grams in the fields that ask for them (`Search.grams`, analysis.CommonGramsFilter).
 # 7: transcripts and segments (their words, and their links counted as the record's).
 # 8: redacted passages left out of `text`, kept in `text_restricted` / `text_private` (LEVEL_FIELDS).
-RULES_VERSION = "7"
+# 9: segments wholly inside hidden time ranges left out of `segments` and of the links (in LEVEL_FIELDS).
+RULES_VERSION = "9"
 
 # Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",

@@ -39,14 +39,16 @@ def viewer_row(row: dict, viewer: Viewer) -> dict:
     if row.get("redactions") in (None, "[]"):
         return row
     part = {"text": row["text"], "redactions": json.loads(row["redactions"])}
-    if row.get("media"):
-        part["media"] = json.loads(row["media"])
+    for key in ("media", "segments"):
+        if row.get(key):
+            part[key] = json.loads(row[key])
     seen = redaction.for_viewer(part, viewer, today())
     if seen is part:
         return row
     out = {**row, "text": seen["text"], "redactions": json.dumps(seen["redactions"], ensure_ascii=False)}
-    if "media" in seen:
-        out["media"] = json.dumps(seen["media"], ensure_ascii=False)
+    for key in ("media", "segments"):
+        if seen.get(key) is not part.get(key):
+            out[key] = json.dumps(seen[key], ensure_ascii=False)
     return out
 
 
