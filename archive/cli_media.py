@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import bag, importer, media, ohms, records, store, transcripts
+from . import bag, clock, importer, media, ohms, records, silence, store, transcripts
 from .access import SYSTEM
 from .errors import ValidationError
 from .index import Index, find_drift
@@ -84,11 +84,20 @@ class Check:
     notes: list[str] = field(default_factory=list)
 
 
-def check(db, index_path: str) -> Check:
-    """Re-hash every file that a record names; compare the index with the database."""
+def check(db, index_path: str, prune: bool = False) -> Check:
+    """Re-hash every file that a record names; compare the index with the database; note silenced
+    copies that no redaction asks for any more, and remove them when `prune` is given."""
     found = Check()
     folder = store.media_folder(db)
     named: set[str] = set()
+    stale = silence.stale_copies(folder, ({"media": json.loads(row["media"] or "[]"),
+                                           "redactions": json.loads(row["redactions"] or "[]")}
+                                          for row in store.iter_record_rows(db, SYSTEM)), clock.today())
+    if prune:
+        found.notes.append(f"removed silenced copies no redaction asks for any more: {silence.prune(stale)}")
+    else:
+        found.notes += [f"silenced copy no redaction asks for any more (`archive check --prune` removes it): "
+                        f"{path.name}" for path in stale]
     for row in store.iter_record_rows(db, SYSTEM):
         for medium in json.loads(row["media"] or "[]"):
             sha = medium.get("sha256")
@@ -196,13 +205,15 @@ def add_commands(cli: click.Group, get_archive) -> None:
                    f"{len(entry['transcript'])} cues.")
 
     @cli.command("check")
-    def check_command():
+    @click.option("--prune", is_flag=True, help="Also remove the silenced copies of recordings that no "
+                                                 "redaction asks for any more.")
+    def check_command(prune):
         """Fixity: re-hash every media file and compare the index with the database; exit 1 on any fault.
 
-        Example: archive check
+        Example: archive check --prune
         """
         archive = get_archive()
-        found = check(archive.db, archive.settings["SEARCH_INDEX"])
+        found = check(archive.db, archive.settings["SEARCH_INDEX"], prune=prune)
         for note in found.notes:
             click.echo(f"  note: {note}")
         for fault in found.faults:

@@ -6,13 +6,17 @@ encoded again with the original's codec and bit rate, the video stream copied as
 beside the original, in `records/media/silenced/<sha256>-<digest of the ranges>`: named after the
 original's checksum and the ranges, never after anything a request gives, so it is made once per set
 of ranges and found again without the database. A redaction that lapses, or a new one, changes the
-ranges a viewer may not hear, hence the name: the old copy is simply no longer asked for. Copies are derived data: backups and bags carry the originals only, and
-`media.stored_files` (what `archive check` reads) does not list this folder.
+ranges a viewer may not hear, hence the name: the old copy is simply no longer asked for, and
+`archive check` notes it (`stale_copies`) and `archive check --prune` removes it. Copies are derived
+data: backups and bags carry the originals only, and `media.stored_files` does not list this folder.
 
 When a copy is made: lazily, on the first request that needs it (`silenced_copy`, one ffmpeg per
 copy at a time in this process, behind a lock), because no save happens when a redaction lapses,
 after a restore, or for the second level's copy; and, so that the first listener does not wait,
 at once in the background after an archivist saves a time-range redaction (`prepare_later`).
+A copy is written under a temporary name and renamed into place, so a partly written copy is never
+served; its size and SHA-256 are noted beside it (`<name>.sum`), and a copy is served only when it
+is as noted (`whole`: its size on every request, its checksum once per process), else made again.
 Which ranges a viewer may not hear is `redaction.hidden_ranges`; serving the copy instead of the
 original is the media view's part. Like `media.py`, this module runs ffmpeg with a fixed argument
 list and no shell.
@@ -26,11 +30,14 @@ import shutil
 import subprocess  # nosec B404
 import tempfile
 import threading
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import redaction
 from .access import Viewer
-from .media import INCOMING_PREFIX, INSTALL_HINT, MediaError, audio_stream, ensure_folder, path_for
+from .media import (INCOMING_PREFIX, INSTALL_HINT, MediaError, audio_stream, ensure_folder, path_for, sha256_of,
+                    verify)
 
 TIMEOUT = 600.0  # seconds: a two-hour interview is re-encoded well within this
 FOLDER = "silenced"  # under the media folder
@@ -51,6 +58,8 @@ _VIEWERS = (Viewer(), Viewer("level", "researcher"))  # the viewers who may hear
 log = logging.getLogger(__name__)
 _LOCKS: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()
+_WHOLE: dict[tuple[str, int, int, str], bool] = {}  # (path, mtime_ns, size, checksum) -> the copy is whole
+SUM_SUFFIX = ".sum"  # beside each copy: its size and SHA-256 when made
 
 
 def ffmpeg_path() -> str:
@@ -122,7 +131,38 @@ def silence(source: str | os.PathLike, dest: str | os.PathLike, ranges: list[tup
         Path(partial).unlink(missing_ok=True)
         raise MediaError(f"ffmpeg could not silence the recording: {done.stderr.decode(errors='replace')[:300]}")
     os.chmod(partial, 0o600)
+    size, checksum = os.path.getsize(partial), sha256_of(partial)
     os.replace(partial, dest)
+    fd, note = tempfile.mkstemp(dir=dest.parent, prefix=INCOMING_PREFIX)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{size} {checksum}\n")
+    os.replace(note, sum_path(dest))
+
+
+def sum_path(copy: Path) -> Path:
+    """Where the size and SHA-256 of a copy, measured when it was made, are kept."""
+    return copy.with_name(copy.name + SUM_SUFFIX)
+
+
+def whole(copy: Path) -> bool:
+    """Whether a copy is as it was made: its size as noted (each time), then its checksum (once per
+    process for each version of the file on disk). A copy without its note (the process stopped
+    between the two renames) or changed since is not whole, and is made again."""
+    try:
+        size, checksum = sum_path(copy).read_text().split()
+        stat = copy.stat()
+    except (OSError, ValueError):
+        return False
+    if stat.st_size != int(size):
+        return False
+    key = (str(copy), stat.st_mtime_ns, stat.st_size, checksum)
+    with _GUARD:
+        known = _WHOLE.get(key)
+    if known is None:
+        known = verify(copy, checksum)
+        with _GUARD:
+            _WHOLE[key] = known
+    return known
 
 
 def silenced_copy(folder: str | os.PathLike, sha256: str, ranges: list[tuple[float, float]],
@@ -133,12 +173,14 @@ def silenced_copy(folder: str | os.PathLike, sha256: str, ranges: list[tuple[flo
     if not ranges:
         return path_for(folder, sha256)
     copy = copy_path(folder, sha256, ranges)
-    if copy.is_file():
+    if whole(copy):
         return copy
     with _GUARD:
         lock = _LOCKS.setdefault(copy.name, threading.Lock())
     with lock:
-        if not copy.is_file():
+        if not whole(copy):
+            if copy.is_file():
+                log.warning("silenced copy %s changed since it was made: making it again", copy.name)
             ensure_folder(copy.parent)
             silence(path_for(folder, sha256), copy, ranges, mimetype)
     return copy
@@ -178,3 +220,39 @@ def prepare_later(folder: str | os.PathLike, record: dict, today: str) -> thread
     thread.start()
     return thread
 
+
+
+# --- copies no redaction asks for any more ----------------------------------------------------------
+
+def stale_copies(folder: str | os.PathLike, records: Iterable[dict], today: str) -> list[Path]:
+    """The files of the silenced folder that no viewer would be served today: copies for ranges that
+    lapsed, changed or were removed, copies of files no record names, and partial copies older than
+    any ffmpeg may run (a younger one may still be in the making). `records`: every live record, as
+    stored (with all its redactions)."""
+    where = Path(folder) / FOLDER
+    if not where.is_dir():
+        return []
+    keep = {f"{sha256}-{digest(ranges)}{end}" for record in records for sha256, ranges, _ in wanted(record, today)
+            for end in ("", SUM_SUFFIX)}
+    old = time.time() - 2 * TIMEOUT
+    stale = []
+    for entry in sorted(os.scandir(where), key=lambda e: e.name):
+        if not entry.is_file(follow_symlinks=False) or entry.name in keep:
+            continue
+        if entry.name.startswith(INCOMING_PREFIX) and entry.stat().st_mtime > old:
+            continue
+        stale.append(Path(entry.path))
+    return stale
+
+
+def prune(paths: Iterable[Path]) -> int:
+    """Remove these stale copies (see `stale_copies`); returns how many were removed. Safe while the
+    server runs: a copy is found by its name only, and one asked for again is made again."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed

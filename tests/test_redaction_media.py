@@ -176,7 +176,7 @@ def test_silenced_copies_are_neither_orphans_for_check_nor_carried_by_backups(cl
     from archive import cli_media
     assert silent_in_range(client.get("/records/r-rec/media/m1").data)
     folder = store.media_folder(home.db)
-    assert len(list((folder / "silenced").iterdir())) == 1
+    assert len(list((folder / "silenced").iterdir())) == 2  # the copy and its note (size, SHA-256)
     found = cli_media.check(home.db, home.settings["SEARCH_INDEX"])
     assert not found.faults and not found.notes
     assert cli_media.copy_media(folder, tmp_path / "backup") == 1
@@ -184,3 +184,72 @@ def test_silenced_copies_are_neither_orphans_for_check_nor_carried_by_backups(cl
     assert list(media.stored_files(folder)) == [hushed["media"][0]["sha256"]]
     records.save_record(home.db, home.index, {**store.get_record(home.db, "r-rec", SYSTEM), "redactions": []})
     assert client.get("/records/r-rec/media/m1").headers["ETag"] == f'"{hushed["media"][0]["sha256"]}"'
+
+
+def test_check_notes_the_copies_no_redaction_asks_for_and_prune_removes_only_those(client, home, hushed, runner):
+    import os
+    import time
+
+    from archive import silence
+    assert silent_in_range(client.get("/records/r-rec/media/m1").data)
+    folder = store.media_folder(home.db) / "silenced"
+    (first,) = [p for p in folder.iterdir() if not p.name.endswith(".sum")]
+    assert (folder / (first.name + ".sum")).is_file()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0 and "silenced copy" not in result.output
+    # the range changes: the old copy is stale, the new one (made on the next request) is not
+    records.save_record(home.db, home.index, {**store.get_record(home.db, "r-rec", SYSTEM),
+                                              "redactions": [{**RANGE, "from": 1.3}]})
+    assert silent_in_range(client.get("/records/r-rec/media/m1").data) is False  # 1.25 is heard now
+    young = folder / f"{media.INCOMING_PREFIX}being-made"  # a copy some ffmpeg may still be writing
+    young.write_bytes(b"half")
+    old = folder / f"{media.INCOMING_PREFIX}left-by-a-crash"
+    old.write_bytes(b"half")
+    os.utime(old, (time.time() - 3 * silence.TIMEOUT,) * 2)
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0
+    noted = [line for line in result.output.splitlines() if "silenced copy no redaction asks for" in line]
+    assert sorted(line.rsplit(" ", 1)[1] for line in noted) == sorted(
+        [first.name, first.name + ".sum", old.name])
+    pruned = runner.invoke(args=["check", "--prune"])
+    assert pruned.exit_code == 0 and "removed silenced copies no redaction asks for any more: 3" in pruned.output
+    left = sorted(p.name for p in folder.iterdir())
+    assert first.name not in left and old.name not in left and young.name in left and len(left) == 3
+    assert "silenced copy" not in runner.invoke(args=["check"]).output
+    served = client.get("/records/r-rec/media/m1")
+    assert served.status_code == 200 and served.headers["ETag"].strip('"') in left
+
+
+@pytest.mark.parametrize("harm", ["truncated", "same size, other bytes", "note lost"])
+def test_a_copy_that_changed_since_it_was_made_is_made_again_before_it_is_served(client, home, hushed, harm):
+    import os
+
+    from archive import silence
+    whole = client.get("/records/r-rec/media/m1").data
+    folder = store.media_folder(home.db) / "silenced"
+    (copy,) = [p for p in folder.iterdir() if not p.name.endswith(".sum")]
+    if harm == "truncated":
+        copy.write_bytes(whole[:len(whole) // 2])
+    elif harm == "same size, other bytes":
+        copy.write_bytes(b"\0" * 44 + whole[44:][::-1])
+        os.utime(copy, ns=(copy.stat().st_mtime_ns + 10**9,) * 2)  # a new version of the file on disk
+    else:
+        silence.sum_path(copy).unlink()
+    assert not silence.whole(copy)
+    again = client.get("/records/r-rec/media/m1")
+    assert again.status_code == 200 and again.data == whole and silent_in_range(again.data)
+    assert silence.whole(copy)
+
+
+def test_a_partly_written_copy_is_never_served(client, home, hushed, tmp_path):
+    """ffmpeg writes under a temporary name: until the rename, the copy's own name does not exist."""
+    from archive import silence
+    folder = store.media_folder(home.db)
+    source = media.path_for(folder, hushed["media"][0]["sha256"])
+    dest = tmp_path / "copy"
+    with pytest.raises(media.MediaError):  # ffmpeg fails half way (not a WAV it can read)
+        bad = tmp_path / "bad.wav"
+        bad.write_bytes(source.read_bytes()[:60])
+        silence.silence(bad, dest, [(1.2, 2.4)], "audio/ogg")
+    assert not dest.exists() and not silence.sum_path(dest).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(media.INCOMING_PREFIX)] == []
