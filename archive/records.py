@@ -193,7 +193,10 @@ class Write:
         db.execute("SAVEPOINT record_write")
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
-        store.set_segment_links(db, record_id, [(kind, link["id"]) for seg in data["segments"]
+        unheard = redaction.segments_anyone_misses({k: fields.FIELDS[k].shape.from_column(row[k])
+                                                    for k in ("media", "segments", "redactions")}, clock.today())
+        store.set_segment_links(db, record_id, [(kind, link["id"]) for i, seg in enumerate(data["segments"])
+                                                if i not in unheard
                                                 for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
         before = store.revision_data(db, "record", record_id, old["revision"]) if old else None

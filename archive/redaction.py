@@ -45,6 +45,14 @@ def hidden_from(redaction: dict, viewer: Viewer, today: str) -> bool:
     return active(redaction, today) and redaction.get("access", "private") not in viewer.levels
 
 
+def segments_anyone_misses(record: dict, today: str) -> set[int]:
+    """The segments lying wholly inside a time range some viewer may not hear today: their links do
+    not make people, events and places visible (`segment_links` holds no level), so such a segment
+    names nobody to anyone but archivists (docs/architecture.md, "Redactions and consent")."""
+    ranges = [r for r in record.get("redactions") or [] if not is_span(r) and active(r, today)]
+    return segments_in_ranges(record, ranges) if ranges else set()
+
+
 def is_span(redaction: dict) -> bool:
     return "start" in redaction
 
