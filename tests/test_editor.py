@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from archive import accounts, records, store
+from archive import accounts, merges, records, store
 from archive.access import SYSTEM
 from archive.index import find_drift
 from archive.views.common import get_db
@@ -402,7 +402,7 @@ def test_every_address_of_a_merged_person_leads_to_the_one_kept(app, home, save)
     a = save(title="Letter A", people=[{"name": "Kem Sokha", "role": "mentioned"}])
     b = save(title="Letter B", people=[{"name": "Kem Sokhaa", "role": "author"}])
     keep, old = a["people"][0]["id"], b["people"][0]["id"]
-    records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+    merges.merge_entities(home.db, home.index, "person", old, keep, user="test")
     client = app.test_client()  # anyone: the page, its JSON and its JSON-LD alike
     for suffix in ("", ".json", ".jsonld"):
         response = client.get(f"/people/{old}{suffix}")
@@ -420,8 +420,8 @@ def test_merging_places_and_events(home, app, save):
     p_keep, p_old = (p["id"] for p in r["places"])
     e_old, e_keep = (e["id"] for e in r["events"])
     records.save_entity(home.db, index, "event", {"id": e_old, "name": "KR regime", "places": [{"id": p_old}]})
-    records.merge_entities(home.db, index, "place", p_old, p_keep)
-    records.merge_entities(home.db, index, "event", e_old, e_keep)
+    merges.merge_entities(home.db, index, "place", p_old, p_keep)
+    merges.merge_entities(home.db, index, "event", e_old, e_keep)
     record = store.get_record(home.db, r["id"], SYSTEM)
     assert [p["id"] for p in record["places"]] == [p_keep] and [e["id"] for e in record["events"]] == [e_keep]
     assert store.get_entity(home.db, "event", e_keep, SYSTEM)["places"] == [{"id": p_keep, "name": "Phnom Penh"}]
@@ -457,7 +457,7 @@ def test_people_have_history_and_restore(archivist, save, home):
 def test_merging_gives_the_moved_records_a_revision(archivist, save, home):
     a = save(title="Letter A", people=[{"name": "Kem Sokha"}])
     b = save(title="Letter B", people=[{"name": "K. Sokha"}])
-    records.merge_entities(home.db, archivist.application.extensions["archive"].index, "person",
+    merges.merge_entities(home.db, archivist.application.extensions["archive"].index, "person",
                            b["people"][0]["id"], a["people"][0]["id"], "ada")
     page = archivist.get(f"/records/{b['id']}/history").get_data(as_text=True)
     assert "Revision 2 (current)" in page and "K. Sokha (mentioned)" in page and "Kem Sokha (mentioned)" in page

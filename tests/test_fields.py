@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import crosswalk, csvrows, fields, forms, querysyntax, records, store, validation
+from archive import crosswalk, csvrows, fields, forms, querysyntax, records, revising, store, validation
 from archive.access import SYSTEM
 from archive.fields import RECORD_FIELDS
 from archive.index import schema as index_schema
@@ -97,7 +97,7 @@ def test_a_full_record_keeps_every_field_through_json_csv_and_a_revision(home, s
     assert set(again) == set(fields.INPUT_KEYS)
     assert {k: v for k, v in again.items() if k not in ("people", "events", "places")} == \
         {k: v for k, v in FULL.items() if k not in ("people", "events", "places")}
-    restored = records.restore_record(home.db, home.index, "r-full", 1)
+    restored = revising.restore_record(home.db, home.index, "r-full", 1)
     assert {k: restored[k] for k in FULL} == {k: saved[k] for k in FULL}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive import merges, records, store
+from archive import merges, records, revising, store
 from archive.access import SYSTEM
 from archive.index import find_drift
 
@@ -52,7 +52,7 @@ def test_undo_brings_back_the_merged_person_exactly(app, home, two):
     before = links(home.db)
     kept_before = store.get_entity(home.db, "person", keep, SYSTEM)
     old_before = store.get_entity(home.db, "person", old, SYSTEM)
-    records.merge_entities(home.db, home.index, "person", old, keep, user="ada")
+    merges.merge_entities(home.db, home.index, "person", old, keep, user="ada")
     assert links(home.db)["r-c"]["segments"] == [[keep]]
     assert merges.merged_into(home.db, "person", old) == keep
 
@@ -77,7 +77,7 @@ def test_undo_brings_back_the_merged_person_exactly(app, home, two):
 
 def test_undo_is_refused_when_unsafe(home, two, save):
     keep, old = two
-    records.merge_entities(home.db, home.index, "person", old, keep)
+    merges.merge_entities(home.db, home.index, "person", old, keep)
     # a record the merge moved had its people edited since
     records.save_record(home.db, home.index, {**records.record_input(store.get_record(home.db, "r-c", SYSTEM)),
                                               "id": "r-c", "people": []})
@@ -87,9 +87,9 @@ def test_undo_is_refused_when_unsafe(home, two, save):
     assert store.entity_row(home.db, "person", old) is None  # nothing written
     assert store.redirect_target(home.db, "person", old) == keep
     # the kept one merged again, into a third
-    records.restore_record(home.db, home.index, "r-c", 2)
+    revising.restore_record(home.db, home.index, "r-c", 2)
     third = records.save_entity(home.db, home.index, "person", {"id": "p-third", "name": "Sokha"})["id"]
-    records.merge_entities(home.db, home.index, "person", keep, third)
+    merges.merge_entities(home.db, home.index, "person", keep, third)
     with pytest.raises(records.ValidationError) as refused:
         merges.unmerge_entities(home.db, home.index, "person", old, keep)
     assert "p-keep was itself merged into p-third since; undo that merge first." in str(refused.value.errors)
@@ -101,7 +101,7 @@ def test_undo_is_refused_when_unsafe(home, two, save):
 
 def test_undo_is_refused_when_the_kept_one_took_a_merged_name(home, two):
     keep, old = two
-    records.merge_entities(home.db, home.index, "person", old, keep)
+    merges.merge_entities(home.db, home.index, "person", old, keep)
     records.save_entity(home.db, home.index, "person", {"id": keep, "name": "Kem Sokhaa",
                                                         "variants": ["Sokha K.", "Kem Sokha"]})
     with pytest.raises(records.ValidationError) as refused:
@@ -114,7 +114,7 @@ def test_undo_of_a_place_merge_gives_events_their_place_back(home, save):
     p_keep, p_old = (p["id"] for p in r["places"])
     event = records.save_entity(home.db, home.index, "event", {"name": "Evacuation", "places": [{"id": p_old}]})
     child = records.save_entity(home.db, home.index, "place", {"name": "Tuol Sleng", "part_of": p_old})
-    records.merge_entities(home.db, home.index, "place", p_old, p_keep)
+    merges.merge_entities(home.db, home.index, "place", p_old, p_keep)
     assert store.get_entity(home.db, "event", event["id"], SYSTEM)["places"][0]["id"] == p_keep
     merges.unmerge_entities(home.db, home.index, "place", p_old, p_keep)
     assert store.get_entity(home.db, "event", event["id"], SYSTEM)["places"] == [{"id": p_old,
@@ -145,7 +145,7 @@ def test_undo_through_the_pages(archivist, home, two):
 
 def test_undo_refused_on_the_page_says_why(archivist, home, two, client, auth):
     keep, old = two
-    records.merge_entities(home.db, home.index, "person", old, keep)
+    merges.merge_entities(home.db, home.index, "person", old, keep)
     records.save_record(home.db, home.index, {**records.record_input(store.get_record(home.db, "r-c", SYSTEM)),
                                               "id": "r-c", "people": []})
     response = archivist.post(f"/people/{keep}/merges/{old}/undo", follow_redirects=True)

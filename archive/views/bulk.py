@@ -2,7 +2,7 @@
 
 The search page offers the form (`templates/public/search.html`); `/search/access` with the search's
 own arguments and `set_access` shows what would change and asks to confirm; the confirmed POST (CSRF
-checked) goes through the one write path (`records.set_access`, docs/architecture.md), each changed
+checked) goes through the one write path (`revising.set_access`, docs/architecture.md), each changed
 record a new revision.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import Counter
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
-from .. import finder, records, store
+from .. import finder, revising, store
 from ..access import ACCESS_LEVELS, ACCESS_NAMES
 from ..errors import BadRequest
 from ..i18n import number, translate
@@ -56,7 +56,7 @@ def confirm_access():
 def change_access():
     check_confirmed()
     level, (params, ids) = _chosen(), _selection()
-    changed = records.set_access(get_db(), get_index(), ids, level, get_viewer().username)
+    changed = revising.set_access(get_db(), get_index(), ids, level, get_viewer().username)
     flash(ngettext("Access changed to %(level)s for %(n)s record.",
                    "Access changed to %(level)s for %(n)s records.", changed,
                    level=translate(ACCESS_NAMES[level]), n=number(changed))

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from .. import kinds, merges, records, store
+from .. import kinds, merges, records, revising, store
 from ..access import SYSTEM
 from ..errors import NotFound
 from ..i18n import number, translate
@@ -208,7 +208,7 @@ def restore_entity(plural: str, entity_id: str, revision: int):
     kind = kinds.by_plural(plural).name
     entity_or_404(kind, entity_id)
     try:
-        saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
+        saved = revising.restore_entity(get_db(), get_index(), kind, entity_id, revision,
                                        get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
@@ -225,7 +225,7 @@ def restore(record_id: str, revision: int):
     check_confirmed()
     before = store.last_revision(get_db(), "record", record_id)
     try:
-        saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
+        saved = revising.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
                       problem=translate(exc.message)), "error")
@@ -263,7 +263,7 @@ def delete(record_id: str):
 @editor_required
 def undelete(record_id: str):
     check_confirmed()
-    saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
+    saved = revising.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
     flash(gettext("“%(title)s” is back (revision %(revision)s).", title=saved["title"],
                   revision=number(saved["revision"])), "info")
     return redirect(url_for("public.record_page", record_id=record_id))

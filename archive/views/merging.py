@@ -46,7 +46,7 @@ def merge(plural: str, entity_id: str):
                 status, preview = 200, merge_preview(kind, entity, store.get_entity(db, kind, keep, viewer))
             else:
                 try:
-                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep, viewer.username)
+                    kept = merges.merge_entities(db, get_index(), kind, entity_id, keep, viewer.username)
                 except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
                     form.into.errors = [message for _, message in exc.errors]
                 else:
