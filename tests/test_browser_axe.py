@@ -4,13 +4,18 @@ at desktop and phone width, in Debian's chromium: any serious or critical violat
 One browser for the session (conftest), one context per width and viewer, one load per page type.
 axe is added as an init script, which the page's Content-Security-Policy does not govern, so the
 pages are checked under the policy they are served with.
+
+The sample is prepared as a reader finds it after `make run` and some work: the sample recording is
+on the seed letter (player, segments, transcript), one record is deleted, and the archivist's pass
+ends with a merge (its preview, then the person's page with the Undo flash) and the Khmer interface,
+which the `?lang=km` cookie keeps for the pages after it, so those come last.
 """
 import hashlib
 from pathlib import Path
 
 import pytest
 
-from archive import accounts, store
+from archive import accounts, cli_media, records, store
 
 from conftest import ARTIFACTS
 
@@ -21,12 +26,32 @@ AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c" 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
 
-# page type -> path; "first:<list>" visits the first item linked from that list page
+DELETED = "pet-0010"  # deleted by the `prepared` fixture
+
+
+def merge_preview(page, url: str) -> None:
+    """Kim Sok's merge page, with Kem Sokha chosen: the preview of what would move."""
+    page.get_by_label("Merge into").fill("p-kem-sokha")
+    page.get_by_role("button", name="Preview the merge").click()
+    page.wait_for_selector("section.merge-preview")
+
+
+def merged(page, url: str) -> None:
+    """The merge confirmed: Kem Sokha's page with the flash offering to undo it."""
+    page.get_by_role("button", name="Merge into Kem Sokha").click()
+    page.wait_for_url(url + "/people/p-kem-sokha")
+    page.get_by_role("button", name="Undo this merge").wait_for()
+
+
+# page type -> path, or a function acting on the page left by the one before it;
+# "first:<list>" visits the first item linked from that list page
 PUBLIC = {
     "home": "/",
     "search with results": "/search?q=human&per_page=5",
     "search without results": "/search?q=zzzqqq",
-    "record": "/records/r-seed-letter",
+    "search of a spoken word": "/search?q=Guterres",
+    "record with a recording": "/records/r-seed-letter",
+    "record in Khmer": "/records/udhr-km-01",
     "people": "/people", "person": "/people/p-kem-sokha",
     "events": "/events", "event": "/events/e-khmer-rouge-regime",
     "places": "/places", "place": "/places/l-phnom-penh",
@@ -35,10 +60,17 @@ PUBLIC = {
     "collections": "/collections", "collection": "first:/collections/",
     "error 404": "/records/no-such-record",
 }
-ANONYMOUS = {**PUBLIC, "login": "/login"}
+KHMER = {"home in Khmer": "/?lang=km", "search in Khmer": "/search?q=សិទ្ធិ&per_page=5",
+          "record with a recording in Khmer": "/records/r-seed-letter"}
+ANONYMOUS = {**PUBLIC, "login": "/login", **KHMER}
 ARCHIVIST = {**PUBLIC, "new record form": "/records/new", "record form": "/records/r-seed-letter/edit",
              "history": "/records/r-seed-letter/history", "person form": "/people/p-kem-sokha/edit",
-             "import": "/import", "bulk access": "/search/access?q=human&set_access=private"}
+             "import": "/import", "bulk access": "/search/access?q=human&set_access=private",
+             "new redaction form": "/records/r-seed-letter/redactions",  # the record page's forms and a
+             "access report": "/reports/access",  # time range's: tests/test_browser_redaction.py "deleted records": "/records/deleted",
+             "deleted record": f"/records/{DELETED}", "deleted record's history": f"/records/{DELETED}/history",
+             "merge form": "/people/p-kim-sok/merge", "merge preview": merge_preview, "after a merge": merged,
+             **KHMER}
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -63,9 +95,13 @@ def check_pages(browser, url: str, width: str, pages: dict, sign_in: bool = Fals
             page.wait_for_url(url + "/")
         first_links = {}
         for name, path in pages.items():
-            if path.startswith("first:"):
-                path = first_links[path[6:]]
-            page.goto(url + path)
+            if callable(path):
+                path(page, url)
+                path = page.url.removeprefix(url)
+            else:
+                if path.startswith("first:"):
+                    path = first_links[path[6:]]
+                page.goto(url + path)
             for prefix in ("/subjects/", "/collections/"):
                 if path == prefix.rstrip("/"):
                     first_links[prefix] = page.locator(f"main a[href^='{prefix}']").first.get_attribute("href")
@@ -81,16 +117,25 @@ def check_pages(browser, url: str, width: str, pages: dict, sign_in: bool = Fals
     return problems
 
 
+@pytest.fixture
+def prepared(sample_app):
+    """The sample with its recording on the seed letter, one record deleted, and an archivist."""
+    db = store.connect(sample_app.config["DATABASE"])
+    index = sample_app.extensions["archive"].index
+    assert cli_media.load_sample_recording(db, index)
+    records.delete_record(db, index, DELETED, "test")
+    accounts.add_user(db, "ada", "a long enough password", "archivist")
+    db.close()
+    return sample_app
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_serious_violation_for_a_visitor(browser, live, width):
+def test_no_serious_violation_for_a_visitor(browser, prepared, live, width):
     problems = check_pages(browser, live.url, width, ANONYMOUS)
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_serious_violation_for_an_archivist(browser, sample_app, live, width):
-    db = store.connect(sample_app.config["DATABASE"])
-    accounts.add_user(db, "ada", "a long enough password", "archivist")
-    db.close()
+def test_no_serious_violation_for_an_archivist(browser, prepared, live, width):
     problems = check_pages(browser, live.url, width, ARCHIVIST, sign_in=True)
     assert not problems, "axe-core found:\n" + "\n".join(problems)

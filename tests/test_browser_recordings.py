@@ -52,3 +52,18 @@ def test_the_record_page_with_a_recording_is_usable_at_phone_width(browser, live
     assert width <= 375
     expect(page.locator("audio.player")).to_be_visible()
     context.close()
+
+
+def test_on_a_wide_screen_the_recording_stays_beside_the_text_as_it_scrolls(browser, live_recording):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_recording.url}/records/r-seed-letter#p10")
+    text, side = page.locator("#record-text").bounding_box(), page.locator(".record-side").bounding_box()
+    assert side["x"] >= text["x"] + text["width"]  # beside the text, not above it
+    expect(page.locator("audio.player")).to_be_in_viewport()  # read down to ¶10, the player is still there
+    expect(page.locator("ol.cues")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.set_viewport_size({"width": 390, "height": 844})  # narrower: one column, the recording first
+    text, side = page.locator("#record-text").bounding_box(), page.locator(".record-side").bounding_box()
+    assert side["y"] + side["height"] <= text["y"]
+    context.close()
