@@ -3,7 +3,9 @@
 Every read of records, authorities, search hits, facets, exports and the timeline takes a `Viewer`;
 the store (`archive/store/`) turns it into SQL and `archive.index` into index filters, so the rule lives
 here once: anonymous visitors see public records, signed-in researchers also restricted ones,
-archivists and admins everything. A record whose `embargo_until` lies in the future counts as private.
+archivists and admins everything. A record whose `embargo_until` lies in the future counts as private,
+and so does a record whose narrator withdrew consent (`consent.status` = `withdrawn`). Passages of a
+record may be hidden from viewers below a level (`archive/redaction.py`, by the same levels).
 """
 from __future__ import annotations
 
@@ -45,13 +47,23 @@ class Viewer:
             return ("public", "restricted")
         return ("public",)
 
-    def may_see(self, access: str, embargo_until: str | None) -> bool:
-        """Whether this viewer may see a record with this access level and embargo."""
+    def may_see(self, access: str, embargo_until: str | None, consent: dict | None = None) -> bool:
+        """Whether this viewer may see a record with this access level, embargo and consent."""
         if self.sees_everything:
             return True
         if embargo_until and embargo_until > clock.today():
             return False
-        return access in self.levels
+        return effective_access(access, consent) in self.levels
+
+
+WITHDRAWN = "withdrawn"
+
+
+def effective_access(access: str, consent: dict | str | None) -> str:
+    """The level a record is seen at: private once its narrator withdrew consent (`consent` is the
+    record's consent object or its status)."""
+    status = consent.get("status") if isinstance(consent, dict) else consent
+    return "private" if status == WITHDRAWN else access
 
 
 ANONYMOUS = Viewer()

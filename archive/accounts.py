@@ -29,7 +29,7 @@ from zxcvbn import zxcvbn
 
 from . import clock, store
 from .access import ROLES, Viewer
-from .messages import Text
+from .messages import N_, Text
 from .records import ValidationError
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -49,8 +49,53 @@ _strength_lock = threading.Lock()
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
-def password_problem(password: str | None, username: str = "") -> str | None:
-    """Why a new password is refused (None when it is good enough)."""
+# zxcvbn's advice, word for word as zxcvbn 4.x writes it (its gettext has no catalog, so it is always
+# English): marked here so that our catalog translates it; advice not listed is shown as it comes.
+# tests/test_i18n.py reads zxcvbn's own source and fails when it gives advice missing here.
+ZXCVBN_ADVICE = frozenset([
+    N_("Use a few words, avoid common phrases."),
+    N_("No need for symbols, digits, or uppercase letters."),
+    N_("Add another word or two. Uncommon words are better."),
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_("Use a longer keyboard pattern with more turns."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Avoid repeated words and characters."),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."),
+    N_("Recent years are easy to guess."),
+    N_("Avoid recent years."),
+    N_("Avoid years that are associated with you."),
+    N_("Dates are often easy to guess."),
+    N_("Avoid dates and years that are associated with you."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+    N_("Capitalization doesn't help very much."),
+    N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+])
+
+
+def _advice(result: dict) -> Text | None:
+    """zxcvbn's warning and suggestions as one message, each sentence translated where shown."""
+    found = [Text(line) for line in [result["feedback"]["warning"], *result["feedback"]["suggestions"]] if line]
+    if not found:
+        return None
+    advice = found[0]
+    for line in found[1:]:
+        advice = Text("%(first)s %(then)s", first=advice, then=line)
+    return advice
+
+
+def password_problem(password: str | None, username: str = "") -> Text | None:
+    """Why a new password is refused (None when it is good enough), with zxcvbn's advice."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
         return Text("must have at least %(count)s characters", count=MIN_PASSWORD)
@@ -58,8 +103,7 @@ def password_problem(password: str | None, username: str = "") -> str | None:
         result = zxcvbn(password[:STRENGTH_CHARS], user_inputs=[username, *ARCHIVE_WORDS])
     if result["score"] >= MIN_STRENGTH:
         return None
-    # zxcvbn's advice is English only: it follows the translated verdict as it is.
-    advice = " ".join(filter(None, [result["feedback"]["warning"], *result["feedback"]["suggestions"]]))
+    advice = _advice(result)
     return Text("is too easy to guess. %(advice)s", advice=advice) if advice else Text("is too easy to guess.")
 
 

@@ -2,17 +2,20 @@
 and the Highwire `citation_*` meta tags reference managers read from the record's page.
 
 Pure functions over a record as JSON (`fields.record_schema()`); the view supplies the permalink and
-the access day.
+the access day, and for the Chicago citation shown on the page the reader's language. BibTeX, RIS and
+the meta tags are data for reference managers: English type names and ISO days in every language.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from .dates import in_words
+from .dates import Worded, in_words
 from .kinds import record_type, type_label
+from .messages import Text
 
 AUTHOR_ROLES = ("author", "narrator", "signatory")
 # Who else a reference manager names: the one a letter is addressed to, the interviewer (both A2
@@ -49,24 +52,35 @@ def _parts(record: dict) -> list[str]:
     return [year] if year else []
 
 
-def chicago(record: dict, permalink: str, accessed: dt.date) -> Markup:
-    """Author. “Title.” Type, date. Collection, accession. Repository. Permalink (accessed …)."""
+def _worded(value: str) -> Worded:
+    return Worded(in_words(value), value)
+
+
+def chicago(record: dict, permalink: str, accessed: dt.date, say: Callable[[Text], str] = str) -> Markup:
+    """Author. “Title.” Type, date. Collection, accession. Repository. Permalink (accessed …).
+
+    The citation's own words (“and”, the type, the dates, “n.d.”, “accessed”) are messages that `say`
+    puts in the reader's language (the page gives `i18n.translate`; English otherwise); the record's
+    words (names, title, collection, repository) are kept as they are."""
     authors = _authors(record)
     parts = []
     if authors:
-        who = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
+        who = authors[0] if len(authors) == 1 else \
+            say(Text("%(names)s and %(last)s", names=", ".join(authors[:-1]), last=authors[-1]))
         parts.append(escape(who.rstrip(".")) + ".")
     parts.append(Markup("“") + escape(record["title"].rstrip(".")) + Markup(".”"))
-    kind = type_label(record["type"])
-    when = in_words(record.get("date") or record.get("period"))
-    parts.append(escape(kind + (", " + when if when else "")) + ".")
+    kind = Text(type_label(record["type"]))
+    when = record.get("date") or record.get("period")
+    parts.append(escape(say(Text("%(type)s, %(date)s.", type=kind, date=_worded(when)) if when
+                            else Text("%(type)s, n.d.", type=kind))))
     held = ", ".join(x for x in (record.get("collection"), record.get("accession")) if x)
     if held:
         parts.append(escape(held) + ".")
     repository = (record.get("source") or {}).get("repository")
     if repository:
         parts.append(escape(repository) + ".")
-    parts.append(escape(permalink) + escape(f" (accessed {in_words(accessed.isoformat())})."))
+    parts.append(escape(permalink) + " " + escape(say(Text("(accessed %(date)s).",
+                                                           date=_worded(accessed.isoformat())))))
     return Markup(" ").join(parts)
 
 

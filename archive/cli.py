@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from importlib import resources
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import accounts, export, importer, kinds, records, settings, store
+from . import accounts, bag, cli_media, export, importer, kinds, records, settings, store
 from .access import ROLES, SYSTEM
 from .errors import ValidationError
 from .home import Archive
@@ -83,8 +84,12 @@ def init_command(sample):
         with resources.as_file(resources.files("archive").joinpath("sample/sample.jsonl")) as path:
             result = importer.run(archive.db, archive.index, path, user="sample")
         click.echo(f"Loaded the sample collection ({result.summary()}).")
+        if cli_media.load_sample_recording(archive.db, archive.index):
+            click.echo("Added the sample recording: the seed letter read aloud by a machine (espeak-ng).")
     elif sample:
         click.echo(f"The archive already holds {count} records; the sample was not loaded.")
+        if cli_media.load_sample_recording(archive.db, archive.index):  # a sample loaded before recordings
+            click.echo("Added the sample recording to the sample letter.")
     click.echo(f"Archive ready at {archive.settings['ARCHIVE_HOME']}.")
 
 
@@ -113,6 +118,7 @@ def serve_command(host, port, threads, connection_limit, channel_timeout, truste
     archive = get_archive()
     app = create_app(archive=archive)
     archive.index.merge_in_background()  # no save waits for a segment merge
+    archive.lapse_daily()  # redactions whose day has passed become searchable by themselves
     try:
         server, listening = serving.make_server(
             app, archive.settings, host, port, threads=threads, connection_limit=connection_limit,
@@ -126,14 +132,40 @@ def serve_command(host, port, threads, connection_limit, channel_timeout, truste
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
 def import_command(file, dry_run):
-    """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing).
+    """Import records and authorities from a JSON, JSON Lines or CSV file (all or nothing), an OHMS
+    XML file (versions 5 and 6), or a bag folder made by `archive export --format bag`.
+
+    A record's media entry may give `path`, a file relative to the import file, to store.
 
     Example: archive import collection.jsonl --dry-run
     """
     archive = get_archive().start()
+    files = cli_media.files_for(archive, base=file.parent)
+    if file.is_dir():
+        if dry_run:
+            fail("--dry-run checks files, not bags")
+        try:
+            result = cli_media.import_bag(archive.db, archive.index, file, files)
+        except importer.ImportFailed as exc:
+            for problem in exc.problems[:10]:
+                click.echo(f"  {problem}", err=True)
+            fail(str(exc))
+        click.echo(f"Restored the bag {file}: {result.summary()}, {len(files.measured)} files.")
+        return
+    if file.suffix.lower() == ".xml":
+        with tempfile.TemporaryDirectory() as tmp:
+            lines, notices = cli_media.ohms_as_jsonl(file, Path(tmp))
+            for notice in notices:
+                click.echo(f"  OHMS: {notice}", err=True)
+            _import_file(archive, lines, dry_run, files)
+        return
+    _import_file(archive, file, dry_run, files)
+
+
+def _import_file(archive, file: Path, dry_run: bool, files: records.Files) -> None:
     lines = _count_lines(file)
     started = time.perf_counter()
     stages = {"check": ("Checking", lines)}
@@ -146,7 +178,8 @@ def import_command(file, dry_run):
                 if result.problems:
                     raise importer.ImportFailed(result.problems, result.more)
             else:
-                result = importer.run(archive.db, archive.index, file, user="import", progress=advance)
+                result = importer.run(archive.db, archive.index, file, user="import", progress=advance,
+                                      files=files)
         except importer.ImportFailed as exc:
             for problem in exc.problems[:10]:
                 click.echo(f"  {problem}", err=True)
@@ -155,22 +188,58 @@ def import_command(file, dry_run):
     rate = result.total / seconds if seconds else 0
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {result.summary()} in {seconds:.1f} s ({rate:.0f} objects/s).")
+    if dry_run:
+        _echo_new(result)
+
+
+def _echo_new(result) -> None:
+    """The authorities a dry run would create, each with its look-alikes in the archive."""
+    for new in result.new:
+        click.echo(f"  new {new.kind}: {new.name} ({new.where}"
+                   f"{f', {new.uses} times' if new.uses > 1 else ''})")
+        for other in new.near:
+            seen_as = f" (as {other['matched']})" if other["matched"] != other["name"] else ""
+            date = f", {other['date']}" if other["date"] else ""
+            click.echo(f"    looks like {other['name']}{seen_as} [{other['id']}{date}, "
+                       f"{other['count']} record(s)]")
+    if result.new_more:
+        click.echo(f"  and {result.new_more} more new")
+    unsure = len(result.unsure)
+    if unsure:
+        click.echo(f"{unsure} new name(s) look like existing ones: check them on the import page "
+                   f"(/import), where each can be linked to the existing one or confirmed as new.")
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True,
+@click.option("--format", "fmt", type=click.Choice([*export.FORMATS, "bag"]), default="jsonl", show_default=True,
               help="jsonl: one object a line; json: one array; csv: one row per record (UTF-8 with a "
-                   "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+                   "byte-order mark, for spreadsheets); jsonld: schema.org and Dublin Core; bag: a BagIt "
+                   "folder with the JSON Lines export and every media file (DEST).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="File to write (default: standard output); the new folder of a bag.")
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
 @click.option("--base-url", help="The archive's public address, for the links of a JSON-LD export "
                                  "(default: the setting BASE_URL).")
-def export_command(fmt, output, base_url):
-    """Export everything: places, people, events, then records, each with its kind (CSV: records).
+def export_command(fmt, output, base_url, dest):
+    """Export everything: places, people, events, then records, each with its kind (CSV: records),
+    to -o FILE (a spreadsheet: --format csv -o records.csv) or, as a bag with the media files, to DEST.
 
-    Example: archive export --format csv -o records.csv
+    Example: archive export --format bag /media/archive-bag
     """
     archive = get_archive()
+    output = output or dest
+    if fmt == "bag":
+        if output is None:
+            fail("a bag needs a destination folder: archive export --format bag DEST")
+        try:
+            bag.write_bag(output, export.iter_objects(archive.db, SYSTEM), store.media_folder(archive.db),
+                          info={"Source-Organization": archive.settings["OAI_REPOSITORY_NAME"]})
+        except bag.BagError as exc:
+            fail(str(exc))
+        click.echo(f"Wrote the bag {output}.", err=True)
+        return
+    if output is not None and output.is_dir():
+        fail(f"{output} is a folder; give a file name")
     db, base_url = archive.db, base_url or archive.settings["BASE_URL"]
     records_only = fmt == "csv"
     total = store.count_records(db, SYSTEM)
@@ -284,7 +353,9 @@ def backup_command(dest):
         fail(f"{target} exists already; choose a new destination")
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     store.backup(archive.db, target)
-    click.echo(f"Backed up the archive to {target}.")
+    copied = 0 if target.name != "archive.db" else cli_media.copy_media(store.media_folder(archive.db),
+                                                                        target.parent / "media")
+    click.echo(f"Backed up the archive to {target} ({copied} media files).")
 
 
 @cli.command("restore")
@@ -312,8 +383,12 @@ def restore_command(source, force):
         store.backup(backup_db, archive.settings["DATABASE"], into_open=archive.db)
     finally:
         backup_db.close()
+    copied = cli_media.copy_media(origin.parent / "media", store.media_folder(archive.db))
     rebuild_index(archive.settings["SEARCH_INDEX"], records.IndexSource(archive.db))
-    click.echo(f"Restored {count} records from {origin} and rebuilt the search index.")
+    click.echo(f"Restored {count} records and {copied} media files from {origin} and rebuilt the search index.")
+
+
+cli_media.add_commands(cli, get_archive)
 
 
 def register(app) -> None:

@@ -14,7 +14,7 @@ import json
 import re
 from importlib import resources
 
-from . import fields, kinds
+from . import fields, kinds, media
 from .urls import web_url
 
 # MARC relator codes (id.loc.gov/vocabulary/relators) for the roles of a person in a record.
@@ -77,7 +77,10 @@ def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
     fields described with that element, in the order of the record's JSON, then its links and source.
     """
     known = kinds.record_type(record["type"])
-    own = {"type": [known.dublin_core if known else "Text", record["type"]], "format": ["text/plain"],
+    files = record.get("media") or []
+    own = {"type": [known.dublin_core if known else "Text", record["type"],
+                    *dict.fromkeys(DCMI_TYPES[m["kind"]] for m in files if m.get("kind") in DCMI_TYPES)],
+           "format": ["text/plain", *dict.fromkeys(m["mimetype"] for m in files if m.get("mimetype"))],
            "identifier": [record_url(base, record["id"])]}
     linked = _linked_dc(record)
     out: list[tuple[str, str]] = []
@@ -89,6 +92,35 @@ def dublin_core(record: dict, base: str) -> list[tuple[str, str]]:
                 out.extend((element, v) for v in (value if isinstance(value, list) else [value]))
         out.extend((element, value) for value in linked.get(element, []))
     return [(element, value) for element, value in out if value]
+
+
+# DCMI Type Vocabulary terms of a record's files, by their kind.
+DCMI_TYPES = {"audio": "Sound", "video": "MovingImage", "image": "StillImage"}
+# schema.org types of a record's files, by their kind.
+MEDIA_OBJECTS = {"audio": "AudioObject", "video": "VideoObject", "image": "ImageObject"}
+
+
+def media_jsonld(record: dict, base: str) -> list[dict]:
+    """A record's files as schema.org AudioObject, VideoObject, ImageObject or MediaObject, each with
+    its address, format, ISO 8601 duration, transcript text and WebVTT captions."""
+    out = []
+    for m in record.get("media") or []:
+        url = f"{record_url(base, record['id'])}/media/{m['id']}"
+        node = {"@id": url, "@type": MEDIA_OBJECTS.get(m.get("kind"), "MediaObject"),
+                "name": m.get("label") or m.get("filename") or m["id"]}
+        if m.get("sha256"):
+            node["contentUrl"] = url
+        if m.get("mimetype"):
+            node["encodingFormat"] = m["mimetype"]
+        if m.get("duration"):
+            node["duration"] = media.iso_duration(m["duration"])
+        if m.get("bytes"):
+            node["contentSize"] = str(m["bytes"])
+        if m.get("transcript"):
+            node["transcript"] = "\n".join(c["text"] for c in m["transcript"])
+            node["caption"] = {"@type": "MediaObject", "contentUrl": f"{url}.vtt", "encodingFormat": "text/vtt"}
+        out.append(node)
+    return out
 
 
 def _linked_dc(record: dict) -> dict[str, list[str]]:
@@ -180,6 +212,8 @@ def record_jsonld(record: dict, base: str) -> dict:
         prop = "locationCreated" if role in ("recorded_at", "written_at") else "spatialCoverage"
         by_property.setdefault(prop, []).append(place)
     node.update(by_property)
+    if record.get("media"):
+        node["associatedMedia"] = media_jsonld(record, base)
 
     dc: dict[str, list[str]] = {}
     for element, value in dublin_core(record, base):

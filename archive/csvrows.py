@@ -9,7 +9,8 @@ in order (`archive/fields.py`), a `Parts` field giving one column per part. Both
 here, so the export and the import can never disagree about the columns.
 
 What a CSV round trip loses (and JSON keeps): the authorities' own fields (variants, dates, notes,
-coordinates; the JSON Lines export carries them), the dates shown beside event links, and the
+coordinates; the JSON Lines export carries them), the media files themselves (`media` and
+`segments` are JSON in their cells; files travel in a bag), the dates shown beside event links, and the
 archive's timestamps and revision numbers, which an import ignores anyway.
 
 A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
@@ -19,10 +20,16 @@ more. The import takes exactly one such `'` off again, so the round trip stays l
 """
 from __future__ import annotations
 
+import json
+
 import re
+
+import json
 
 from . import fields
 from .fields import RECORD_FIELDS
+from .messages import Text
+from .timecoded import Objects
 
 
 COLUMNS = tuple(column for f in RECORD_FIELDS for column, _ in f.flat())  # a part: `source_url`
@@ -112,8 +119,9 @@ def split_links(key: str, cell: str | None) -> list[dict]:
             continue
         values = [_split(v, "|")[0].strip() if v else "" for v in _split_keep(item, "|")]
         if len(values) > len(fields):
-            raise CellError(key, f"{item.strip()!r} has more than {len(fields)} parts "
-                                 f"({'|'.join(fields)}); escape a | in a name as \\|")
+            raise CellError(key, Text("%(value)s has more than %(count)s parts (%(parts)s); escape a | in "
+                                      "a name as \\|", value=repr(item.strip()), count=len(fields),
+                                      parts="|".join(fields)))
         links.append({f: v for f, v in zip(fields, values) if v})
     return links
 
@@ -127,8 +135,12 @@ def to_row(record: dict) -> list[str]:
         if isinstance(field.shape, fields.Parts):
             row.extend("" if (value or {}).get(part.name) is None else str(value[part.name])
                        for _, part in field.flat())
+        elif isinstance(field.shape, fields.Redactions):  # objects: JSON in the cell
+            row.append(json.dumps(value, ensure_ascii=False) if value else "")
         elif isinstance(field.shape, fields.List):
             row.append(join_list(value or []))
+        elif isinstance(field.shape, Objects):  # media, segments: their JSON in one cell
+            row.append(json.dumps(value, ensure_ascii=False) if value else "")
         elif isinstance(field.shape, fields.Links):
             row.append(join_links(field.name, value or []))
         else:
@@ -156,7 +168,16 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
         if raw is None:
             continue
         raw = restore(raw)
-        if isinstance(field.shape, fields.List):
+        if isinstance(field.shape, fields.Redactions):
+            if raw.strip():
+                try:
+                    record[field.name] = json.loads(raw)
+                except ValueError:
+                    exc = CellError(field.name, "is not a JSON list of redactions")
+                    if errors is None:
+                        raise exc from None
+                    errors.append(exc)
+        elif isinstance(field.shape, fields.List):
             record[field.name] = split_list(raw)
         elif isinstance(field.shape, fields.Links):
             try:
@@ -165,6 +186,14 @@ def from_row(cells: dict[str, str | None], errors: list[CellError] | None = None
                 if errors is None:
                     raise
                 errors.append(exc)
+        elif isinstance(field.shape, Objects):
+            if raw.strip():
+                try:
+                    record[field.name] = json.loads(raw)
+                except ValueError as exc:
+                    if errors is None:
+                        raise CellError(field.name, f"not valid JSON: {exc}") from None
+                    errors.append(CellError(field.name, f"not valid JSON: {exc}"))
         elif isinstance(field.shape, fields.Body):  # kept as written, spaces and all
             if raw:
                 record[field.name] = raw

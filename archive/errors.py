@@ -7,7 +7,7 @@ Nothing here knows Flask.
 """
 from __future__ import annotations
 
-from .messages import N_
+from .messages import N_, Text
 
 
 class ArchiveError(Exception):
@@ -35,7 +35,11 @@ class ValidationError(BadRequest):
 
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
-        super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in errors))
+        message = None
+        for field, problem in errors:  # a `Text`, so that a page shows it in the reader's language
+            part = Text("%(field)s: %(problem)s", field=field, problem=problem) if field else problem
+            message = part if message is None else Text("%(first)s; %(then)s", first=message, then=part)
+        super().__init__(message or "")
 
 
 class Unauthorized(ArchiveError):

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar
 
-from . import dates, kinds, messages
+from . import dates, kinds, messages, timecoded
 from .access import ACCESS_LEVELS
 from .messages import N_
 from .urls import WEB_URL
@@ -255,6 +255,58 @@ class Parts(Shape):
         return json.loads(cell) if cell else None
 
 
+class Redactions(List):
+    """Passages hidden from viewers below a level (archive/redaction.py): spans of the text
+    (`start`, `end`) or time ranges of a media file (`media`, `from`, `to`)."""
+
+    items: ClassVar[dict] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": ID_PATTERN},
+            "start": {"type": "integer", "minimum": 0,
+                      "description": "first character of the passage in `text` (offset from 0)"},
+            "end": {"type": "integer", "minimum": 1, "description": "the character after the passage"},
+            "media": {"type": "string", "description": "id of a media file of the record"},
+            "from": {"type": "number", "minimum": 0, "description": "seconds"},
+            "to": {"type": "number", "minimum": 0, "description": "seconds"},
+            "reason": {"type": ["string", "null"], "maxLength": 500},
+            "access": {"enum": ["restricted", "private"],
+                       "description": "the least level that may see the passage"},
+            "until": {"type": ["string", "null"], "pattern": DAY_PATTERN,
+                      "description": "a day (YYYY-MM-DD) after which the passage is shown"},
+            "by": {"type": ["string", "null"], "description": "who made it; set by the archive"},
+            "at": {"type": ["string", "null"], "description": "when; set by the archive"},
+        },
+        # a span, a time range, or (in the copy of a viewer below its level) only its id and reason
+        "oneOf": [{"required": ["start", "end", "access"],
+                   "not": {"anyOf": [{"required": ["media"]}, {"required": ["from"]}]}},
+                  {"required": ["media", "from", "to", "access"], "not": {"required": ["start"]}},
+                  {"required": ["id", "reason"],
+                   "not": {"anyOf": [{"required": [k]} for k in ("start", "end", "media", "from", "to", "access")]}}],
+        "additionalProperties": False,
+    }
+
+    def clean(self, value):
+        return [{**r, "reason": clean_text(r.get("reason")) or "", "until": r.get("until") or None}
+                for r in value or []]
+
+
+class Consent(Parts):
+    """The narrator's consent: status, day, note. Withdrawn consent makes the record private
+    (access.py). Its status is kept in a column of its own (`consent_status`) for the access rule."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        if cleaned and not cleaned.get("status"):
+            cleaned["status"] = "unknown"
+        if cleaned == {"status": "unknown", "date": None, "note": None}:
+            return None  # nothing known: as if unset (the form's default)
+        return cleaned
+
+    def columns(self, name: str, value) -> dict:
+        return {**super().columns(name, value), f"{name}_status": (value or {}).get("status")}
+
+
 # --- what the other layers make of a field -------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -334,6 +386,10 @@ PLACE_ROLES = ("recorded_at", "written_at", "origin", "mentioned")
 ACCESS_LABELS = {"public": N_("Public: anyone"), "restricted": N_("Restricted: signed-in users"),
                  "private": N_("Private: archivists only")}
 
+CONSENT_STATUSES = ("given", "limited", "withdrawn", "unknown")
+CONSENT_LABELS = {"given": N_("Given"), "limited": N_("Limited"), "withdrawn": N_("Withdrawn"),
+                  "unknown": N_("Unknown")}
+
 
 def links_help(roles: tuple[str, ...] | None) -> str:
     if not roles:
@@ -354,7 +410,7 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Text"), N_("Plain text; a blank line starts a new paragraph."), rows=12),
           search=Search(grams=True), schema_org="text"),
     Field("language", Codes(), "language codes (BCP 47), e.g. en, km, fr",
-          form=Input(N_("Languages"), N_("Language codes separated by commas: en, km, fr")),
+          form=Input(N_("Languages"), N_("Codes or names separated by commas: en, km or English, Khmer")),
           search=Search("values", named=True), dc="language", schema_org="inLanguage",
           page=Show(N_("Language"), "list")),
     Field("date", Edtf(), form=Input(N_("Date"), N_("EDTF: 2017-09-03, 2018-07, 1975/1979, 1981~ (circa), "
@@ -395,6 +451,20 @@ RECORD_FIELDS: tuple[Field, ...] = (
           form=Input(N_("Embargo until"), N_("A day, YYYY-MM-DD: until then only archivists see the record"),
                      placeholder=N_("YYYY-MM-DD")),
           search=Search("day", field="embargo"), schema_org="embargoUntil"),
+    # Recordings (archive/timecoded.py): files with their time-coded transcripts, and their segment index.
+    Field("media", timecoded.Media(), "files: audio, video, images, documents; `mimetype`, `bytes`, "
+          "`sha256` and `duration` are measured by the archive", search=Search(grams=True, field="transcript")),
+    Field("segments", timecoded.Segments(), "the index of the recordings: moments with a title, synopsis, "
+          "keywords and links", search=Search(boost=1.5, field="segment")),
+    Field("redactions", Redactions(), "passages hidden from viewers below a level: spans of `text` "
+          "(character offsets) or time ranges of a media file"),
+    Field("consent", Consent((
+        Field("status", Choice(tuple((c, CONSENT_LABELS[c]) for c in CONSENT_STATUSES)),
+              form=Input(N_("Consent status"), N_("Withdrawn consent makes the record private at once"),
+                         default="unknown")),
+        Field("date", Day(), form=Input(N_("Consent recorded on"), placeholder=N_("YYYY-MM-DD"))),
+        Field("note", Text(2000), form=Input(N_("Consent details"), rows=2)))),
+          "the narrator's consent: given, limited, withdrawn (the record is then private) or unknown"),
     Field("created_at", Stamp(), by_archive=True),
     Field("updated_at", Stamp(), by_archive=True, schema_org="dateModified"),
     Field("revision", Stamp("integer"), by_archive=True, schema_org="version"),

@@ -8,9 +8,9 @@ it plain dicts of arguments and render what it returns.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import dates, highlight, querysyntax, store
+from . import dates, didyoumean, fields, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
@@ -293,7 +293,7 @@ def highlight_phrases(db, index: Index, viewer: Viewer, q: str,
     the words a `word*` or `word~` stands for)."""
     clean, _ = querysyntax.sanitize(q)
     _, _, others = expand_names(db, viewer, clean)
-    expanded = ([[t] for t in index.expanded_terms(clean, budget)] if any(c in clean for c in "*~")
+    expanded = ([[t] for t in index.expanded_terms(clean, budget, viewer)] if any(c in clean for c in "*~")
                 else [])
     return _marking(clean, others) + expanded
 
@@ -326,11 +326,19 @@ def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
         if not viewer.signed_in:  # a visitor sees public records only: one value says nothing
             page.facets.pop("access", None)
     if suggest and params.q.strip() and results.total == 0:
-        page.suggestion = index.suggest(querysyntax.sanitize(params.q)[0], viewer, budget)
+        page.suggestion = didyoumean.suggest(db, index, viewer, querysyntax.sanitize(params.q)[0],
+                                             budget, lambda q: _finds(db, index, viewer, params, q, budget))
     if budget.cut:
         page.partial = True
         page.notes.append(PARTIAL)
     return page
+
+
+def _finds(db, index: Index, viewer: Viewer, params: Params, q: str, budget: Budget) -> bool:
+    """Whether the search with another query (same filters) finds records in time (a suggestion)."""
+    ready = prepare(db, viewer, replace(params, q=q, page=1, cut=False))
+    results = index.search(ready.query, viewer, per_page=1, filters=ready.filters, budget=budget)
+    return results.total > 0 and not results.partial
 
 
 def matching_ids(db, index: Index, viewer: Viewer, params: Params):
@@ -344,15 +352,33 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
     """What a result shows: title, type, date, people, snippet and the passage's anchor (the
     snippet is the text's start, unmarked, when the budget has run out)."""
     paras = highlight.paragraphs(row["text"])
-    text_snippet, number = highlight.snippet(paras, phrases, budget=budget)
+    text_snippet, number, words = highlight.passage(paras, phrases, budget=budget)
     if number is None and row["summary"]:
         summary_snippet, _ = highlight.snippet([row["summary"]], phrases, budget=budget)
         text_snippet = summary_snippet
-    return {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
-            "period": row["period"], "people": people, "snippet": text_snippet,
-            "title_marked": highlight.mark_paragraphs([row["title"]], phrases)[0],
-            "anchor": f"p{number}" if number else None,
-            "score": round(score, 4) if score is not None else None}
+    found = {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
+             "period": row["period"], "people": people, "snippet": text_snippet,
+             "access": row["access"], "embargo_until": row["embargo_until"],
+             "title_marked": highlight.mark_paragraphs([row["title"]], phrases)[0],
+             "anchor": f"p{number}" if number else None, "media": None, "time": None,
+             "score": round(score, 4) if score is not None else None}
+    if phrases and row.get("media") not in (None, "", "[]"):
+        _best_cue(found, fields.FIELDS["media"].shape.from_column(row["media"]), phrases, words, budget)
+    return found
+
+
+def _best_cue(found: dict, files: list[dict], phrases: list[list[str]], words: int, budget) -> None:
+    """When a cue of a transcript matches at least as many of the query's words as the text's best
+    passage, the hit's snippet is that cue and the hit opens the recording at its moment."""
+    cues = [(m["id"], c) for m in files for c in m.get("transcript") or []]
+    if not cues or (budget is not None and budget.over()):
+        return
+    marked, number, matched = highlight.passage([c["text"] for _, c in cues], phrases, budget=budget)
+    if number is not None and matched >= words:
+        mid, cue = cues[number - 1]
+        first = next((m["id"] for m in files if m.get("kind") in ("audio", "video")), None)
+        found.update(snippet=marked, media=mid, time=cue["start"], anchor=None,
+                     media_param=None if mid == first else mid)  # `?t=` alone plays the first recording
 
 
 def label_facets(db, counts: dict[str, list[tuple[str, int]]], viewer: Viewer) -> dict[str, list[dict]]:

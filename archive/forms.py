@@ -10,10 +10,13 @@ Everything the write path checks again (JSON Schema, EDTF) is checked by `valida
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
+from babel import Locale
 from flask_babel import LazyString, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -98,7 +101,7 @@ class Links:
 
 
 class LanguageCodes:
-    """A validator for a line of language codes separated by commas."""
+    """A validator for a line of language codes (or names `split_codes` knows) separated by commas."""
 
     def __call__(self, form, field):
         bad = [code for code in split_codes(field.data) if not LANGUAGE.match(code)]
@@ -171,8 +174,22 @@ def _text(value) -> str | None:
 class RecordForm(FlaskForm):
     """A record: an input per field it asks for (`ASKED`, added below), then the buttons."""
 
-    create_new = BooleanField(_l("Create these"))
+    create_new = BooleanField(_l("Create these"))  # every new name at once (kept for scripts and old forms)
+    # "Create these" under each link field, for its own new names (`templates/_form.html` new_names_box)
+    create_person = BooleanField(_l("Create these people"))
+    create_event = BooleanField(_l("Create these events"))
+    create_place = BooleanField(_l("Create these places"))
     base_revision = HiddenField()
+    # Recordings (views/uploads.py): a file, its transcript, and the segment index as lines.
+    media_upload = FileField(_l("Recording or file"), description=_l(
+        "Audio, video, an image or a PDF; what it is and how long it lasts are read from the file."))
+    media_label = StringField(_l("Label of the file"), validators=[Length(max=1000)],
+                              description=_l("e.g. Tape 1, side A"))
+    transcript_upload = FileField(_l("Transcript file"), description=_l(
+        "WebVTT (.vtt) or SRT (.srt), for the file sent with it, else for the first recording."))
+    segments_lines = TextAreaField(_l("Segments"), render_kw={"rows": 5}, description=_l(
+        "One per line: start - end | title | synopsis | keywords separated by ; "
+        "(times as 1:05 or 65.5; the end may be left out)."))
     save = SubmitField(_l("Save"))
     preview = SubmitField(_l("Preview links"))
 
@@ -201,7 +218,28 @@ for _name, _unbound in _INPUTS.items():  # the way WTForms adds fields to a form
 
 
 def split_codes(text: str | None) -> list[str]:
-    return [c for c in re.split(r"[\s,;]+", (text or "").strip()) if c]
+    """Language codes typed as codes ("km en", "km, en") or names ("Khmer, English", "ខ្មែរ"): a
+    name Babel's locale data knows (in English, Khmer or French) becomes its code; what is neither
+    is kept as typed, for the validator to name."""
+    out: list[str] = []
+    for part in re.split(r"[,;]+", text or ""):
+        words = part.split()
+        if all(LANGUAGE.match(w) for w in words):
+            out += words
+        elif words:
+            out.append(" ".join(words))
+    return [c if LANGUAGE.match(c) else _language_names().get(c.casefold(), c) for c in out]
+
+
+@functools.lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """Language name (case-folded) → code, from Babel's English, Khmer and French locale data."""
+    names: dict[str, str] = {}
+    for locale in ("en", "km", "fr"):
+        for code, name in Locale.parse(locale).languages.items():
+            if LANGUAGE.match(code):
+                names.setdefault(name.casefold(), code)
+    return names
 
 
 def record_data(form: RecordForm) -> dict:

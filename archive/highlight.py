@@ -262,7 +262,15 @@ def mark_paragraphs(paragraphs: list[str], phrases: list[list[str]], budget=None
 
 def snippet(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPET_CHARS,
             budget=None) -> tuple[Markup, int | None]:
-    """The best passage around the matches and its paragraph number (1-based), or (start, None).
+    """The best passage around the matches and its paragraph number (1-based), or (start, None)."""
+    marked, number, _ = passage(paragraphs, phrases, width, budget)
+    return marked, number
+
+
+def passage(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPET_CHARS,
+            budget=None) -> tuple[Markup, int | None, int]:
+    """`snippet`, with how many distinct words the passage matched (to weigh a text's best passage
+    against a transcript's best cue: docs/search.md).
 
     The best passage is the paragraph with the most distinct words matched, then the most marks, then
     the first. Plain ASCII paragraphs are matched exactly and cheaply; of the others, only those that
@@ -302,10 +310,10 @@ def snippet(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPE
     if best is None:
         first = paragraphs[0] if paragraphs else ""
         cut = first[:width]
-        return escape(cut + ("…" if len(first) > width else "")), None
+        return escape(cut + ("…" if len(first) > width else "")), None, 0
     number, para, spans = best
     if len(para) <= width:
-        return mark(para, spans), number
+        return mark(para, spans), number, best_key[0]
     # the window that holds the most marks (the first such)
     start, most_inside, j = 0, 0, 0
     for i, (first_start, _) in enumerate(spans):
@@ -324,4 +332,4 @@ def snippet(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPE
     body = mark(para[begin:end], inside)
     before = Markup("…") if begin else Markup("")
     after = Markup("…") if end < len(para) else Markup("")
-    return before + body + after, number
+    return before + body + after, number, best_key[0]

@@ -37,6 +37,7 @@ class Archive:
         self._db = None
         self._index = None
         self._opening = threading.Lock()
+        self._lapsing: threading.Event | None = None  # stops the daily pass (`lapse_daily`)
 
     def connect(self):
         """A new connection to the store, waiting up to WRITE_TIMEOUT for another writer; the caller
@@ -62,7 +63,9 @@ class Archive:
                 db = self.connect()
                 try:
                     store.create_tables(db)
-                    self._index = ensure_index(self.settings["SEARCH_INDEX"], records.IndexSource(db))
+                    index = ensure_index(self.settings["SEARCH_INDEX"], records.IndexSource(db))
+                    records.lapse_redactions(db, index)  # what lapsed while the archive was closed
+                    self._index = index
                 finally:
                     db.close()
         return self._index
@@ -72,7 +75,30 @@ class Archive:
         self.index  # noqa: B018
         return self
 
+    def lapse_daily(self, every: float = 3600.0) -> None:
+        """In a thread of a server: each day (checked hourly), re-index the records whose redactions
+        lapsed (`records.lapse_redactions`)."""
+        if self._lapsing is not None:
+            return
+        self._lapsing = threading.Event()
+        stop, index = self._lapsing, self.index
+
+        def run():
+            seen = self.clock.today()
+            while not stop.wait(every):
+                if self.clock.today() != seen:
+                    seen = self.clock.today()
+                    db = self.connect()
+                    try:
+                        records.lapse_redactions(db, index)
+                    finally:
+                        db.close()
+        threading.Thread(target=run, name="lapse-redactions", daemon=True).start()
+
     def close(self) -> None:
+        if self._lapsing is not None:
+            self._lapsing.set()
+            self._lapsing = None
         if self._index is not None:
             self._index.close()
             self._index = None

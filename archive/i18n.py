@@ -154,14 +154,19 @@ def date_words(value: str | None) -> str:
 
 
 def when(value: str | None) -> str:
-    """A stored timestamp (ISO 8601, UTC) for the reader; as stored in English."""
-    if not value or not khmer():
-        return value or ""
+    """A stored timestamp (ISO 8601, UTC) for the reader: "4 Oct 2017, 10:02 UTC", in Khmer
+    "៤ តុលា ២០១៧, ១០:០២ ម៉ោងសកល" (Babel's month names)."""
+    if not value:
+        return ""
     try:
         moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return number(value)
-    return number(format_datetime(moment, "d MMMM y, HH:mm", tzinfo=dt.timezone.utc, locale="km"))
+    if khmer():
+        shown = number(format_datetime(moment, "d MMMM y, HH:mm", tzinfo=dt.timezone.utc, locale="km"))
+    else:
+        shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=dt.timezone.utc, locale="en")
+    return gettext("%(moment)s UTC", moment=shown)
 
 
 def language_name(code: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import csvrows, kinds, records, store, validation, vocabulary
+from . import csvrows, kinds, newnames, records, store, validation, vocabulary
 from .messages import N_, Text
 
 KINDS = tuple(kind.name for kind in kinds.KINDS)  # record, person, event, place
@@ -26,16 +26,23 @@ MAX_NAMES = 10  # unknown columns named in one message
 # Our deepest object (a record's media, its transcript, a cue) is five levels down; far deeper input
 # is no export of ours, and Python's JSON reader gives up (RecursionError) near a thousand.
 MAX_DEPTH = 32
-DEEP = f"nested more than {MAX_DEPTH} levels deep: not a file of records, people, events or places"
+DEEP = Text("nested more than %(count)s levels deep: not a file of records, people, events or places",
+            count=MAX_DEPTH)
 # A lone UTF-16 surrogate (`\ud800` in JSON) is no character: SQLite and UTF-8 cannot keep it.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-SURROGATE = "holds a lone surrogate (such as \\ud800), which is not text: fix the file's encoding"
+SURROGATE = Text("holds a lone surrogate (such as \\ud800), which is not text: fix the file's encoding")
 # A transcript in one CSV cell easily passes the csv module's default limit of 128 KiB per field;
 # `home.setup_process` raises the process's limit to this at start-up.
 CSV_FIELD_LIMIT = 1 << 30
 
 
 FILE = N_("file")  # where a problem of the whole file is (translated where shown)
+# What Python's JSON reader says is wrong (`JSONDecodeError.msg`), for the catalog; others are shown
+# as they come.
+N_("Expecting value"), N_("Expecting ',' delimiter"), N_("Expecting ':' delimiter")
+N_("Expecting property name enclosed in double quotes"), N_("Extra data"), N_("Unterminated string starting at")
+N_("Invalid control character at"), N_("Invalid \\escape"), N_("Invalid \\uXXXX escape")
+N_("Illegal trailing comma before end of object"), N_("Illegal trailing comma before end of array")
 
 
 @dataclass
@@ -56,7 +63,8 @@ class ImportFailed(ValueError):
     def __init__(self, problems: list[Problem], more: int = 0):
         self.problems = problems
         self.more = more
-        super().__init__(f"nothing imported: {len(problems) + more} problem(s); first: {problems[0]}")
+        count = len(problems) + more
+        super().__init__(f"nothing imported: {count} problem{'' if count == 1 else 's'}; first: {problems[0]}")
 
 
 @dataclass
@@ -66,12 +74,19 @@ class Plan:
     replaced: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     problems: list[Problem] = field(default_factory=list)
     more: int = 0  # problems found beyond the MAX_ERRORS listed
+    new: list[newnames.NewAuthority] = field(default_factory=list)  # authorities it would create
+    new_more: int = 0  # beyond those listed
+
+    @property
+    def unsure(self) -> list[newnames.NewAuthority]:
+        """New authorities that look like existing ones: the archivist maps or confirms each."""
+        return [a for a in self.new if a.near]
 
     def add_problem(self, where: str, field_: str, message: str) -> None:
         if len(self.problems) >= MAX_ERRORS:
             self.more += 1
             return
-        if len(message) > MAX_MESSAGE:
+        if len(message) > MAX_MESSAGE and not isinstance(message, Text):  # ours quote values cut short
             message = message[:MAX_MESSAGE] + "…"
         self.problems.append(Problem(where, readable(field_), message))
 
@@ -110,19 +125,24 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        yield "line 1", Unreadable(f"not valid CSV: {exc}")
+        yield Text("line %(number)s", number=1), Unreadable(Text("not valid CSV: %(detail)s", detail=str(exc)))
         return
     unknown = [c for c in header if c not in csvrows.COLUMNS]
     missing = [c for c in ("title", "type") if c not in header]
     if unknown or missing or len(set(header)) != len(header):
         named = ", ".join(repr(c if len(c) <= 40 else c[:40] + "…") for c in unknown[:MAX_NAMES])
         if len(unknown) > MAX_NAMES:
-            named += f" and {len(unknown) - MAX_NAMES:,} more"
-        message = "; ".join(filter(None, [
-            unknown and f"unknown column(s) {named}",
-            missing and f"missing column(s) {', '.join(missing)}",
-            len(set(header)) != len(header) and "a column appears twice"]))
-        yield "line 1", Unreadable(f"{message} (columns: {', '.join(csvrows.COLUMNS)})", "header")
+            named = Text("%(names)s and %(count)s more", names=named, count=f"{len(unknown) - MAX_NAMES:,}")
+        parts = [part for part in [
+            unknown and Text("unknown column(s) %(names)s", names=named),
+            missing and Text("missing column(s) %(names)s", names=", ".join(missing)),
+            len(set(header)) != len(header) and Text("a column appears twice")] if part]
+        message = parts[0]
+        for part in parts[1:]:
+            message = Text("%(first)s; %(then)s", first=message, then=part)
+        yield Text("line %(number)s", number=1), Unreadable(
+            Text("%(problem)s (columns: %(columns)s)", problem=message, columns=", ".join(csvrows.COLUMNS)),
+            "header")
         return
     start = reader.line_num + 1
     while True:
@@ -131,18 +151,20 @@ def read_csv(f) -> Iterator[tuple[str, object]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Text("line %(number)s", number=start), Unreadable(f"not valid CSV: {exc}")
+            yield Text("line %(number)s", number=start), Unreadable(Text("not valid CSV: %(detail)s",
+                                                                         detail=str(exc)))
             return
         where, start = Text("line %(number)s", number=start), reader.line_num + 1
         if None in cells:
-            yield where, Unreadable(f"{len(header) + len(cells[None])} cells; the header has {len(header)}")
+            yield where, Unreadable(Text("%(count)s cells; the header has %(header)s",
+                                         count=len(header) + len(cells[None]), header=len(header)))
             continue
         if not any((v or "").strip() for v in cells.values()):
             continue
         errors: list[csvrows.CellError] = []
         record = csvrows.from_row(cells, errors)
         for error in errors:  # reported first; the rest of the row is still checked
-            yield where, Unreadable(str(error), error.column)
+            yield where, Unreadable(error.args[0], error.column)
         yield where, record
 
 
@@ -188,13 +210,13 @@ def read_objects(path: str | Path) -> Iterator[tuple[str, object]]:
         for where, obj in _read_objects(Path(path)):
             yield where, interface_words(obj)
     except UnicodeDecodeError as exc:
-        yield FILE, Unreadable(f"not UTF-8 text (byte {exc.start}): save it as UTF-8 "
-                                 f"(in a spreadsheet: \"CSV UTF-8\")")
+        yield FILE, Unreadable(Text("not UTF-8 text (byte %(byte)s): save it as UTF-8 (in a spreadsheet: "
+                                    "\"CSV UTF-8\")", byte=exc.start))
 
 
 def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
     if path.suffix.lower() not in SUFFIXES:
-        yield FILE, Unreadable(f"{path.name}: the file name must end in .json, .jsonl or .csv")
+        yield FILE, Unreadable(Text("%(name)s: the file name must end in .json, .jsonl or .csv", name=path.name))
         return
     # newline="": CSV cells may hold line breaks; JSON Lines splits on them the same way
     with path.open(encoding="utf-8-sig", newline="" if path.suffix.lower() == ".csv" else None) as f:
@@ -205,7 +227,8 @@ def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
             try:
                 data = json.load(f)
             except json.JSONDecodeError as exc:
-                yield Text("line %(number)s", number=exc.lineno), Unreadable(f"not valid JSON: {exc.msg}")
+                yield Text("line %(number)s", number=exc.lineno), Unreadable(
+                    Text("not valid JSON: %(detail)s", detail=Text(exc.msg)))
                 return
             except RecursionError:
                 yield FILE, Unreadable(DEEP)
@@ -221,7 +244,8 @@ def _read_objects(path: Path) -> Iterator[tuple[str, object]]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield (Text("line %(number)s", number=number),
-                       Unreadable(f"not valid JSON: {exc.msg} (column {exc.colno})"))
+                       Unreadable(Text("not valid JSON: %(detail)s (column %(column)s)", detail=Text(exc.msg),
+                                       column=exc.colno)))
             except RecursionError:
                 yield Text("line %(number)s", number=number), Unreadable(DEEP)
             else:
@@ -250,10 +274,18 @@ def unreadable_json(obj) -> Unreadable | None:
     return None
 
 
-def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) -> Plan:
-    """Check every object of a file against the schema and the archive; write nothing."""
+def plan(db, path: str | Path, progress: Callable[[str], None] | None = None,
+         mapping: dict[tuple[str, str], str] | None = None) -> Plan:
+    """Check every object of a file against the schema and the archive; write nothing.
+
+    The plan lists the authorities the import would create, with their look-alikes (`newnames`);
+    `mapping` ((kind, name key) → existing id) links those to existing authorities instead."""
     result = Plan()
     defined = {kind: set() for kind in KINDS}  # ids defined earlier in the file
+    tracker = newnames.Tracker(db)
+    for (kind, _), target in (mapping or {}).items():
+        if store.entity_row(db, kind, target) is None:
+            result.add_problem(FILE, "", f"no {kind} with id {target} to link to")
 
     def known(kind: str, entity_id: str) -> bool:
         return (entity_id in defined[kind] or store.entity_row(db, kind, entity_id) is not None
@@ -261,18 +293,18 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
 
     problem = result.add_problem
 
-    for where, obj in read_objects(path):
+    for where, obj in mapped(db, read_objects(path), mapping):
         if progress:
             progress("check")
         if isinstance(obj, Unreadable):
-            problem(where, obj.field, str(obj))
+            problem(where, obj.field, obj.args[0])
             continue
         if not isinstance(obj, dict):
-            problem(where, "", "must be a JSON object")
+            problem(where, "", Text("must be a JSON object"))
             continue
         kind = obj.get("kind") or "record"
         if kind not in KINDS:
-            problem(where, "kind", f"must be one of {', '.join(KINDS)}")
+            problem(where, "kind", Text("must be one of %(codes)s", codes=", ".join(KINDS)))
             continue
         errors = validation.validate(kind, {**obj, "kind": kind} if kind != "record" else obj)
         for field_, message in errors:
@@ -282,18 +314,28 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
         entity_id = obj.get("id")
         if entity_id:
             if entity_id in defined[kind]:
-                problem(where, "id", f"{entity_id} appears twice in this file")
+                problem(where, "id", Text("%(id)s appears twice in this file", id=entity_id))
             for other in KINDS:
                 if other != kind and (entity_id in defined[other] or (
                         store.entity_row(db, other, entity_id) if other != "record"
                         else store.record_row(db, entity_id))):
-                    problem(where, "id", f"{entity_id} is already used by a {other}")
+                    problem(where, "id", Text("%(id)s is already used by a %(kind)s", id=entity_id,
+                                              kind=kinds.kind_word(other)))
             defined[kind].add(entity_id)
+        if kind == "record":
+            try:  # offsets and ranges against the text as it will be (spans follow edited words)
+                records.settle_redactions(store.record_row(db, entity_id) if entity_id else None,
+                                          obj, None, "")
+            except records.ValidationError as exc:
+                for field_, message in exc.errors:
+                    problem(where, field_, message)
         exists = False
         if entity_id:
             row = store.record_row(db, entity_id) if kind == "record" else store.entity_row(db, kind, entity_id)
             exists = bool(row) and not (kind == "record" and row["deleted_at"])
         (result.replaced if exists else result.created)[kind] += 1
+        if kind != "record" and not exists:
+            tracker.entity(where, kind, obj)
         links = []
         described = kinds.get(kind)
         if described is kinds.RECORD:
@@ -303,34 +345,53 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None) ->
             links = [("places", kinds.PLACE.name, i, link)
                      for i, link in enumerate(obj.get("places") or [])]
         for key, link_kind, i, link in links:
+            if link.get("id") in defined[link_kind]:
+                pass  # an authority of this file
+            elif tracker.link(where, link_kind, link):
+                result.created[link_kind] += 1
             if link.get("id") and not link.get("name") and not known(link_kind, link["id"]):
-                problem(where, f"{key}.{i}.id", f"no {link_kind} with id {link['id']} in the archive "
-                                                f"or earlier in the file")
+                problem(where, f"{key}.{i}.id", Text("no %(kind)s with id %(id)s in the archive or earlier "
+                                                     "in the file", kind=kinds.kind_word(link_kind),
+                                                     id=link["id"]))
         if described.has_part_of and obj.get("part_of") and not known(kind, obj["part_of"]):
-            problem(where, "part_of", f"no {kind} with id {obj['part_of']} in the archive or earlier "
-                                      f"in the file")
+            problem(where, "part_of", Text("no %(kind)s with id %(id)s in the archive or earlier in the file",
+                                           kind=kinds.kind_word(kind), id=obj["part_of"]))
+    result.new, result.new_more = tracker.finish(), tracker.more
     return result
 
 
+def mapped(db, objects, mapping):
+    """(where, object) with the archivist's choices applied (`newnames.Mapper`); an authority object
+    mapped to an existing one is left out."""
+    mapper = newnames.Mapper(db, mapping)
+    for where, obj in objects:
+        obj = obj if isinstance(obj, Unreadable) else mapper(obj)
+        if obj is not None:
+            yield where, obj
+
+
 def run(db, index, path: str | Path, user: str | None = None,
-        progress: Callable[[str], None] | None = None) -> Plan:
+        progress: Callable[[str], None] | None = None,
+        mapping: dict[tuple[str, str], str] | None = None, files: records.Files | None = None) -> Plan:
     """Check, then import everything in one write. :raise ImportFailed: and nothing is written.
 
-    `progress` is called with "check", "store" or "index" once per object and stage.
+    `progress` is called with "check", "store" or "index" once per object and stage; `mapping` as
+    for `plan`; `files` says where media entries' `path`s are read from (none: they are refused, as
+    in a web import).
     """
-    checked = plan(db, path, progress)
+    checked = plan(db, path, progress, mapping)
     if checked.problems:
         raise ImportFailed(checked.problems, checked.more)
     current = ""
 
     def objects():
         nonlocal current
-        for where, obj in read_objects(path):
+        for where, obj in mapped(db, read_objects(path), mapping):
             current = where
             yield obj
 
     try:
-        records.import_objects(db, index, objects(), user, progress=progress)
+        records.import_objects(db, index, objects(), user, progress=progress, files=files)
     except records.ValidationError as exc:  # a conflict the first pass could not see
         raise ImportFailed([Problem(current, readable(f), m) for f, m in exc.errors]) from exc
     return checked

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .messages import N_
+from .messages import N_, Text
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,19 @@ KINDS: tuple[Kind, ...] = (RECORD, PERSON, EVENT, PLACE)
 AUTHORITIES: tuple[Kind, ...] = tuple(k for k in KINDS if k.is_authority)
 
 _BY_NAME = {k.name: k for k in KINDS}
+# Each kind as a sentence names it ("no person with id …"), marked for the catalog.
+_WORDS = {"record": N_("record"), "person": N_("person"), "event": N_("event"), "place": N_("place")}
 _BY_PLURAL = {k.plural: k for k in KINDS}
 
 
 def get(name: str) -> Kind:
     """The kind called `name` ("person"). :raise KeyError: for a name no kind has"""
     return _BY_NAME[name]
+
+
+def kind_word(name: str) -> Text:
+    """A kind as a message names it ("person"), translated where the message is shown."""
+    return Text(_WORDS.get(name, name))
 
 
 def by_plural(plural: str) -> Kind:

@@ -253,6 +253,17 @@ def probe(path: str | os.PathLike) -> tuple[str, float | None]:
     return mimetype, round(duration, 3)
 
 
+def audio_stream(path: str | os.PathLike) -> dict:
+    """The first audio stream of a recording as ffprobe reads it (`codec_name`, `bit_rate`,
+    `sample_rate`, `channels`), {} when it has none (for a silenced copy made alike, silence.py)."""
+    info = _ffprobe(Path(path), "format=bit_rate:stream=codec_type,codec_name,bit_rate,sample_rate,channels",
+                    "-select_streams", "a:0")
+    stream = next(iter(info.get("streams") or []), {})
+    if stream and not stream.get("bit_rate"):  # Ogg Opus says it of the whole file only
+        stream["bit_rate"] = (info.get("format") or {}).get("bit_rate")
+    return stream
+
+
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range (first, last, inclusive) a Range header asks of `size` bytes, per RFC 9110.
 

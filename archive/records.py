@@ -18,11 +18,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from . import clock, dates, fields, kinds, store
+from . import clock, dates, fields, filing, kinds, redaction, store, timecoded
 from .access import SYSTEM
-from .errors import Deleted, NotFound, ValidationError  # raised here; callers may catch them here
+from .errors import NotFound, ValidationError  # raised here; callers may catch them here
 from .index import Index, parallel, to_document
+from .redaction import settle as settle_redactions  # also the importer's first pass
 from .index import schema as index_schema
+from .messages import Text
 from .validation import validate
 
 def _bounds_columns(prefix: str, value: str | None) -> dict:
@@ -39,21 +41,44 @@ _text = fields.clean_text
 _STORED = tuple(f for f in fields.RECORD_FIELDS
                 if f.shape.stored and not f.by_archive and not isinstance(f.shape, fields.Id))
 PARALLEL_AT = parallel.WORTH_IT  # records re-indexed by one write from which workers index them
+# Why a revision was written when it was not a form's Save, kept beside its content so that the
+# history can say so: {"restored_from": 3}, {"undeleted": True}, {"merged_from": id, "merged_into": id}.
+NOTE_KEYS = ("restored_from", "undeleted", "merged_from", "merged_into", "unmerged", "unmerged_from")
+_NOT_CONTENT = ("created_at", "updated_at", "revision", *NOTE_KEYS)
+_ALWAYS_NOTED = ("merged_from", "unmerged")  # a merge and its undo always leave their revisions, to be found
+
+
+def _repeats(saved: dict, before: dict | None, note: dict | None) -> bool:
+    return not any((note or {}).get(k) for k in _ALWAYS_NOTED) and _same_content(saved, before)
+
+
+def _same_content(saved: dict, before: dict | None) -> bool:
+    """Whether a save would repeat the last revision: then no revision is written (docs/architecture.md)."""
+    if before is None or before.get("deleted"):
+        return False
+    return ({k: v for k, v in saved.items() if k not in _NOT_CONTENT}
+            == {k: v for k, v in before.items() if k not in _NOT_CONTENT})
+
+Files = filing.Files  # where a write's media files come from (archive/filing.py)
 
 
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
 
-    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str):
+    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str, files: Files | None = None):
         self.db = db
         self.index = index
         self.user = user
         self.seq = seq
         self.stamp = stamp
+        self.files = files or Files()
         self.touched: set[str] = set()
+        # An import replaces what it names with a new revision even when nothing differs (the import
+        # contract); a form's Save, an Undo or a restore that changes nothing writes none.
+        self.always_revise = False
 
     # authorities
-    def store_entity(self, kind: str, data: dict) -> str:
+    def store_entity(self, kind: str, data: dict, note: dict | None = None) -> str:
         errors = validate(kind, {**data, "kind": kind})
         if errors:
             raise ValidationError(errors)
@@ -61,11 +86,12 @@ class Write:
         entity_id = data.get("id") or store.new_id(db, kind)
         old = store.entity_row(db, kind, entity_id)
         if old is None and data.get("id") and store.id_taken(db, entity_id):
-            raise ValidationError([("id", f"{entity_id} is already used by another record or authority")])
+            raise ValidationError([("id", Text("%(id)s is already used by another record or authority",
+                                               id=entity_id))])
         row = {"id": entity_id, "name": _text(data["name"]), "note": _text(data.get("note")),
                "created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp}
         if not row["name"]:
-            raise ValidationError([("name", "is required")])
+            raise ValidationError([("name", Text("is required"))])
         described = kinds.get(kind)
         if described.has_variants:
             variants = [v for v in dict.fromkeys(_text(v) for v in data.get("variants") or []) if v]
@@ -78,14 +104,21 @@ class Write:
             row["lat"], row["lon"] = data.get("lat"), data.get("lon")
         if described.has_part_of:
             row["part_of"] = self._part_of(kind, entity_id, data.get("part_of"))
+        db.execute("SAVEPOINT entity_write")
         store.put_entity_row(db, kind, row)
         if described.has_places:
             place_ids = [self.resolve(kinds.PLACE.name, link, f"places.{i}")
                          for i, link in enumerate(data.get("places") or [])]
             store.set_event_places(db, entity_id, place_ids)
         saved = store.entity_json(db, kind, store.entity_row(db, kind, entity_id), SYSTEM)
-        store.add_revision(db, kind, entity_id, store.last_revision(db, kind, entity_id) + 1,
-                           saved, self.user, self.stamp)
+        last = store.last_revision(db, kind, entity_id)
+        if old and not self.always_revise and _repeats(saved, store.revision_data(db, kind, entity_id, last),
+                                                       note):
+            db.execute("ROLLBACK TO entity_write")  # nothing changed: no revision, nothing re-indexed
+            db.execute("RELEASE entity_write")
+            return entity_id
+        db.execute("RELEASE entity_write")
+        store.add_revision(db, kind, entity_id, last + 1, {**saved, **(note or {})}, self.user, self.stamp)
         if old:  # names and variants are indexed with the records
             self.touched.update(store.linked_record_ids(db, kind, entity_id))
         return entity_id
@@ -97,11 +130,13 @@ class Write:
         current = parent
         while current:
             if current in seen:
-                raise ValidationError([("part_of", f"{parent} would make {entity_id} part of itself")])
+                raise ValidationError([("part_of", Text("%(parent)s would make %(id)s part of itself",
+                                                        parent=parent, id=entity_id))])
             seen.add(current)
             row = store.entity_row(self.db, kind, current)
             if row is None:
-                raise ValidationError([("part_of", f"no {kind} with id {current}")])
+                raise ValidationError([("part_of", Text("no %(kind)s with id %(id)s", kind=kinds.kind_word(kind),
+                                                             id=current))])
             current = row["part_of"]
         return parent
 
@@ -116,7 +151,8 @@ class Write:
             if target:
                 return target
             if not link.get("name"):
-                raise ValidationError([(f"{where}.id", f"no {kind} with id {entity_id}")])
+                raise ValidationError([(f"{where}.id", Text("no %(kind)s with id %(id)s",
+                                                            kind=kinds.kind_word(kind), id=entity_id))])
             return self.store_entity(kind, {"id": entity_id, "name": link["name"]})
         found = store.find_by_name(db, kind, link["name"], SYSTEM)
         if found:
@@ -124,41 +160,68 @@ class Write:
         return self.store_entity(kind, {"name": link["name"]})
 
     # records
-    def store_record(self, data: dict) -> str:
+    def store_record(self, data: dict, note: dict | None = None) -> str:
         errors = validate("record", data)
         if errors:
             raise ValidationError(errors)
+        old_media = []
+        if data.get("id") and (current := store.record_row(self.db, data["id"])):
+            old_media = fields.FIELDS["media"].shape.from_column(current["media"])
+        data = {**data, "media": filing.measured_media(self.files, store.media_folder(self.db),
+                                                       data.get("media") or [], old_media)}
+        data["segments"] = [self._segment_links(seg, i) for i, seg in enumerate(data.get("segments") or [])]
         db = self.db
         record_id = data.get("id") or store.new_id(db, "record")
         old = store.record_row(db, record_id)
         if old is None and data.get("id") and store.id_taken(db, record_id):
-            raise ValidationError([("id", f"{record_id} is already used by an authority")])
+            raise ValidationError([("id", Text("%(id)s is already used by an authority", id=record_id))])
         links = {}
         for kind in kinds.AUTHORITIES:
             key = kind.plural
             links[key] = [{"id": self.resolve(kind.name, link, f"{key}.{i}"),
                            "role": link.get("role") or "mentioned"}
                           for i, link in enumerate(data.get(key) or [])]
+        data = {**data, "redactions": settle_redactions(old, data, self.user, self.stamp)}
         row = {"id": record_id}
         for field in _STORED:
             value = field.shape.clean(data.get(field.name))
             if field.shape.required and not value:
-                raise ValidationError([(field.name, "is required")])
+                raise ValidationError([(field.name, Text("is required"))])
             row.update(field.shape.columns(field.name, value))
         row.update({"created_at": old["created_at"] if old else self.stamp, "updated_at": self.stamp,
                     "revision": (old["revision"] + 1) if old else 1, "seq": self.seq, "deleted_at": None})
+        db.execute("SAVEPOINT record_write")
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
+        unheard = redaction.segments_anyone_misses({k: fields.FIELDS[k].shape.from_column(row[k])
+                                                    for k in ("media", "segments", "redactions")}, clock.today())
+        store.set_segment_links(db, record_id, [(kind, link["id"]) for i, seg in enumerate(data["segments"])
+                                                if i not in unheard
+                                                for key, kind in timecoded.LINK_KINDS for link in seg[key]])
         saved = store.record_json(db, row)
-        store.add_revision(db, "record", record_id, row["revision"], saved, self.user, self.stamp)
+        before = store.revision_data(db, "record", record_id, old["revision"]) if old else None
+        if old and not self.always_revise and _repeats(saved, before, note):
+            db.execute("ROLLBACK TO record_write")  # nothing changed: no revision, nothing re-indexed
+            db.execute("RELEASE record_write")
+            return record_id
+        db.execute("RELEASE record_write")
+        store.add_revision(db, "record", record_id, row["revision"], {**saved, **(note or {})},
+                           self.user, self.stamp)
         self.touched.add(record_id)
         return record_id
+
+    def _segment_links(self, seg: dict, i: int) -> dict:
+        seg = dict(seg)
+        for key, kind in timecoded.LINK_KINDS:
+            seg[key] = [{"id": self.resolve(kind, link, f"segments.{i}.{key}.{j}")}
+                        for j, link in enumerate(seg.get(key) or [])]
+        return seg
 
     def delete_record(self, record_id: str) -> None:
         """Keep a tombstone: the id stays taken and harvesters can learn of the deletion."""
         old = store.record_row(self.db, record_id)
         if old is None or old["deleted_at"]:
-            raise NotFound(f"Record {record_id} doesn't exist.")
+            raise NotFound(Text("Record %(id)s doesn't exist.", id=record_id))
         store.tombstone_record(self.db, record_id, self.stamp, old["revision"] + 1, self.seq)
         data = store.record_json(self.db, store.record_row(self.db, record_id))
         store.add_revision(self.db, "record", record_id, old["revision"] + 1,
@@ -186,11 +249,12 @@ class Write:
 
 @contextmanager
 def writing(db, index: Index, user: str | None = None,
-            progress: Callable[[int], None] | None = None):
-    """One write: SQLite transaction and index transaction, committed together or not at all."""
+            progress: Callable[[int], None] | None = None, files: Files | None = None):
+    """One write: SQLite transaction and index transaction, committed together or not at all.
+    Media files are stored (synced, renamed) inside it, before the commit that names them."""
     with index.write_lock:  # taken before SQLite's lock by every write; transaction() re-enters it
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), clock.now())
+            write = Write(db, index, user, store.next_seq(db), clock.now(), files)
             yield write
             write.flush(progress=progress)
     index.written()
@@ -211,9 +275,13 @@ class NameCache:
 
 
 def document(db, row: dict, names: NameCache) -> dict:
-    """The index document of a record row."""
+    """The index document of a record row (its segments' links count as its own, but not those of
+    segments hidden from the public, `redaction.index_views`)."""
     record = store.record_json(db, row)
-    linked = {kind.name: [n for link in record[kind.plural] for n in names(kind.name, link["id"])]
+    segments = redaction.index_views(record, clock.today())["public"].get("segments") or []
+    linked = {kind.name: [n for link in record[kind.plural] + [x for seg in segments
+                                                              for x in seg.get(kind.plural) or []]
+                          for n in names(kind.name, link["id"])]
               for kind in kinds.AUTHORITIES}
     bounds = {k: row[k] for k in (*index_schema.BOUND_FIELDS, "seq")}
     return to_document(record, linked, bounds)
@@ -221,10 +289,12 @@ def document(db, row: dict, names: NameCache) -> dict:
 
 # --- the public write functions --------------------------------------------------------------------
 
-def save_record(db, index, data: dict, user: str | None = None) -> dict:
-    """Store a record and index it; returns it as saved. :raise ValidationError:"""
-    with writing(db, index, user) as write:
-        record_id = write.store_record(data)
+def save_record(db, index, data: dict, user: str | None = None, note: dict | None = None,
+                files: Files | None = None) -> dict:
+    """Store a record (and its media files) and index it; returns it as saved (at its old revision
+    when nothing changed). `note` says why, when not a form's Save (`NOTE_KEYS`). :raise ValidationError:"""
+    with writing(db, index, user, files=files) as write:
+        record_id = write.store_record(data, note)
     return store.get_record(db, record_id, SYSTEM)
 
 
@@ -234,11 +304,31 @@ def delete_record(db, index, record_id: str, user: str | None = None) -> None:
         write.delete_record(record_id)
 
 
-def save_entity(db, index, kind: str, data: dict, user: str | None = None) -> dict:
+def save_entity(db, index, kind: str, data: dict, user: str | None = None,
+                note: dict | None = None) -> dict:
     """Store a person, event or place; its records are re-indexed. :raise ValidationError:"""
     with writing(db, index, user) as write:
-        entity_id = write.store_entity(kind, data)
+        entity_id = write.store_entity(kind, data, note)
     return store.get_entity(db, kind, entity_id, SYSTEM)
+
+
+# --- redactions that lapse -------------------------------------------------------------------------
+
+LAPSE_MARK = "redactions_lapsed_on"  # meta: the day of the last pass
+
+
+def lapse_redactions(db, index, today: str | None = None) -> list[str]:
+    """Re-index the records whose redactions lapsed since the last pass, so their passages are
+    found the day after their `until` without anyone saving them. Run at start-up and daily by the
+    server (`home.Archive.start`); writes nothing when nothing lapsed. Returns the records' ids."""
+    day = today or clock.today()
+    since = store.get_meta(db, LAPSE_MARK)
+    ids = store.records_with_lapsed_redactions(db, since, day)
+    if ids:
+        with writing(db, index, None) as write:
+            write.touched.update(ids)
+            store.set_meta(db, LAPSE_MARK, day)
+    return ids
 
 
 # --- the database as the index's maintenance reads it ---------------------------------------------
@@ -269,13 +359,14 @@ class IndexSource:
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> None:
+                   progress: Callable[[str], None] | None = None, files: Files | None = None) -> None:
     """Store already-validated objects (authorities and records) in one write; all or nothing.
 
     `progress` is called with "store" for each object stored and "index" for each record indexed.
     """
     indexed = (lambda n: progress("index")) if progress else None
-    with writing(db, index, user, progress=indexed) as write:
+    with writing(db, index, user, progress=indexed, files=files) as write:
+        write.always_revise = True
         for obj in objects:
             if progress:
                 progress("store")
@@ -301,82 +392,10 @@ def _record_input(saved: dict) -> dict:
         keep = ("id", "name", "role") if field.shape.roles else ("id", "name")
         data[field.name] = [{k: v for k, v in link.items() if k in keep and v is not None}
                             for link in saved.get(field.name) or []]
+    if data.get("segments"):  # a segment's links by id (a name may be gone: merged away since)
+        data["segments"] = [{**seg, **{key: [{"id": link["id"]} for link in seg.get(key) or []]
+                                       for key, _ in timecoded.LINK_KINDS}} for seg in data["segments"]]
     return {k: v for k, v in data.items() if v is not None}
 
 
-def restore_record(db, index, record_id: str, revision: int, user: str | None = None) -> dict:
-    """Save an earlier revision's content again, as a new revision.
-
-    :raise NotFound: :raise Deleted: a deleted record is brought back only by `undelete_record`.
-    """
-    if store.deleted_record_row(db, record_id):
-        raise Deleted()
-    old = {r["revision"]: r["data"] for r in store.revisions(db, "record", record_id)}.get(revision)
-    if old is None or old.get("deleted"):
-        raise NotFound(f"Record {record_id} has no revision {revision}.")
-    return save_record(db, index, {**_record_input(old), "id": record_id}, user)
-
-
-def undelete_record(db, index, record_id: str, user: str | None = None) -> dict:
-    """Bring a deleted record back as it was before the deletion (a new revision). :raise NotFound:"""
-    if store.deleted_record_row(db, record_id) is None:
-        raise NotFound(f"Record {record_id} is not deleted.")
-    kept = [r for r in store.revisions(db, "record", record_id) if not r["data"].get("deleted")]
-    if not kept:
-        raise NotFound(f"Record {record_id} is not deleted.")
-    return save_record(db, index, {**_record_input(kept[-1]["data"]), "id": record_id}, user)
-
-
-def merge_entities(db, index, kind: str, old_id: str, keep_id: str, user: str | None = None) -> dict:
-    """Merge authority `old_id` into `keep_id`: links move, the old name becomes a variant, the old
-    id redirects to the kept one. :raise NotFound: :raise ValidationError:"""
-    if old_id == keep_id:
-        raise ValidationError([("into", "choose another one to merge into")])
-    with writing(db, index, user) as write:
-        old, keep = store.entity_row(db, kind, old_id), store.entity_row(db, kind, keep_id)
-        if old is None:
-            raise NotFound(f"No {kind} {old_id}.")
-        if keep is None:
-            raise ValidationError([("into", f"no {kind} with id {keep_id}")])
-        affected = set(store.linked_record_ids(db, kind, old_id))
-        kept = store.entity_json(db, kind, keep, SYSTEM)
-        gone = store.entity_json(db, kind, old, SYSTEM)
-        store.merge_entity_rows(db, kind, old_id, keep_id)
-        data = {k: v for k, v in kept.items() if k not in ("kind",)}
-        described = kinds.get(kind)
-        if described.has_variants:
-            data["variants"] = [*kept["variants"], gone["name"], *gone["variants"]]
-        for key in ("note", "dates", "date", "lat", "lon"):
-            if key in data and data[key] in (None, "") and gone.get(key) not in (None, ""):
-                data[key] = gone[key]
-        if described.has_places:
-            data["places"] = [{"id": p["id"]} for p in kept["places"] + gone["places"]]
-        if data.get("part_of") == old_id:
-            data["part_of"] = None
-        data = {k: v for k, v in data.items() if v is not None}
-        write.store_entity(kind, data)
-        # the records whose links moved get a revision, so their history shows the change
-        for record_id in sorted(affected):
-            row = store.record_row(db, record_id)
-            write.store_record({**_record_input(store.record_json(db, row)), "id": record_id})
-    return store.get_entity(db, kind, keep_id, SYSTEM)
-
-
-def restore_entity(db, index, kind: str, entity_id: str, revision: int, user: str | None = None) -> dict:
-    """Save an earlier revision of a person, event or place again, as a new revision.
-
-    Ids that were merged away since are followed to the kept authority. :raise NotFound:
-    """
-    if store.entity_row(db, kind, entity_id) is None:
-        raise NotFound(f"No {kind} {entity_id}.")
-    old = {r["revision"]: r["data"] for r in store.revisions(db, kind, entity_id)}.get(revision)
-    if old is None:
-        raise NotFound(f"No revision {revision} of {entity_id}.")
-    data = {k: v for k, v in old.items() if k not in ("kind", "created_at", "updated_at", "revision")}
-    if data.get("part_of"):
-        data["part_of"] = store.redirect_target(db, kind, data["part_of"]) or data["part_of"]
-    if kinds.get(kind).has_places:
-        data["places"] = [{"id": store.redirect_target(db, kinds.PLACE.name, p["id"]) or p["id"]}
-                          for p in data.get("places") or []]
-    return save_entity(db, index, kind, {**{k: v for k, v in data.items() if v is not None},
-                                         "id": entity_id}, user)
+record_input = _record_input  # a saved record as input again (for `archive media add`)

@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_PER_PAGE", 100, "the most results per page a request may ask for (`per_page`)"),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024 * 1024, "the largest request, in bytes (an upload of a "
             "whole collection fits)", "`67108864` (64 MiB)"),
+    Setting("MEDIA_MAX_BYTES", 2 * 1024**3, "the largest media file (a recording) the archive stores, in "
+            "bytes, from the record form, `archive media add` or an import; uploads through the form are "
+            "also bounded by `MAX_CONTENT_LENGTH`", "`2147483648` (2 GiB)"),
     Setting("WRITE_TIMEOUT", 10.0, "seconds a save waits for another writer (an import, a reindex) "
             "before answering 503"),
     Setting("SEARCH_SECONDS", 2.0, "seconds a search (with its facets, snippets and marks) may take; "

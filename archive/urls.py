@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 
+from .messages import N_
+
 # http or https in any case, `://`, a host, then anything but spaces and control characters.
 WEB_URL = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f/?#]+([/?#][^\x00-\x20\x7f]*)?$")
 
-MESSAGE = ("must be a web address starting with http:// or https:// (for a DOI, Handle or ARK, "
+MESSAGE = N_("must be a web address starting with http:// or https:// (for a DOI, Handle or ARK, "
            "use its https:// resolver, e.g. https://doi.org/10.…)")
 
 

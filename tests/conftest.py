@@ -163,6 +163,40 @@ def canaries(app, home, save):
     return made
 
 
+# A public letter with passages hidden at each level, one whose `until` has passed, and a word
+# ("bellword") that stands both in a hidden passage and in the open text.
+REDACTED_TEXT = ("Opening line read by everyone.\n\n"
+                 "The witness said hushrestricted quietly to the court.\n\n"
+                 "Later the letter named hushprivate bellword at the gate.\n\n"
+                 "Once sealed hushlapsed now open.\n\n"
+                 "A bellword rang in the open.")
+# Which canary word each role may read in REDACTED_TEXT.
+REDACTED_WORDS = {"hushrestricted": {"researcher", "archivist"}, "hushprivate": {"archivist"},
+                  "hushlapsed": {None, "researcher", "archivist"}}
+
+
+def _span(text: str, passage: str) -> dict:
+    start = text.index(passage)
+    return {"start": start, "end": start + len(passage)}
+
+
+@pytest.fixture
+def redacted(save):
+    """A public record with a restricted, a private and a lapsed redaction (REDACTED_WORDS), and a
+    public record whose narrator withdrew consent (its canary word: `hushwithdrawn`)."""
+    text = REDACTED_TEXT
+    letter = save(id="r-redacted", title="Redacted letter", text=text, date="1990-01-01",
+                  redactions=[{"id": "x1", **_span(text, "hushrestricted quietly"), "reason": "names a neighbour",
+                               "access": "restricted"},
+                              {"id": "x2", **_span(text, "hushprivate bellword"), "reason": "a living witness",
+                               "access": "private", "until": "2999-01-01"},
+                              {"id": "x3", **_span(text, "hushlapsed"), "reason": "sealed until 2000",
+                               "access": "private", "until": "2000-01-01"}])
+    withdrawn = save(id="r-withdrawn", title="Withdrawn testimony", text="hushwithdrawn story",
+                     consent={"status": "withdrawn", "date": "2020-01-01", "note": "asked by phone"})
+    return {"letter": letter, "withdrawn": withdrawn}
+
+
 # Authorities each canary record reaches only through its place's part_of chain and its event
 # (the event's places, the larger event and its places): visible with the record, hidden with it.
 CHAIN = {"Region": "place", "Village": "place", "Land": "place", "Venue": "place",

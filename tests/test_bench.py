@@ -70,3 +70,17 @@ def test_soak_runs_without_errors_or_lost_writes():
                            "--readers", "3", "--seconds", "4"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert "errors: 0" in done.stdout and "lost writes: 0" in done.stdout
+
+
+def test_recordings_bench_runs_and_finds_cues(tmp_path):
+    """bench/recordings.py at a tiny size: interviews whose transcripts are cues, imported and searched."""
+    out = tmp_path / "recordings.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "recordings.py"), "--n", "5", "--words", "500",
+                           "--repeat", "2", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert "5 interviews of ~500 words as cues" in done.stdout and "import per hour of transcript" in done.stdout
+    assert figures["cues"] > 5 * 500 / 14 and figures["hours"] > 0 and figures["index_mb_per_hour"] > 0
+    assert set(figures["search"]) == {"rare term", "common term", "phrase", "fuzzy", "prefix", "Khmer word", "all"}
+    common = figures["search"]["common term"]
+    assert common["total"] > 0 and common["hits_with_time"] > 0  # the words are only in cues (and segments)

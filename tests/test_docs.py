@@ -12,6 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from archive import cli_media
 from archive.cli import cli
 from conftest import SAMPLE, AuthActions, loaded_app
 
@@ -165,7 +166,7 @@ def instance(pattern: str) -> str:
         pattern = pattern.replace("<id>", SAMPLE_IDS[kind])
     if "<slug>" in pattern:
         pattern = pattern.replace("<slug>", SAMPLE_SLUGS[pattern.strip("/").split("/")[0]])
-    return pattern.replace("…", QUERY)
+    return pattern.replace("<mid>", "m1").replace("…", QUERY)  # m1: the sample recording
 
 
 def test_the_url_tables_are_read():
@@ -179,6 +180,8 @@ def test_the_url_tables_are_read():
 def signed_in(tmp_path_factory):
     """The sample archive, and an admin's client signed in through the form (admins may open every page)."""
     app = loaded_app(tmp_path_factory.mktemp("docs") / "home")
+    archive = app.extensions["archive"]
+    cli_media.load_sample_recording(archive.db, archive.index)  # as `archive init --sample` does
     client = app.test_client()
     AuthActions(client).sign_in_as("admin")
     yield client

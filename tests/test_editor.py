@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from archive import accounts, records, store
+from archive import accounts, merges, records, store
 from archive.access import SYSTEM
 from archive.index import find_drift
 from archive.views.common import get_db
@@ -337,7 +337,8 @@ def test_delete_asks_then_keeps_a_tombstone_and_can_be_undone(archivist, save, h
     assert "Delete" in page and store.get_record(home.db, record["id"], SYSTEM)
     response = archivist.post(f"/records/{record['id']}/delete")
     assert response.status_code == 302 and response.headers["Location"].endswith("/history")
-    assert archivist.get(f"/records/{record['id']}").status_code == 404
+    gone = archivist.get(f"/records/{record['id']}")  # archivists learn it was deleted (issue 15)
+    assert gone.status_code == 410 and "was deleted" in gone.get_data(as_text=True)
     assert archivist.get("/search.json?q=doomed").get_json()["total"] == 0
     assert store.record_row(home.db, record["id"])["deleted_at"]
     assert "Undo delete" in archivist.get(f"/records/{record['id']}/history").get_data(as_text=True)
@@ -381,7 +382,9 @@ def test_merging_people_moves_links_and_redirects(archivist, save, home):
     a = save(title="Letter A", people=[{"name": "Kem Sokha", "role": "mentioned"}])
     b = save(title="Letter B", people=[{"name": "Kem Sokhaa", "role": "author"}])
     keep, old = a["people"][0]["id"], b["people"][0]["id"]
-    response = archivist.post(f"/people/{old}/merge", data={"into": "Kem Sokha"})
+    preview = archivist.post(f"/people/{old}/merge", data={"into": "Kem Sokha"}).get_data(as_text=True)
+    assert "move 1 record to it" in preview and "Letter B" in preview and store.entity_row(home.db, "person", old)
+    response = archivist.post(f"/people/{old}/merge", data={"into": "Kem Sokha", "confirm": keep})
     assert response.status_code == 302 and response.headers["Location"] == f"/people/{keep}"
     assert archivist.get(f"/people/{old}").status_code == 301
     response = archivist.get(f"/people/{old}/edit")
@@ -399,7 +402,7 @@ def test_every_address_of_a_merged_person_leads_to_the_one_kept(app, home, save)
     a = save(title="Letter A", people=[{"name": "Kem Sokha", "role": "mentioned"}])
     b = save(title="Letter B", people=[{"name": "Kem Sokhaa", "role": "author"}])
     keep, old = a["people"][0]["id"], b["people"][0]["id"]
-    records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+    merges.merge_entities(home.db, home.index, "person", old, keep, user="test")
     client = app.test_client()  # anyone: the page, its JSON and its JSON-LD alike
     for suffix in ("", ".json", ".jsonld"):
         response = client.get(f"/people/{old}{suffix}")
@@ -417,8 +420,8 @@ def test_merging_places_and_events(home, app, save):
     p_keep, p_old = (p["id"] for p in r["places"])
     e_old, e_keep = (e["id"] for e in r["events"])
     records.save_entity(home.db, index, "event", {"id": e_old, "name": "KR regime", "places": [{"id": p_old}]})
-    records.merge_entities(home.db, index, "place", p_old, p_keep)
-    records.merge_entities(home.db, index, "event", e_old, e_keep)
+    merges.merge_entities(home.db, index, "place", p_old, p_keep)
+    merges.merge_entities(home.db, index, "event", e_old, e_keep)
     record = store.get_record(home.db, r["id"], SYSTEM)
     assert [p["id"] for p in record["places"]] == [p_keep] and [e["id"] for e in record["events"]] == [e_keep]
     assert store.get_entity(home.db, "event", e_keep, SYSTEM)["places"] == [{"id": p_keep, "name": "Phnom Penh"}]
@@ -454,7 +457,7 @@ def test_people_have_history_and_restore(archivist, save, home):
 def test_merging_gives_the_moved_records_a_revision(archivist, save, home):
     a = save(title="Letter A", people=[{"name": "Kem Sokha"}])
     b = save(title="Letter B", people=[{"name": "K. Sokha"}])
-    records.merge_entities(home.db, archivist.application.extensions["archive"].index, "person",
+    merges.merge_entities(home.db, archivist.application.extensions["archive"].index, "person",
                            b["people"][0]["id"], a["people"][0]["id"], "ada")
     page = archivist.get(f"/records/{b['id']}/history").get_data(as_text=True)
     assert "Revision 2 (current)" in page and "K. Sokha (mentioned)" in page and "Kem Sokha (mentioned)" in page
@@ -528,6 +531,6 @@ def test_a_merge_that_would_make_a_cycle_is_refused_on_the_form(app, client, arc
     records.save_entity(home.db, index, "event", {"id": "e-b", "name": "War"})
     records.save_entity(home.db, index, "event", {"id": "e-a", "name": "Battle", "part_of": "e-b"})
     records.save_entity(home.db, index, "event", {"id": "e-c", "name": "Skirmish", "part_of": "e-a"})
-    response = client.post("/events/e-b/merge", data={"into": "e-c"})
+    response = client.post("/events/e-b/merge", data={"into": "e-c", "confirm": "e-c"})
     assert response.status_code == 400 and "part of itself" in response.get_data(as_text=True)
     assert store.entity_row(home.db, "event", "e-b") is not None  # nothing merged

@@ -202,6 +202,11 @@ def test_an_older_archive_with_look_alike_usernames_is_upgraded(tmp_path):
         conn.execute("DROP INDEX users_username_nocase")
         conn.execute("DROP INDEX records_visibility")  # made by the migrations after it
         conn.execute("ALTER TABLE events DROP COLUMN variants")
+        for column in ("redactions", "consent", "consent_status"):  # added by SCHEMA_V10_REDACTIONS
+            conn.execute(f"ALTER TABLE records DROP COLUMN {column}")
+        conn.execute("DROP TABLE segment_links")  # V9, recordings
+        conn.execute("ALTER TABLE records DROP COLUMN media")
+        conn.execute("ALTER TABLE records DROP COLUMN segments")
         conn.execute("INSERT INTO users (username, password_hash, role, created_at) "
                      "SELECT 'researcher', password_hash, 'admin', '2999-01-01T00:00:00Z' FROM users")
         conn.execute("PRAGMA user_version = 3")  # before usernames ignored case
@@ -260,7 +265,7 @@ def test_a_lone_surrogate_is_refused_at_check_time(app, archivist, tmp_path):
              '{"type": "testimony", "title": "Broken \\ud800 here"}',
              '{"type": "testimony", "title": "Key", "source": {"\\udfff": "x"}}']
     page = upload(archivist, "\n".join(lines).encode(), "surrogate.jsonl").get_data(as_text=True)
-    assert "Nothing can be imported: 2 problem(s)" in page
+    assert "Nothing can be imported: 2 problems." in page
     assert "<strong>line 2</strong>: <span>holds a lone surrogate" in page and "line 3" in page
     assert 'name="token"' not in page and waiting_uploads(app) == [] and count_records(app) == 0
     path = tmp_path / "surrogate.json"
@@ -281,11 +286,11 @@ def test_a_million_columns_give_a_short_report(app, archivist):
 def test_error_reports_list_fifty_problems_and_count_the_rest(app, archivist):
     rows = "".join(f"Row {i},memo\n" for i in range(120))
     page = upload(archivist, ("title,type\n" + rows).encode(), "many.csv").get_data(as_text=True)
-    assert "Nothing can be imported: 120 problem(s) (the first 50 are listed)" in page
+    assert "Nothing can be imported: 120 problems (the first 50 are listed)" in page
     assert page.count("is not one of") == 50 and "and 70 more" in page
     long_cell = "title,type\n" + "A,testimony\n" + "B," + "x" * 100_000 + "\n"
     page = upload(archivist, long_cell.encode(), "long.csv").get_data(as_text=True)
-    assert "Nothing can be imported: 1 problem(s)" in page and len(page) < 20_000
+    assert "Nothing can be imported: 1 problem." in page and len(page) < 20_000
 
 
 # --- item 13: the archive's files are readable by their owner only --------------------------------

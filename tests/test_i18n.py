@@ -2,6 +2,7 @@
 the language chosen by ?lang=, cookie and Accept-Language, dates and numbers in Khmer."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
-from archive import dates, i18n
+from archive import csvrows, dates, i18n, kinds, validation
 from archive.messages import Text
 
 from conftest import SAMPLE, AuthActions, loaded_app
@@ -73,7 +74,8 @@ def test_compiled_catalog_is_current():
 
 # Words a template may show untranslated: names of formats and codes, the same in every language.
 ALLOWED_WORDS = {"JSON", "CSV", "BibTeX", "EDTF", "English", "JSON-LD", "OR", "URL", "UTF", "UTF-8", "Lines",
-                 "json", "RIS", "Zotero", "EndNote"}  # citation formats and the reference managers that read them
+                 "json", "RIS", "Zotero", "EndNote",  # citation formats and the reference managers that read them
+                 "PDF", "WebVTT", "vtt", "SRT", "srt", "IIIF"}  # file formats of recordings and transcripts
 # Codes a form asks for as they are typed (link roles, language codes) and the examples it gives.
 CODES = {"author", "narrator", "interviewer", "recipient", "signatory", "translator", "mentioned",
          "recorded", "written", "at", "origin", "en", "km", "fr", "DL", "circa", "id"}
@@ -226,7 +228,8 @@ def content_strings() -> str:
 CONTENT = content_strings()
 ENGLISH = {m.id for m in read_catalog(CATALOGS / "messages.pot") if isinstance(m.id, str) and m.id}
 # Elements that show record content (text, snippets, citations, what a form holds, a diff), and code.
-CONTENT_CLASSES = ("text", "snippet", "excerpt", "chicago", "bibtex", "diff", "old", "new", "permalink")
+# The Chicago citation is not among them: its words ("accessed", the type) are the interface's.
+CONTENT_CLASSES = ("text", "snippet", "excerpt", "bibtex", "diff", "old", "new", "permalink")
 CONTENT_ELEMENTS = " | ".join(["//textarea", "//code", "//script", "//style", "//head"] + [
     f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in CONTENT_CLASSES])
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
@@ -236,9 +239,34 @@ def is_content(text: str) -> bool:
     return re.search(r"(?<![\w])" + re.escape(text) + r"(?![\w])", CONTENT) is not None
 
 
-def interface_words(html: str, allowed: set[str]) -> list[str]:
+def _message_pattern(msgid: str) -> re.Pattern | None:
+    """A catalog message as a pattern its English text matches, whatever its arguments."""
+    literal = re.sub(r"%\(\w+\)[sd]", " ", msgid)
+    if len(re.findall(r"[A-Za-z]{2,}", literal)) < 2:  # "%(names)s and %(last)s" could be anyone's words
+        return None
+    parts = [re.escape(re.sub(r"\s+", " ", part)) for part in re.split(r"%\(\w+\)[sd]", msgid)]
+    return re.compile("(?:.*?)".join(parts), re.S)
+
+
+# English messages with arguments ("line 2: a name is needed before the |"), to recognise them whole.
+ENGLISH_PATTERNS = [p for p in map(_message_pattern, sorted(m for m in ENGLISH if "%(" in m)) if p]
+
+
+def english_message(text: str) -> str | None:
+    """The catalog's English message this text is, if any (with or without its arguments)."""
+    if text in ENGLISH and text not in ALLOWED_WORDS:
+        return text
+    if is_content(text):
+        return None
+    return next((p.pattern for p in ENGLISH_PATTERNS if p.fullmatch(text)), None)
+
+
+def interface_words(html: str, allowed: set[str], strict: bool = False) -> list[str]:
     """Latin words of the page's interface: visible text and the attributes people read, less
-    record content (the sample's strings), format names and what the page was asked for."""
+    record content (the sample's strings), format names and what the page was asked for.
+
+    `strict`: no word is excused as record content (pages of messages about what was typed,
+    where only `allowed` and the codes in `<code>` may stay Latin)."""
     page = lxml.html.fromstring(html)
     for element in page.xpath(CONTENT_ELEMENTS):
         if element.getparent() is not None:
@@ -250,13 +278,13 @@ def interface_words(html: str, allowed: set[str]) -> list[str]:
         text = " ".join(str(raw).split())
         if not text:
             continue
-        assert text not in ENGLISH or text in ALLOWED_WORDS, f"untranslated interface text: {text!r}"
-        if is_content(text):
+        assert not english_message(text), f"untranslated interface text: {text!r} ({english_message(text)})"
+        if not strict and is_content(text):
             continue
         for token in text.split():
             word = token.strip(".,:;!?()[]“”\"'«»…·។៖")
-            if (not LATIN_WORD.search(word) or word in ALLOWED_WORDS or word in allowed or is_content(word)
-                    or word.startswith("http") or word.endswith(".json")):
+            if (not LATIN_WORD.search(word) or word in ALLOWED_WORDS or word in allowed
+                    or (not strict and is_content(word)) or word.startswith("http") or word.endswith(".json")):
                 continue
             found.append(f"{word} (in {text!r})")
     return found
@@ -320,3 +348,179 @@ def test_form_errors_and_flashes_speak_khmer(khmer_app):
     html = response.get_data(as_text=True)
     assert "បានរក្សាទុកកំណែទី ១។" in html and 'value="1975~"' in html
     assert not interface_words(html, {"u-arch"} | CODES)
+
+
+# --- messages about what was typed or uploaded, in Khmer ---------------------------------------------
+
+TYPES = {t.code for t in kinds.RECORD_TYPES}
+# What the bad file below holds and the messages quote back: values typed, and codes.
+TYPED = {"auther", "testimonee", "colour", "hero", "p-nobody", "l-nowhere", "x-dup", "p-kem-sokha",
+         "javascript", "bad", "DOI", "Handle", "ARK", "YYYY-MM-DD", "record", "person", "event", "place",
+         "public", "restricted", "private", "wrong", "wrong-column", "surrogate", "\\ud800",
+         *csvrows.COLUMNS}
+BAD_IMPORT = "\n".join([
+    '{"title": "t", "type": "testimony", "people": [{"name": "A", "role": "auther"}]}',
+    '{"type": "testimonee", "title": ""}',
+    '{"title": "t", "type": "testimony", "colour": "red"}',
+    '{"title": "t", "type": "testimony", "date": "circa 1975"}',
+    '{"title": "t", "type": "testimony", "source": {"url": "javascript:x"}}',
+    '{"title": "t", "type": "testimony", "embargo_until": "2020-02-30"}',
+    '{"id": "bad id!", "title": 5, "type": "testimony"}',
+    '{oops',
+    '{"kind": "hero"}',
+    '{"title": "t", "type": "testimony", "people": [{"id": "p-nobody"}]}',
+    '{"title": "t", "type": "testimony", "language": ["k m"]}',
+    '{"title": "t", "type": "testimony", "people": [{"role": "author"}]}',
+    '{"kind": "person"}',
+    '{"kind": "place", "name": "x", "lat": 200}',
+    '[1]',
+    '{"id": "p-kem-sokha", "title": "t", "type": "testimony"}',
+    '{"id": "x-dup", "title": "t", "type": "testimony"}',
+    '{"id": "x-dup", "title": "t", "type": "testimony"}',
+    '{"kind": "place", "name": "y", "part_of": "l-nowhere"}',
+    '{"title": "\\ud800", "type": "testimony"}',
+    '{"title": "' + "x" * 1001 + '", "type": "testimony", "access": "wrong"}',
+])
+
+
+def signed_in_khmer(app, role: str = "archivist"):
+    client = app.test_client()
+    client.get("/?lang=km")
+    AuthActions(client).sign_in_as(role, f"u-{role}")
+    return client
+
+
+def csrf_token(client, url: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def upload(client, name: str, content: bytes):
+    return client.post("/import?lang=km", data={"csrf_token": csrf_token(client, "/import"),
+                                                "file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("name, content", [
+    ("bad.jsonl", BAD_IMPORT.encode("utf-8")),
+    ("bad.csv", b"title,type,wrong-column\nt,testimony,x\n"),
+    ("bad2.csv", b"title,type\nt,testimonee\nt,testimony,extra\n"),
+    ("bad.json", b'{"title": "t",\n "type": }'),
+    ("latin1.jsonl", '{"title": "café", "type": "testimony"}'.encode("latin-1")),
+    ("deep.json", b"[" * 40 + b"]" * 40),
+])
+def test_the_import_check_speaks_khmer(khmer_app, name, content):
+    """The report of a file with problems: every message worded by us and in Khmer; only the field
+    paths (in <code>), the codes and the values quoted stay as they are."""
+    client = signed_in_khmer(khmer_app)
+    response = upload(client, name, content)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'class="problems"' in html, html
+    words = interface_words(html, TYPED | TYPES | CODES | {"u-archivist", "x", "t", "extra", "oops", "circa",
+                                                          "red", "m", "k", name},
+                            strict=True)
+    assert not words, f"{name}: untranslated: {words}"
+
+
+def test_the_import_names_the_line_field_and_problem_in_khmer(khmer_app):
+    client = signed_in_khmer(khmer_app)
+    page = lxml.html.fromstring(upload(client, "bad.jsonl", BAD_IMPORT.encode("utf-8")).get_data(as_text=True))
+    first = " ".join(page.xpath("//ul[@class='problems']/li")[0].text_content().split())
+    assert first.startswith("បន្ទាត់ទី ១, people 1, role:") and "'auther'" in first, first
+    assert "(តើអ្នកចង់សរសេរ author មែនទេ?)" in first, first  # did you mean author?
+
+
+def test_every_write_path_message_is_ours_and_in_the_catalog():
+    """Whatever jsonschema finds, the message is worded by us (a `Text` of the catalog), never its own."""
+    pot = {m.id for m in read_catalog(CATALOGS / "messages.pot") if m.id}
+    found = []
+    for line in BAD_IMPORT.splitlines():
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        kind = obj.get("kind", "record") if isinstance(obj, dict) else "record"
+        found += validation.validate(kind if kind in ("record", "person", "event", "place") else "record", obj)
+    assert len(found) > 10
+    for field, message in found:
+        assert isinstance(message, Text) and message.msgid in pot, (field, message)
+
+
+# What the record form's messages may quote: what was typed, the identifier systems a web address may
+# resolve, the example of the accession number's help.
+FORM_WORDS = {"u-archivist", "javascript", "alert", "DOI", "Handle", "ARK", "DL-2017-004"} | CODES
+
+
+def test_record_form_errors_of_the_write_path_speak_khmer(khmer_app):
+    client = signed_in_khmer(khmer_app)
+    response = client.post("/records/new", data={
+        "csrf_token": csrf_token(client, "/records/new"), "title": "t" * 1001, "type": "testimony",
+        "access": "public", "source_url": "javascript:alert(1)", "save": "Save"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'class="error"' in html
+    assert not interface_words(html, FORM_WORDS)
+    response = client.post("/records/new", data={
+        "csrf_token": csrf_token(client, "/records/new"), "title": "t", "type": "testimony",
+        "access": "public", "source_url": "javascript:alert(1)", "save": "Save"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "https://" in html
+    assert not interface_words(html, FORM_WORDS, strict=True)
+
+
+# The module's accounts, and the examples zxcvbn's advice quotes ("Repeats like "aaa" …").
+USERS = {"u-admin", "u-arch", "u-archivist", "newcomer", "aaa", "abc", "abcabcabc"}
+
+
+@pytest.mark.parametrize("password", ["qwertyuiop", "password123", "Cambodia1975", "aaaaaaaaaaaa",
+                                      "abcdefghijkl", "2019-01-01x", "P@ssw0rd1234"])
+def test_weak_password_advice_speaks_khmer(khmer_app, password):
+    client = signed_in_khmer(khmer_app, "admin")
+    response = client.post("/users?lang=km", data={
+        "csrf_token": csrf_token(client, "/users"), "add-username": "newcomer",
+        "add-password": password, "add-role": "researcher", "add-add": "Add user"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'class="error"' in html
+    assert not interface_words(html, USERS | CODES, strict=True)
+    response = client.post("/users/u-admin/password?lang=km", data={
+        "csrf_token": csrf_token(client, "/users"), "pw-u-admin-password": password, "pw-u-admin-reset": "Reset"},
+        follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert 'class="flash error"' in html
+    assert not interface_words(html, USERS | CODES, strict=True)
+
+
+def test_every_advice_of_zxcvbn_has_khmer():
+    """zxcvbn words its advice in English (stdlib gettext, no catalog): each message it can give is
+    in our catalog, translated, so a newer zxcvbn with new advice fails here first."""
+    import zxcvbn.feedback
+    km = {m.id: m.string for m in read_catalog(CATALOGS / "km" / "LC_MESSAGES" / "messages.po") if m.id}
+    source = Path(zxcvbn.feedback.__file__)
+    advice = [message for _l, _f, message, _c, _x in extract_from_dir(
+        source.parent, [(source.name, "python")], keywords={"_": None})]
+    assert len(advice) > 20
+    missing = [m for m in advice if not km.get(m)]
+    assert not missing, missing
+
+
+def test_the_citation_speaks_the_readers_language_and_keeps_the_records_words(khmer_app):
+    client = khmer_app.test_client()
+    chicago = lxml.html.fromstring(client.get("/records/r-seed-letter?lang=km").get_data(as_text=True)) \
+        .get_element_by_id("chicago").text_content()
+    assert "Justin C. Sok" in chicago and "The Cambodian people should no longer be left behind" in chicago
+    assert "Diaspora letters" in chicago  # the record's own words, as they are
+    assert "accessed" not in chicago and "Open letter" not in chicago and "October" not in chicago, chicago
+    assert "លិខិតចំហ" in chicago and "ខែតុលា ឆ្នាំ២០១៧" in chicago, chicago
+    english = lxml.html.fromstring(client.get("/records/r-seed-letter?lang=en").get_data(as_text=True)) \
+        .get_element_by_id("chicago").text_content()
+    assert "Open letter, 4 October 2017." in english and "(accessed " in english
+
+
+def test_undated_and_many_authors_cited_in_khmer(app, save):
+    record = save(title="Undated", type="petition", people=[{"name": "A", "role": "author"},
+                                                           {"name": "B", "role": "signatory"}])
+    client = app.test_client()
+    english = lxml.html.fromstring(client.get(f"/records/{record['id']}?lang=en").get_data(as_text=True)) \
+        .get_element_by_id("chicago").text_content()
+    assert english.startswith("A and B. “Undated.” Petition, n.d."), english
+    khmer = lxml.html.fromstring(client.get(f"/records/{record['id']}?lang=km").get_data(as_text=True)) \
+        .get_element_by_id("chicago").text_content()
+    assert " and " not in khmer and "n.d." not in khmer and "Petition" not in khmer, khmer

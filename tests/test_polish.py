@@ -58,3 +58,34 @@ def test_a_khmer_search_gets_a_name_browsers_read(client, save, day):
     disposition = client.get("/export.csv", query_string={"q": "ខ្មែរក្រហម"}).headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="archive-search-2026-03-05.csv"; filename*=UTF-8\'\'')
     assert "archive-%E1%9E%81" in disposition  # ខ is U+1781
+
+
+# --- plural forms: "all 1 records" and "3 problem(s)" were read as careless ------------------------
+
+def take_away(html: str) -> str:
+    return re.search(r'<p class="take-away">(.*?)</p>', html, re.S)[1]
+
+
+def test_the_export_link_counts_in_words(client, save):
+    save(title="Alone in the archive")
+    one = take_away(client.get("/search?q=alone").get_data(as_text=True))
+    assert "the 1 record (JSON)" in one and "records" not in one
+    save(title="Alone again")
+    assert "all 2 records (JSON)" in take_away(client.get("/search?q=alone").get_data(as_text=True))
+    khmer = take_away(client.get("/search?q=alone&lang=km").get_data(as_text=True))
+    assert "record" not in khmer and "(JSON)" in khmer
+
+
+def import_page(client, auth, content: str, name: str, lang: str = "en") -> str:
+    auth.sign_in_as("archivist")
+    return client.post(f"/import?lang={lang}", data={"file": (__import__("io").BytesIO(content.encode()), name)},
+                       content_type="multipart/form-data").get_data(as_text=True)
+
+
+def test_import_problems_are_counted_in_words(client, auth):
+    page = import_page(client, auth, "title,type\nA,memo\n", "one.csv")
+    assert "Nothing can be imported: 1 problem." in page and "problem(s)" not in page
+    page = import_page(client, auth, "title,type\nA,memo\nB,memo\nC,memo\n", "three.csv")
+    assert "Nothing can be imported: 3 problems." in page
+    khmer = import_page(client, auth, "title,type\nA,memo\n", "one.csv", lang="km")
+    assert "មិនអាចនាំចូលអ្វីបានទេ៖ មានបញ្ហា ១។" in khmer and "problem." not in khmer

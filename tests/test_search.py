@@ -14,7 +14,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from whoosh import query as Q
 
-from archive import finder, store
+from archive import finder, querysyntax, store
 from archive.access import ANONYMOUS
 from archive.budget import unlimited
 from archive.index import limits, query
@@ -493,7 +493,7 @@ def test_expansions_are_bounded_per_term_and_per_query(corpus_app):
     with index.searcher() as s:
         expanded, narrowed = limits.expand(parsed, s.reader(), unlimited())
     counts = [len(q.btexts) for q in expanded.leaves() if isinstance(q, limits.Expanded)]
-    assert narrowed and len(counts) == 35  # 5 patterns x 7 fields
+    assert narrowed and len(counts) == 5 * len(querysyntax.TEXT_FIELDS)  # 5 patterns x 9 fields
     assert max(counts) <= limits.EXPANSIONS_PER_TERM and sum(counts) <= limits.EXPANSIONS_PER_QUERY
     within = run(corpus_app, q="refug*")  # within the cap, a pattern keeps every word it stands for
     words = [phrase[0] for phrase in within.phrases]

@@ -192,13 +192,13 @@ def test_filters_by_name_resolve_among_what_the_viewer_may_see(home, client, can
 def test_a_merged_id_leads_only_to_what_the_viewer_may_see(app, home, client, canaries, role):
     """The old id of a person merged into a hidden one answers 404 like a missing id, on every
     address (page, .json, .jsonld, edit); a viewer who may see the one kept is led there (301)."""
-    from archive import records
+    from archive import merges, records
     sign_in(home, client, role)
     people = {p["name"]: p["id"] for p in export.iter_objects(home.db, SYSTEM) if p["kind"] == "person"}
     for level in LEVELS:
         old = records.save_entity(home.db, home.index, "person", {"name": f"Alias {level}"})["id"]
         keep = people[f"Witness {level}"]
-        records.merge_entities(home.db, home.index, "person", old, keep, user="test")
+        merges.merge_entities(home.db, home.index, "person", old, keep, user="test")
         for suffix in ("", ".json", ".jsonld"):
             response = client.get(f"/people/{old}{suffix}")
             missing = client.get(f"/people/p-missing{suffix}")

@@ -7,6 +7,7 @@ itself (tokens, operators, field names) lives in `archive.querysyntax`, which kn
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
@@ -55,6 +56,25 @@ def parse(text: str):
         return limits.affordable(parser.parse(clean)), hint
     except Exception:  # whoosh's parser raises many kinds of errors on odd input
         return plain_words(text), "The query was read as plain words."
+
+
+def widened(query, names: tuple[str, ...]):
+    """The query with each of its leaves on `text` also searching these fields: the level fields of
+    passages hidden from others that a viewer may read (`schema.LEVEL_FIELDS`). Without any, the
+    query is unchanged, so searches of viewers who read nothing hidden cost what they did."""
+    if not names:
+        return query
+
+    def widen(q):
+        if q.is_leaf() and getattr(q, "fieldname", None) == "text":
+            copies = []
+            for name in names:
+                other = copy.copy(q)
+                other.fieldname = name
+                copies.append(other)
+            return Q.Or([q, *copies])
+        return q
+    return query.accept(widen)
 
 
 def plain_words(text: str):
@@ -108,7 +128,8 @@ def expanded_terms(query, most: int = EXPANDED_MOST) -> list[str]:
     stand for in the title, summary and text, for highlighting."""
     words: list[str] = []
     for leaf in positive_leaves(query):
-        if isinstance(leaf, limits.Expanded) and leaf.field() in ("text", "title", "summary"):
+        if isinstance(leaf, limits.Expanded) and (leaf.field() in ("text", "title", "summary")
+                                                  or leaf.field().startswith("text_")):
             for word in leaf.words():
                 if word not in words:
                     words.append(word)

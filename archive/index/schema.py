@@ -3,7 +3,8 @@
 It owns `SCHEMA`, `INDEX_VERSION`, the marker document's id, which fields are facets and date
 bounds, and `to_document`. The fields of a record that are indexed, and how, are described with the
 record's fields (`Field.search` in archive/fields.py); this module turns those descriptions into
-Whoosh fields and adds its own (ids, the marker's, sorting, decades). It does not read the
+Whoosh fields and adds its own (ids, the marker's, sorting, decades, and the text of passages
+hidden from the public per level, `LEVEL_FIELDS`). It does not read the
 database: the write path (`archive.records`) hands it the record, the names of its linked
 authorities and its date bounds.
 """
@@ -13,7 +14,9 @@ import hashlib
 
 from whoosh import fields as W
 
-from .. import fields
+from .. import fields, redaction
+from ..access import effective_access
+from ..clock import today
 from ..names import slug
 from . import analysis
 
@@ -24,7 +27,10 @@ MARKER_ID = "__marker__"
 # old one would stay). 4: the analyzer moved from archive.analysis to archive.index.analysis.
 # 5: subjects and collections kept by their slugs (`subject_key`, `collection_key`), for facets.
 # 6: common grams in the fields that ask for them (`Search.grams`, analysis.CommonGramsFilter).
-RULES_VERSION = "6"
+# 7: transcripts and segments (their words, and their links counted as the record's).
+# 8: redacted passages left out of `text`, kept in `text_restricted` / `text_private` (LEVEL_FIELDS).
+# 9: segments wholly inside hidden time ranges left out of `segments` and of the links (in LEVEL_FIELDS).
+RULES_VERSION = "9"
 
 # Facets: index field -> the name `/search.json` gives it (and the search's URL parameter).
 FACETS = {"type": "type", "language": "language", "person_id": "person", "event_id": "event",
@@ -35,6 +41,11 @@ FACET_FIELDS = tuple(FACETS)
 INDEXED = tuple(f for f in fields.RECORD_FIELDS if f.search)
 RANGES = tuple(f.name for f in INDEXED if f.search.as_ == "range")
 BOUND_FIELDS = tuple(f"{name}_{end}" for name in RANGES for end in ("lo", "hi"))
+# Passages hidden from the public by redactions: per level, the record's text (and cues) as viewers
+# of that level read it, only for records where they read more than the public does. A viewer's
+# query searches `text` and the field of its level (query.for_viewer), so a word that stands only in
+# a passage hidden from them finds nothing, suggests nothing and counts in no facet.
+LEVEL_FIELDS = {level: f"text_{level}" for level in redaction.LEVELS}
 
 
 def _field_schema(field: fields.Field) -> dict:
@@ -66,6 +77,7 @@ def _schema() -> W.Schema:
         archive=W.ID(stored=True),
         version=W.ID(stored=True),  # INDEX_VERSION of the marker document
         **own,
+        **{name: _field_schema(fields.FIELDS["text"])["text"] for name in LEVEL_FIELDS.values()},
         subject_key=W.KEYWORD(commas=True),  # slugs (`names.slug`): `refugees-camps`
         collection_key=W.ID(),  # the collection's slug
         decade=W.KEYWORD(commas=True),
@@ -110,8 +122,18 @@ def to_document(record: dict, names: dict[str, list[str]], bounds: dict) -> dict
         and `seq`, the change number of the record's last write.
     """
     doc = {"id": record["id"], "doctype": "record", "seq": bounds["seq"]}
+    views = redaction.index_views(record, today())
+    record = views["public"]  # everything everyone searches leaves hidden passages out
+    in_segments = {key: [x for seg in record.get("segments") or [] for x in seg.get(key) or []]
+                   for key in ("people", "events", "places")}  # a segment's links are the record's too
     for field in INDEXED:
-        doc.update(_field_values(field, record.get(field.name), names))
+        value = record.get(field.name)
+        doc.update(_field_values(field, (value or []) + in_segments[field.name] if field.name in in_segments
+                                 else value, names))
+    for level, name in LEVEL_FIELDS.items():
+        if level in views:
+            doc[name] = redaction.searchable_text(views[level])
+    doc["access"] = effective_access(record.get("access") or "private", record.get("consent"))
     doc["subject_key"] = ",".join(dict.fromkeys(filter(None, map(slug, record.get("subjects") or []))))
     doc["collection_key"] = slug(record.get("collection") or "")
     doc["title_sort"] = record["title"].casefold()[:200]
@@ -130,7 +152,9 @@ def _field_values(field: fields.Field, value, names: dict[str, list[str]]) -> di
     how, name = field.search, field.index_field
     if isinstance(field.shape, fields.Links):
         return {name: "\n".join(names.get(field.shape.kind.name, [])),
-                f"{name}_id": ",".join(link["id"] for link in value or [])}
+                f"{name}_id": ",".join(dict.fromkeys(link["id"] for link in value or []))}
+    if hasattr(field.shape, "words"):  # recordings: cue texts, segment titles (archive/timecoded.py)
+        return {name: field.shape.words(value)}
     if how.as_ == "words":
         return {name: "\n".join(value) if isinstance(value, list) else value or ""}
     if how.as_ == "values":

@@ -221,6 +221,18 @@ class Index:
             parts.append(Q.NumericRange("embargo", None, _today()))
         return Q.And(parts)
 
+    @staticmethod
+    def _level_fields(s, viewer: Viewer) -> tuple[str, ...]:
+        """The fields of hidden passages this viewer may search that hold anything in this commit
+        (none for anonymous visitors, and none at all while no record has a redaction)."""
+        levels = [level for level in schema.LEVEL_FIELDS if level in viewer.levels]
+        if not levels:
+            return ()
+        reader = s.reader()
+        # an archivist reads the private text, which holds the restricted passages too
+        name = schema.LEVEL_FIELDS[levels[-1]]
+        return (name,) if reader.field_length(name) else ()
+
     def _table(self, s) -> FacetTable:
         """The facet table of the commit this searcher reads (made by its first search)."""
         key = commit_key(s)
@@ -281,6 +293,7 @@ class Index:
         page = max(1, page)
         narrowing = filters.query() if filters else None
         with self.searcher() as s:
+            query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)
             query, narrowed = self._expanded(s, table, query, budget)
             visible = self._visible(s, viewer)
@@ -345,11 +358,15 @@ class Index:
             return first.ids
         return self.search(text, viewer, per_page=first.total, sort=sort, filters=filters).ids
 
-    def expanded_terms(self, text: str, budget: Budget | None = None) -> list[str]:
-        """The index words a query's `word*` and `word~` stand for (to mark them on a record page)."""
+    def expanded_terms(self, text: str, budget: Budget | None = None,
+                       viewer: Viewer | None = None) -> list[str]:
+        """The index words a query's `word*` and `word~` stand for (to mark them on a record page),
+        among those this viewer may read."""
         budget = budget or unlimited()
         query, _ = queries.parse(text)
         with self.searcher() as s:
+            if viewer is not None:
+                query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)
             expanded, _ = self._expanded(s, table, query, budget)
         return queries.expanded_terms(expanded)
@@ -359,3 +376,8 @@ class Index:
         budget = budget or unlimited()
         with self.searcher() as s:
             return suggestions.suggest(s, self._visible(s, viewer), text, budget)
+
+    def unseen_words(self, words: list[str], viewer: Viewer) -> frozenset:
+        """The words (lower case) that no record the viewer may see holds."""
+        with self.searcher() as s:
+            return suggestions.unseen(s, self._visible(s, viewer), words)

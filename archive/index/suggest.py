@@ -2,36 +2,51 @@
 
 It owns choosing, for each plain word of a query that the viewer's records do not contain, the
 nearest index word they do contain (fewest edits, then commonest). `Index.suggest` gives it a
-searcher and the viewer's visible documents.
+searcher and the viewer's visible documents. Words shorter than MIN_LENGTH are left alone (too many
+words are one edit from "pol"), and no word is corrected into another word of the query ("Pol Pot"
+is not "pot Pot"). The archive's names come first (`archive/didyoumean.py`, docs/search.md).
 """
 from __future__ import annotations
 
 from whoosh import query as Q
 
+from ..names import edits
 from ..querysyntax import OPERATORS, query_tokens
 from .analysis import GRAM_JOINER
 
 SUGGEST_FIELDS = ("title", "summary", "text", "person", "event", "place")
 CANDIDATE_FIELDS = ("text", "title", "person", "place")
+MIN_LENGTH = 4  # letters of a word worth correcting
+
+
+def _seen(searcher, visible: frozenset, word: str) -> bool:
+    found = searcher.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
+    return not visible.isdisjoint(found)
+
+
+def unseen(searcher, visible: frozenset, words: list[str]) -> frozenset:
+    """The words that no visible document holds."""
+    return frozenset(w for w in words if not _seen(searcher, visible, w))
 
 
 def suggest(searcher, visible: frozenset, text: str, budget) -> str | None:
     """A spelling of the query whose words the visible documents contain, or None (also when the
     budget runs out first)."""
     def seen(word: str) -> bool:
-        found = searcher.docs_for_query(Q.Or([Q.Term(f, word) for f in SUGGEST_FIELDS]))
-        return not visible.isdisjoint(found)
+        return _seen(searcher, visible, word)
 
     changed = False
     out = []
-    for token in query_tokens(text):
-        plain = token.isalpha() and token not in OPERATORS
+    tokens = query_tokens(text)
+    words = {t.lower() for t in tokens}
+    for token in tokens:
+        plain = token.isalpha() and token not in OPERATORS and len(token) >= MIN_LENGTH
         word = token.lower()
         if budget.over():
             return None
         if plain and not seen(word):
             for candidate in candidates(searcher, word):
-                if candidate != word and seen(candidate):
+                if candidate != word and candidate not in words and seen(candidate):
                     out.append(candidate)
                     changed = True
                     break
@@ -54,16 +69,3 @@ def candidates(searcher, word: str) -> list[str]:
         if found:
             break
     return sorted(found, key=lambda c: (edits(word, c), -found[c], c))
-
-
-def edits(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment)."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]

@@ -60,7 +60,9 @@
               { headers: { Accept: "application/json" }, credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (items) {
-            if (typedName(field) === q) show(field, list, items.filter(function (i) { return i.name !== q; }));
+            if (typedName(field) === q) show(field, list, items.filter(function (i) {
+              return i.name !== q && i.id !== field.dataset.exclude;  // never the one being merged
+            }));
           })
           .catch(function () { list.hidden = true; });
       }, 150);

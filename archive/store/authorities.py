@@ -41,23 +41,27 @@ def visible_entities_sql(kind: str, viewer: Viewer, alias: str = "a") -> tuple[s
         return "1", []
     where, params = visible_records_sql(viewer, "vr")
 
-    def linked(kind_name: str) -> str:  # ids of this kind that visible records link to
+    def linked(kind_name: str) -> str:  # ids of this kind that visible records (or their segments) link to
         link, column = _link(kind_name)
-        return f"SELECT vl.{column} FROM {link} vl JOIN records vr ON vr.id = vl.record_id WHERE {where}"
+        return (f"SELECT vl.{column} FROM {link} vl JOIN records vr ON vr.id = vl.record_id WHERE {where} "
+                f"UNION SELECT vl.entity_id FROM segment_links vl JOIN records vr ON vr.id = vl.record_id "
+                f"WHERE vl.kind = '{kind_name}' AND {where}")
     if kind == kinds.PERSON.name:  # no chains: one indexed look-up per person is cheapest
         link, column = _link(kind)
-        return (f"EXISTS (SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
-                f"WHERE vl.{column} = {alias}.id AND {where})", params)
+        return (f"(EXISTS (SELECT 1 FROM {link} vl JOIN records vr ON vr.id = vl.record_id "
+                f"WHERE vl.{column} = {alias}.id AND {where}) OR EXISTS (SELECT 1 FROM segment_links vl "
+                f"JOIN records vr ON vr.id = vl.record_id WHERE vl.kind = 'person' "
+                f"AND vl.entity_id = {alias}.id AND {where}))", [*params, *params])
     # UNION (not UNION ALL) also ends a part_of cycle, which the write path refuses anyway
     events = (f"visible_events(id) AS ({linked(kinds.EVENT.name)} UNION SELECT e.part_of FROM events e "
               f"JOIN visible_events v ON e.id = v.id WHERE e.part_of IS NOT NULL)")
     if kind == kinds.EVENT.name:
-        return f"{alias}.id IN (WITH RECURSIVE {events} SELECT id FROM visible_events)", params
+        return f"{alias}.id IN (WITH RECURSIVE {events} SELECT id FROM visible_events)", [*params, *params]
     places = (f"visible_places(id) AS ({linked(kinds.PLACE.name)} UNION SELECT ep.place_id "
               f"FROM event_places ep JOIN visible_events v ON v.id = ep.event_id UNION SELECT p.part_of "
               f"FROM places p JOIN visible_places v ON p.id = v.id WHERE p.part_of IS NOT NULL)")
     return (f"{alias}.id IN (WITH RECURSIVE {events}, {places} SELECT id FROM visible_places)",
-            [*params, *params])
+            [*params, *params, *params, *params])
 
 
 class Shown:
@@ -128,8 +132,10 @@ def linked_record_ids(db, kind: str, entity_id: str) -> list[str]:
     """Live records linked to an authority, whoever may see them (for re-indexing)."""
     link, column = _link(kind)
     return [r[0] for r in db.execute(
-        f"SELECT DISTINCT l.record_id FROM {link} l JOIN records r ON r.id = l.record_id "
-        f"WHERE l.{column} = ? AND r.deleted_at IS NULL", [entity_id])]
+        f"SELECT l.record_id FROM {link} l JOIN records r ON r.id = l.record_id "
+        f"WHERE l.{column} = ? AND r.deleted_at IS NULL UNION SELECT l.record_id FROM segment_links l "
+        f"JOIN records r ON r.id = l.record_id WHERE l.kind = ? AND l.entity_id = ? AND r.deleted_at IS NULL",
+        [entity_id, kind, entity_id])]
 
 
 def redirect_target(db, kind: str, entity_id: str) -> str | None:
@@ -165,6 +171,33 @@ def merge_entity_rows(db, kind: str, old_id: str, keep_id: str) -> None:
     db.execute("UPDATE redirects SET new_id = ? WHERE kind = ? AND new_id = ?", [keep_id, kind, old_id])
     db.execute("INSERT OR REPLACE INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)",
                [kind, old_id, keep_id])
+
+
+def children_of(db, kind: str, parent_id: str) -> list[str]:
+    """The ids of the authorities of a kind that are `part_of` this one."""
+    if not kinds.get(kind).has_part_of:
+        return []
+    return [r[0] for r in db.execute(f"SELECT id FROM {kinds.get(kind).table} WHERE part_of = ? AND id != ? "
+                                     "ORDER BY id", [parent_id, parent_id])]
+
+
+def events_at(db, place_id: str) -> list[str]:
+    """The ids of the events that list a place among theirs."""
+    return [r[0] for r in db.execute("SELECT event_id FROM event_places WHERE place_id = ? ORDER BY event_id",
+                                     [place_id])]
+
+
+def redirected_to(db, kind: str, new_id: str) -> list[str]:
+    """The old ids whose addresses lead to this authority."""
+    return [r[0] for r in db.execute("SELECT old_id FROM redirects WHERE kind = ? AND new_id = ? ORDER BY old_id",
+                                     [kind, new_id])]
+
+
+def set_redirect(db, kind: str, old_id: str, new_id: str | None) -> None:
+    """Make `old_id` lead to `new_id`, or to nothing (when None: the id is its own again)."""
+    db.execute("DELETE FROM redirects WHERE kind = ? AND old_id = ?", [kind, old_id])
+    if new_id:
+        db.execute("INSERT INTO redirects (kind, old_id, new_id) VALUES (?, ?, ?)", [kind, old_id, new_id])
 
 
 # --- JSON, and reads for a viewer -----------------------------------------------------------------

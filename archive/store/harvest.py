@@ -1,14 +1,17 @@
 """What OAI-PMH harvesters see of the records, in the order they page through them.
 
-Harvesters see public records only. A record that was once public and is no longer visible (deleted,
-made restricted or private, or embargoed) is listed as deleted, so that harvesters drop their copy;
+Harvesters see public records only, as anonymous visitors read them (redacted passages hidden). A
+record that was once public and is no longer visible (deleted, made restricted or private, embargoed,
+or its narrator's consent withdrawn) is listed as deleted, so that harvesters drop their copy;
 a record that was never public is never mentioned. The datestamp is the last change, or the day an
 embargo ended, whichever is later, so that incremental harvests also pick up embargoes that end.
 The protocol itself (verbs, resumption tokens, XML) is `archive/oai.py`'s.
 """
 from __future__ import annotations
 
+from ..access import ANONYMOUS, WITHDRAWN
 from ..clock import today
+from .records import viewer_row
 
 
 def _harvest_cte() -> str:
@@ -16,7 +19,8 @@ def _harvest_cte() -> str:
     harvesters know them by: for a record no longer public, those of its last public revision (so
     that a later, private value never reaches them)."""
     visible = ("(r.deleted_at IS NULL AND r.access = 'public' "
-               "AND (r.embargo_until IS NULL OR r.embargo_until <= :today))")
+               "AND (r.embargo_until IS NULL OR r.embargo_until <= :today) "
+               f"AND r.consent_status IS NOT '{WITHDRAWN}')")
     public_revisions = ("FROM revisions v WHERE v.kind = 'record' AND v.entity_id = r.id "
                         "AND json_extract(v.data, '$.access') = 'public' "
                         "AND coalesce(json_extract(v.data, '$.embargo_until'), '') <= :today")
@@ -62,8 +66,9 @@ def harvest_rows(db, *, after: tuple[str, str] | None = None, from_: str | None 
     if after:
         where += " AND (h.oai_datestamp, h.id) > (:after_stamp, :after_id)"
         params.update(after_stamp=after[0], after_id=after[1])
-    return list(db.query(f"{cte} SELECT * FROM h WHERE {where} ORDER BY h.oai_datestamp, h.id "
-                         f"LIMIT :limit", {**params, "today": today(), "limit": limit}))
+    return [viewer_row(row, ANONYMOUS) for row in db.query(
+        f"{cte} SELECT * FROM h WHERE {where} ORDER BY h.oai_datestamp, h.id LIMIT :limit",
+        {**params, "today": today(), "limit": limit})]
 
 
 def count_harvest(db, *, from_: str | None = None, until: str | None = None,
@@ -78,7 +83,7 @@ def count_harvest(db, *, from_: str | None = None, until: str | None = None,
 def harvest_row(db, record_id: str) -> dict | None:
     cte = _harvest_cte()
     rows = list(db.query(f"{cte} SELECT * FROM h WHERE h.id = :id", {"id": record_id, "today": today()}))
-    return rows[0] if rows else None
+    return viewer_row(rows[0], ANONYMOUS) if rows else None
 
 
 def earliest_harvest_datestamp(db) -> str | None:

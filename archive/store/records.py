@@ -1,16 +1,21 @@
 """Records: their rows and links, their JSON shape, and the viewer-aware reads of them.
 
-`visible_records_sql` is the one definition of which records a viewer may see; every read here (and
-every read of authorities, which hides those seen only in hidden records) builds on it. Writes are
+`visible_records_sql` is the one definition of which records a viewer may see (access, embargo, and
+withdrawn consent); every read here (and every read of authorities, which hides those seen only in
+hidden records) builds on it. `viewer_row` makes each record handed to a viewer that viewer's copy
+(passages hidden from them read `[redacted]`, archive/redaction.py). Writes are
 single row changes that `archive/records.py`, the one write path, composes inside its transaction;
 revisions live in `audit`, authorities in `authorities`, the OAI view of records in `harvest`.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
-from .. import fields, kinds
-from ..access import Viewer
+import json
+
+from .. import fields, kinds, redaction
+from ..access import WITHDRAWN, Viewer
 from ..clock import today
 
 
@@ -22,8 +27,29 @@ def visible_records_sql(viewer: Viewer, alias: str = "r") -> tuple[str, list]:
         return f"{alias}.deleted_at IS NULL", []
     marks = ", ".join("?" for _ in viewer.levels)
     return (f"{alias}.deleted_at IS NULL AND {alias}.access IN ({marks}) "
-            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?)",
+            f"AND ({alias}.embargo_until IS NULL OR {alias}.embargo_until <= ?) "
+            f"AND {alias}.consent_status IS NOT '{WITHDRAWN}'",
             [*viewer.levels, today()])
+
+
+def viewer_row(row: dict, viewer: Viewer) -> dict:
+    """The row as this viewer may read it: passages hidden from them read `[redacted]`
+    (`redaction.for_viewer`, the one place a passage is hidden). Rows without redactions pass as
+    they are, at the cost of one string comparison."""
+    if row.get("redactions") in (None, "[]"):
+        return row
+    part = {"text": row["text"], "redactions": json.loads(row["redactions"])}
+    for key in ("media", "segments"):
+        if row.get(key):
+            part[key] = json.loads(row[key])
+    seen = redaction.for_viewer(part, viewer, today())
+    if seen is part:
+        return row
+    out = {**row, "text": seen["text"], "redactions": json.dumps(seen["redactions"], ensure_ascii=False)}
+    for key in ("media", "segments"):
+        if seen.get(key) is not part.get(key):
+            out[key] = json.dumps(seen[key], ensure_ascii=False)
+    return out
 
 
 # --- rows and links -------------------------------------------------------------------------------
@@ -62,6 +88,20 @@ def set_record_links(db, record_id: str, people: list[dict], events: list[dict],
                 seen.add(key)
                 marks = ", ".join("?" for _ in range(len(key) + 2))
                 db.execute(f"INSERT INTO {table} VALUES ({marks})", [record_id, *key, position])
+
+
+def set_segment_links(db, record_id: str, links: Iterable[tuple[str, str]]) -> None:
+    """Replace the (kind, id) of the authorities a record's segments link to."""
+    db.execute("DELETE FROM segment_links WHERE record_id = ?", [record_id])
+    db.conn.executemany("INSERT OR IGNORE INTO segment_links VALUES (?, ?, ?)",
+                        [(record_id, kind, entity_id) for kind, entity_id in links])
+
+
+def media_folder(db) -> Path:
+    """Where the archive of this database keeps its files: `media/` beside the database file
+    (`records/media/` under the archive folder)."""
+    path = next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
+    return Path(path).parent / "media"
 
 
 def tombstone_record(db, record_id: str, stamp: str, revision: int, seq: int) -> None:
@@ -104,8 +144,23 @@ def people_of(db, record_ids: list[str]) -> dict[str, list[dict]]:
 def record_json(db, row: dict) -> dict:
     """A record as JSON (`fields.record_schema()`): every field in order, links with names."""
     elsewhere = record_links(db, row["id"])  # the fields not kept in a column of their own
-    return {"kind": "record", **{f.name: f.shape.from_column(row[f.name]) if f.shape.stored
-                                 else elsewhere[f.name] for f in fields.RECORD_FIELDS}}
+    record = {"kind": "record", **{f.name: f.shape.from_column(row[f.name]) if f.shape.stored
+                                   else elsewhere[f.name] for f in fields.RECORD_FIELDS}}
+    _name_segment_links(db, record["segments"])
+    return record
+
+
+def _name_segment_links(db, segments: list[dict]) -> None:
+    """Segment links with the authorities' names as they are now (a rename reaches them)."""
+    for kind in kinds.AUTHORITIES:
+        ids = {link["id"] for seg in segments for link in seg.get(kind.plural) or [] if link.get("id")}
+        if not ids:
+            continue
+        marks = ", ".join("?" for _ in ids)
+        names = dict(db.execute(f"SELECT id, name FROM {kind.table} WHERE id IN ({marks})", list(ids)).fetchall())
+        for seg in segments:
+            for link in seg.get(kind.plural) or []:
+                link["name"] = names.get(link.get("id"), link.get("name"))
 
 
 # --- reads for a viewer ---------------------------------------------------------------------------
@@ -115,18 +170,19 @@ def get_record(db, record_id: str, viewer: Viewer) -> dict | None:
     where, params = visible_records_sql(viewer)
     rows = list(db.query(f"SELECT * FROM records r WHERE r.id = ? AND {where}",
                          [record_id, *params]))
-    return record_json(db, rows[0]) if rows else None
+    return record_json(db, viewer_row(rows[0], viewer)) if rows else None
 
 
 def records_by_ids(db, ids: list[str], viewer: Viewer) -> list[dict]:
-    """Rows of the given records in the given order, silently dropping what the viewer may not see."""
+    """Rows of the given records in the given order, silently dropping what the viewer may not see
+    (each as the viewer may read it, `viewer_row`)."""
     if not ids:
         return []
     where, params = visible_records_sql(viewer)
     marks = ", ".join("?" for _ in ids)
     rows = {r["id"]: r for r in db.query(
         f"SELECT * FROM records r WHERE r.id IN ({marks}) AND {where}", [*ids, *params])}
-    return [rows[i] for i in ids if i in rows]
+    return [viewer_row(rows[i], viewer) for i in ids if i in rows]
 
 
 def count_records(db, viewer: Viewer) -> int:
@@ -136,8 +192,8 @@ def count_records(db, viewer: Viewer) -> int:
 
 def newest_records(db, viewer: Viewer, limit: int = 10) -> list[dict]:
     where, params = visible_records_sql(viewer)
-    return list(db.query(f"SELECT * FROM records r WHERE {where} "
-                         f"ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit]))
+    return [viewer_row(row, viewer) for row in db.query(
+        f"SELECT * FROM records r WHERE {where} ORDER BY r.created_at DESC, r.id LIMIT ?", [*params, limit])]
 
 
 def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
@@ -147,7 +203,7 @@ def iter_record_rows(db, viewer: Viewer, batch: int = 500) -> Iterator[dict]:
     while True:
         rows = list(db.query(f"SELECT * FROM records r WHERE r.id > ? AND {where} "
                              f"ORDER BY r.id LIMIT ?", [last, *params, batch]))
-        yield from rows
+        yield from (viewer_row(row, viewer) for row in rows)
         if len(rows) < batch:
             return
         last = rows[-1]["id"]
@@ -165,3 +221,13 @@ def records_per_year(db, viewer: Viewer) -> dict[int, int]:
 def live_record_seqs(db) -> dict[str, int]:
     """Id and change number of every live record: what the index must hold."""
     return {r[0]: r[1] for r in db.execute("SELECT id, seq FROM records WHERE deleted_at IS NULL")}
+
+
+def records_with_lapsed_redactions(db, since: str | None, today: str) -> list[str]:
+    """Live records with a redaction whose `until` day lies in [since, today): lapsed since a pass
+    on day `since` (all that lapsed, without one)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT r.id FROM records r, json_each(r.redactions) j "
+        "WHERE r.deleted_at IS NULL AND r.redactions <> '[]' "
+        "AND json_extract(j.value, '$.until') < ? AND json_extract(j.value, '$.until') >= ? "
+        "ORDER BY r.id", [today, since or ""])]

@@ -191,10 +191,38 @@ SCHEMA_V8_EVENT_VARIANTS = """
 ALTER TABLE events ADD COLUMN variants TEXT NOT NULL DEFAULT '[]';
 """
 
+# Recordings (docs/architecture.md, "Recordings"): a record's files with their transcripts, and its
+# segment index, each JSON in a column (the files themselves live in records/media/, by SHA-256). The
+# people, events and places a segment links to are listed in `segment_links`, so that an authority a
+# visible record's segment names is visible, and a merge or a new variant reaches that record.
+SCHEMA_V9_RECORDINGS = """
+ALTER TABLE records ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE records ADD COLUMN segments TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE segment_links (
+    record_id TEXT NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'event', 'place')),
+    entity_id TEXT NOT NULL,
+    PRIMARY KEY (record_id, kind, entity_id)
+);
+CREATE INDEX segment_links_entity ON segment_links (kind, entity_id);
+"""
+
+# Redactions and consent (docs/architecture.md, "Redactions and consent"): passages hidden from
+# viewers below a level, and the narrator's consent, as JSON; the consent's status also in a column of
+# its own, read by the access rule (withdrawn consent makes a record private), so the visibility
+# index covers it.
+SCHEMA_V10_REDACTIONS = """
+ALTER TABLE records ADD COLUMN redactions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE records ADD COLUMN consent TEXT;
+ALTER TABLE records ADD COLUMN consent_status TEXT;
+DROP INDEX IF EXISTS records_visibility;
+CREATE INDEX records_visibility ON records (id, access, embargo_until, deleted_at, consent_status);
+"""
+
 # Each entry upgrades the schema by one version; a new version appends its script here.
 MIGRATIONS = [SCHEMA_V1, SCHEMA_V2_SIGN_IN, SCHEMA_V3_VIEW_LOG, SCHEMA_V4_USERNAME_NOCASE,
               SCHEMA_V5_VISIBILITY, SCHEMA_V6_SESSIONS, SCHEMA_V7_SIGN_IN_PAIRS,
-              SCHEMA_V8_EVENT_VARIANTS]
+              SCHEMA_V8_EVENT_VARIANTS, SCHEMA_V9_RECORDINGS, SCHEMA_V10_REDACTIONS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,11 +4,14 @@
 |---|---|
 | `public.py` | home, search, records, authorities, the timeline, the JSON Schemas, `/export.jsonl` |
 | `auth.py` | signing in and out, the admin's page of users |
-| `editor.py` | the archivists' forms, history, delete and undo, merging, `/suggest` |
+| `editor.py` | the archivists' forms, history, delete and undo, `/suggest` (and `merging.py`: merging and its undo, on this blueprint) |
 | `formats.py` | JSON-LD and the streamed exports (`/export.json`, `.csv`, `.jsonld`) |
 | `oai.py` | the OAI-PMH data provider |
 | `imports.py` | uploading a file to import |
 | `browse.py` | subjects and collections, with counts, and their records |
+| `bulk.py` | changing the access of a search's records at once (archivists) |
+| `recordings.py` | a record's media files (with ranges), transcripts and chapters as WebVTT, IIIF manifests |
+| `redactions.py` | archivists: hiding passages of a record, the access report |
 
 `common.py` holds the request helpers every view uses (the archive, connection, index and viewer,
 the guards, fetch-or-404, downloads), `editing.py` the editor's form and history helpers,
@@ -21,9 +24,11 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import i18n
-from . import auth, browse, common, editor, errors, filters, formats, imports, oai, public, security
+from . import (auth, browse, bulk, common, editor, errors, filters, formats, imports, merging, oai,  # noqa: F401
+               public, recordings, redactions, security)
 
-BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp)
+BLUEPRINTS = (public.bp, auth.bp, editor.bp, formats.bp, oai.bp, imports.bp, browse.bp, bulk.bp, recordings.bp,
+              redactions.bp)
 
 
 def init_app(app: Flask) -> None:

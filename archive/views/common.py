@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
 
-from .. import accounts, finder, store
+from .. import accounts, finder, redaction, store
 from ..access import ANONYMOUS, Viewer
 from ..budget import Budget
 from ..errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -115,9 +115,13 @@ def record_or_404(record_id: str, via: str | None = None) -> dict:
     record = store.get_record(db, record_id, viewer)
     if record is None:
         raise NotFound(Text("Record %(id)s doesn't exist.", id=record_id))
-    if via and not ANONYMOUS.may_see(record["access"], record["embargo_until"]):
+    if via and not ANONYMOUS.may_see(record["access"], record["embargo_until"], record.get("consent")):
         store.log_view(db, record_id, viewer.username, viewer.role, request.remote_addr, via,
                        record["access"], get_archive().clock.now())
+    elif via and redaction.seen_passages(record, viewer, get_archive().clock.today()):
+        # a public record, but passages hidden from the public were read: logged alike
+        store.log_view(db, record_id, viewer.username, viewer.role, request.remote_addr,
+                       f"{via}+redacted", record["access"], get_archive().clock.now())
     return record
 
 

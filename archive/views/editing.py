@@ -1,6 +1,6 @@
 """What the archivists' views (editor.py) share: the link fields of the record form (typed names to
 ids, suggested links, ticked suggestions), errors shown beside their fields, the confirm buttons'
-check, and what each revision changed for the history pages.
+check, what each revision changed for the history pages, and a merge's look-alikes and preview.
 """
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import difflib
 
 from flask import request
 
-from .. import kinds, linking, store
+from .. import kinds, linking, records, store
 from ..access import SYSTEM
 from ..errors import BadRequest
 from ..forms import ConfirmForm, RecordForm, field_for, lines
 from ..i18n import translate
 from ..messages import N_, Text
-from ..names import name_key
-from .common import get_viewer
+from ..names import name_key, near
+from .common import get_db, get_viewer
 
 
 # --- the record form's links -----------------------------------------------------------------------
@@ -102,7 +102,7 @@ def check_confirmed() -> None:
 
 # --- what each revision changed --------------------------------------------------------------------
 
-SKIP = ("kind", "created_at", "updated_at", "revision", "deleted")
+SKIP = ("kind", "created_at", "updated_at", "revision", "deleted", *records.NOTE_KEYS)
 # What the history calls each field (translated on the page).
 FIELD_NAMES = {
     "type": N_("type"), "title": N_("title"), "summary": N_("summary"), "text": N_("text"),
@@ -151,8 +151,47 @@ def history_entries(revs: list[dict]) -> tuple[list[dict], dict | None]:
     for rev in revs:
         deleted = bool(rev["data"].get("deleted"))
         entries.append({**rev, "deleted": deleted, "created": previous is None and not deleted,
-                        "changes": [] if deleted or previous is None else changes(previous, rev["data"])})
+                        "changes": [] if deleted or previous is None else changes(previous, rev["data"]),
+                        "note": {k: rev["data"][k] for k in records.NOTE_KEYS if rev["data"].get(k)}})
         if not deleted:
             previous = rev["data"]
     entries.reverse()
     return entries, previous
+
+
+# --- merging: look-alikes and the preview ----------------------------------------------------------
+
+def merge_preview(kind: str, entity: dict, keep: dict) -> dict:
+    """What merging `entity` into `keep` moves: its records (those not linked to both already) and
+    the names the kept one gains as variants."""
+    db, viewer = get_db(), get_viewer()
+    kept_ids = {r["id"] for r in store.entity_records(db, kind, keep["id"], viewer)}
+    moving = store.entity_records(db, kind, entity["id"], viewer)
+    names = [entity["name"], *entity.get("variants", [])] if kinds.get(kind).has_variants else []
+    known = {name_key(n) for n in [keep["name"], *keep.get("variants", [])]}
+    return {"keep": keep, "records": [r for r in moving if r["id"] not in kept_ids],
+            "already": [r for r in moving if r["id"] in kept_ids],
+            "names": [n for n in dict.fromkeys(names) if name_key(n) not in known]}
+
+
+def look_alikes(kind: str, entity: dict, most: int = 8) -> list[dict]:
+    """Other authorities of the kind whose names look like this one's (never itself), closest first,
+    with their dates, record counts and ids."""
+    keys = {name_key(n) for n in [entity["name"], *entity.get("variants", [])]}
+    found = []
+    for other in store.entities_with_counts(get_db(), kind, get_viewer()):
+        if other["id"] == entity["id"]:
+            continue
+        distances = [d for n in [other["name"], *other["variants"]] for k in keys
+                     for d in [0 if name_key(n) == k else near(k, name_key(n))] if d is not None]
+        words = {w for n in [other["name"]] for w in name_key_words(n)}
+        shared = words & {w for w in name_key_words(entity["name"])}
+        if distances or shared:
+            found.append((min(distances) if distances else 9, other))
+    found.sort(key=lambda pair: (pair[0], -pair[1]["count"], pair[1]["name"]))
+    return [other for _, other in found[:most]]
+
+
+def name_key_words(name: str) -> set[str]:
+    """The name keys of a name's words of four letters or more ("Sokha" in "Kem Sokha")."""
+    return {key for key in map(name_key, name.split()) if len(key) >= 4}

@@ -1,5 +1,6 @@
-"""Blueprint `editor`: the archivists' pages (record and authority forms, history, delete and undo,
-merging) and `/suggest`, the typing help of those forms.
+"""Blueprint `editor`: the archivists' pages (record and authority forms, history, delete and undo)
+and `/suggest`, the typing help of those forms. Merging and its undo are in `merging.py`, on this
+blueprint.
 
 Views turn forms (`forms.py`) into calls of the one write path (`records.py`) and reach the store
 through the store's reads only; their helpers are in `editing.py`, their templates in `templates/editor/`.
@@ -9,21 +10,22 @@ authorities only after the archivist ticks "Create these".
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from .. import kinds, records, store
+from .. import kinds, merges, records, revising, store
 from ..access import SYSTEM
 from ..errors import NotFound
 from ..i18n import number, translate
 from ..messages import Text
-from ..forms import (ConfirmForm, EventForm, MergeForm, PersonForm, PlaceForm, RecordForm, lines,
+from ..forms import (ConfirmForm, EventForm, PersonForm, PlaceForm, RecordForm, lines,
                      record_data)
 from .common import (edit_refused, editor_required, entity_or_404, find_authority, get_db,
                      get_index, get_viewer, load_viewer, record_or_404)
-from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of, resolve_links,
-                      show_errors, suggested_links)
+from .editing import (apply_ticked, check_confirmed, history_entries, linked_ids_of,
+                      resolve_links, show_errors, suggested_links)
+from . import uploads
 from .errors import handle_exception, json_error
 from .filters import kind_label
 
@@ -63,6 +65,7 @@ def edit_record(record_id: str):
 
 def record_form(current: dict | None):
     db, viewer = get_db(), get_viewer()
+    uploads.allow_large_upload()
     form = RecordForm()
     new_names: list[tuple[str, str]] = []
     status = 200
@@ -75,6 +78,7 @@ def record_form(current: dict | None):
     if request.method == "GET":
         if current:
             form.fill(current)
+            form.segments_lines.data = uploads.segment_lines(current["segments"])
         return page()
 
     apply_ticked(db, form)
@@ -83,14 +87,17 @@ def record_form(current: dict | None):
         if offered:
             getattr(form, name).data = offered
     valid = form.validate()
+    # the names new to the archive are found whatever else is wrong, so that one answer offers
+    # every fix at once: the field errors, the dates suggested and "Create these" (issue 15)
+    data = record_data(form)
+    new_names = resolve_links(db, data, current)
     if not form.save.data:  # "Preview links", or a suggested date taken: show, save nothing
         return page()
     if not valid:
         status = 400
         return page()
-    data = record_data(form)
-    new_names = resolve_links(db, data, current)
-    if new_names and not form.create_new.data:
+    confirmed = {kind for kind, _ in new_names if form.create_new.data or getattr(form, f"create_{kind}").data}
+    if any(kind not in confirmed for kind, _ in new_names):
         form.form_errors.append(gettext("Some names are new to the archive. Tick “Create these” to add "
                                         "them, or correct the names, and save again."))
         status = 400
@@ -100,17 +107,33 @@ def record_form(current: dict | None):
         status = edit_refused(form, "record", current["revision"]) or status
         if status != 200:
             return page()
-    try:
-        saved = records.save_record(db, get_index(), data, viewer.username)
-    except records.ValidationError as exc:
-        show_errors(form, exc.errors)
+    files = records.Files(max_bytes=int(current_app.config["MEDIA_MAX_BYTES"]))
+    data["media"], data["segments"], problems = uploads.recordings_of(
+        form, current, files, db, (data.get("language") or [None])[0])
+    if problems:
+        form.form_errors.extend(problems)
         status = 400
         return page()
+    try:
+        saved = records.save_record(db, get_index(), data, viewer.username, files=files)
+    except records.ValidationError as exc:
+        show_errors(form, [(MEDIA_ERRORS.get(path.split(".")[0], path), message) for path, message in exc.errors])
+        status = 400
+        return page()
+    for notice in files.notices[:5]:
+        flash(gettext("Transcript: %(notice)s", notice=notice), "info")
     created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
+    if current and saved["revision"] == current["revision"]:  # the write path keeps no empty revision
+        flash(gettext("Nothing changed, so nothing was saved."), "info")
+        return redirect(url_for(".edit_record", record_id=saved["id"]))
     saved_revision = gettext("Saved revision %(revision)s.", revision=number(saved["revision"]))
     flash(saved_revision + (" " + gettext("New in the archive: %(names)s.", names=", ".join(created))
                             if created else ""), "info")
     return redirect(url_for(".edit_record", record_id=saved["id"]))
+
+
+# Where the write path's errors of recordings show on the form.
+MEDIA_ERRORS = {"media": "media_upload", "segments": "segments_lines"}
 
 
 @bp.errorhandler(CSRFError)
@@ -160,10 +183,17 @@ def history(record_id: str):
 def entity_history(plural: str, entity_id: str):
     kind = kinds.by_plural(plural).name
     entity = entity_or_404(kind, entity_id)
-    revs = store.revisions(get_db(), kind, entity_id)
+    db = get_db()
+    revs = store.revisions(db, kind, entity_id)
     entries, _ = history_entries(revs)
+    undoable = {old for old in store.redirected_to(db, kind, entity_id)
+                if merges.merged_into(db, kind, old) == entity_id}
+    last_merge = {r["data"]["merged_from"]: r["revision"] for r in revs  # its newest merge of each
+                  if r["data"].get("merged_from") in undoable and not r["data"].get("merged_into")}
     return render_template(
         "editor/history.html", entries=entries, title=entity["name"], tombstone=None,
+        undo_merge_url=lambda e: (url_for(".unmerge", plural=plural, keep_id=entity_id, old_id=e["note"]["merged_from"])
+                                  if last_merge.get(e["note"].get("merged_from")) == e["revision"] else None),
         current=revs[-1]["revision"] if revs else 0, undelete_url=None,
         view_url=url_for("public.entity_page", plural=plural, entity_id=entity_id),
         edit_url=url_for(".edit_entity", plural=plural, entity_id=entity_id),
@@ -178,7 +208,7 @@ def restore_entity(plural: str, entity_id: str, revision: int):
     kind = kinds.by_plural(plural).name
     entity_or_404(kind, entity_id)
     try:
-        saved = records.restore_entity(get_db(), get_index(), kind, entity_id, revision,
+        saved = revising.restore_entity(get_db(), get_index(), kind, entity_id, revision,
                                        get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
@@ -193,15 +223,27 @@ def restore_entity(plural: str, entity_id: str, revision: int):
 @editor_required
 def restore(record_id: str, revision: int):
     check_confirmed()
+    before = store.last_revision(get_db(), "record", record_id)
     try:
-        saved = records.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
+        saved = revising.restore_record(get_db(), get_index(), record_id, revision, get_viewer().username)
     except records.ValidationError as exc:
         flash(gettext("Revision %(revision)s cannot be restored: %(problem)s", revision=number(revision),
                       problem=translate(exc.message)), "error")
         return redirect(url_for(".history", record_id=record_id))
+    if saved["revision"] == before:
+        flash(gettext("Revision %(revision)s holds what the record holds now, so nothing was saved.",
+                      revision=number(revision)), "info")
+        return redirect(url_for(".history", record_id=record_id))
     flash(gettext("Revision %(revision)s restored as revision %(new)s.", revision=number(revision),
                   new=number(saved["revision"])), "info")
     return redirect(url_for(".history", record_id=record_id))
+
+
+@bp.get("/records/deleted")
+@editor_required
+def deleted_list():
+    """Deleted records, last deleted first, each with its history and an Undo."""
+    return render_template("editor/deleted_list.html", deleted=store.deleted_records(get_db()))
 
 
 @bp.route("/records/<record_id>/delete", methods=["GET", "POST"])
@@ -221,7 +263,7 @@ def delete(record_id: str):
 @editor_required
 def undelete(record_id: str):
     check_confirmed()
-    saved = records.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
+    saved = revising.undelete_record(get_db(), get_index(), record_id, get_viewer().username)
     flash(gettext("“%(title)s” is back (revision %(revision)s).", title=saved["title"],
                   revision=number(saved["revision"])), "info")
     return redirect(url_for("public.record_page", record_id=record_id))
@@ -325,36 +367,3 @@ def entity_form(kind: str, current: dict | None):
         return page()
     flash(gettext("Saved %(name)s.", name=saved["name"]), "info")
     return redirect(url_for("public.entity_page", plural=described.plural, entity_id=saved["id"]))
-
-
-@bp.route("/<any(people, events, places):plural>/<entity_id>/merge", methods=["GET", "POST"])
-@editor_required
-def merge(plural: str, entity_id: str):
-    kind = kinds.by_plural(plural).name
-    entity = entity_or_404(kind, entity_id)
-    db = get_db()
-    form = MergeForm()
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate():
-            keep = find_authority(kind, form.into.data)
-            if keep is None:
-                form.into.errors = [{"person": gettext("no person of that name or id"),
-                                     "event": gettext("no event of that name or id"),
-                                     "place": gettext("no place of that name or id")}[kind]]
-            elif keep == entity_id:
-                form.into.errors = [gettext("that is this one; choose the one to keep")]
-            else:
-                try:
-                    kept = records.merge_entities(db, get_index(), kind, entity_id, keep,
-                                                  get_viewer().username)
-                except records.ValidationError as exc:  # e.g. a part-of cycle after the merge
-                    form.into.errors = [message for _, message in exc.errors]
-                else:
-                    flash(gettext("%(name)s was merged into %(kept)s; its old address now leads here.",
-                                  name=entity["name"], kept=kept["name"]), "info")
-                    return redirect(url_for("public.entity_page", plural=plural, entity_id=keep))
-    count = len(store.entity_records(db, kind, entity_id, get_viewer()))
-    return render_template("editor/merge.html", form=form, kind=kind, plural=plural, entity=entity,
-                           count=count), status

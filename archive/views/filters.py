@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .. import fields, kinds, urls
+from .. import clock, fields, kinds, redaction, urls
 from ..access import ACCESS_NAMES, ROLE_NAMES
 from ..i18n import translate
 from ..names import slug
@@ -24,9 +24,40 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(kinds_label, "kinds_label")
     app.add_template_filter(lambda role: translate(ROLE_NAMES.get(role, role)), "role_label")
     app.add_template_filter(lambda level: translate(ACCESS_NAMES.get(level, level)), "access_label")
+    app.add_template_test(lambda until: bool(until) and until > clock.today(), "embargoed")
     app.add_template_filter(slug, "slug")  # the address of a subject or collection
     app.add_template_test(urls.is_web_url, "web_url")  # only web addresses become links
     app.add_template_global(fields.RECORD_FIELDS, "record_fields")
+    app.add_template_filter(moment, "clock")
+    app.add_template_filter(seconds, "seconds")
+    app.add_template_filter(redaction_marks, "redaction_marks")
+    app.add_template_filter(lambda status: translate(fields.CONSENT_LABELS.get(status, status)), "consent_label")
+
+
+def moment(value: float | None) -> str:
+    """A moment of a recording as people read it: 75.4 -> "1:15", 3725 -> "1:02:05"."""
+    total = int(value or 0)
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def seconds(value: float | None) -> str:
+    """A moment as `?t=` and media fragments (`#t=`) take it: 3.6 -> "3.6", 12.0 -> "12"."""
+    return f"{float(value or 0):.3f}".rstrip("0").rstrip(".")
+
+
+def redaction_marks(html: Markup, redactions: list[dict]) -> Markup:
+    """A paragraph's HTML with the passages of these redactions marked in place (the characters
+    `redaction.marked_paragraphs` put at their ends), each labelled with its level and reason."""
+    if not redactions:
+        return html
+    text = str(html)
+    for i, r in enumerate(redactions):
+        label = f"{translate(ACCESS_NAMES.get(r['access'], r['access']))}: {r.get('reason') or ''}"
+        opening = Markup('<mark class="redacted" data-redaction="{}" data-label="{}" title="{}">').format(
+            r["id"], label, label)
+        text = text.replace(chr(redaction.OPEN + i), opening).replace(chr(redaction.CLOSE + i), "</mark>")
+    return Markup(text)
 
 
 def type_label(code: str) -> str:

@@ -3,8 +3,10 @@
 Two steps, as on the command line: the uploaded file is checked (`importer.plan`) and the report shown;
 only a second, confirmed POST imports it (`importer.run`, all or nothing). Between the two steps the
 file waits in `records/uploads/` under the archive home, named by a random token; the confirmation
-carries only that token, never a path. The forms validate; the importer writes. Template:
-`templates/imports/import.html`.
+carries only that token, never a path. The check lists the people, events and places the import would
+create; one that looks like an existing authority gets a choice in the confirmation form (link it to
+the existing one, or create it as new), and the import waits until each has one (`newnames`). The
+forms validate; the importer writes. Template: `templates/imports/import.html`.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -97,8 +99,14 @@ def confirm():
     if path is None:
         flash(gettext("That upload is no longer waiting to be imported: upload the file again."), "error")
         return redirect(url_for(".upload"))
+    checked = importer.plan(get_db(), path)
+    mapping, missing = choices(checked)
+    if missing and not checked.problems:  # the file waits: the same page, with what is missing
+        return render_template("imports/import.html", form=UploadForm(formdata=None), plan=checked,
+                               confirm=ConfirmForm(formdata=None, token=form.token.data), filename=None,
+                               missing=missing, chosen=request.form), 400
     try:
-        result = importer.run(get_db(), get_index(), path, user=get_viewer().username)
+        result = importer.run(get_db(), get_index(), path, user=get_viewer().username, mapping=mapping)
     except importer.ImportFailed as exc:  # the archive changed since the check
         return render_template("imports/import.html", form=UploadForm(formdata=None),
                                plan=importer.Plan(problems=exc.problems, more=exc.more), confirm=None, filename=None)
@@ -106,3 +114,18 @@ def confirm():
         path.unlink(missing_ok=True)
     flash(gettext("Imported %(what)s.", what=translate(result.summary())), "success")
     return redirect(url_for(".upload"))
+
+
+def choices(checked: importer.Plan) -> tuple[dict, list]:
+    """The archivist's choice for each new name that looks like an existing one: (kind, name key) →
+    the existing id to link to (a "new" choice maps nothing), and the names not chosen for yet."""
+    mapping, missing = {}, []
+    for new in checked.unsure:
+        chosen = request.form.get(new.choice, "")
+        if chosen == "new":
+            continue
+        if chosen in {other["id"] for other in new.near}:
+            mapping[new.kind, new.key] = chosen
+        else:
+            missing.append(new)
+    return mapping, missing

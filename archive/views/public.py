@@ -11,8 +11,11 @@ from itertools import groupby
 
 from flask import Blueprint, jsonify, render_template, request
 
-from .. import cite, export, finder, highlight, kinds, store, timeline, validation
+from .. import cite, export, finder, highlight, kinds, redaction, store, timeline, validation
+from ..i18n import translate
 from ..messages import N_
+from ..redaction_form import RedactionForm, recording_choices
+from . import recordings
 from .common import (download, entity_or_404, export_name, external_url, get_archive, get_db, get_index,
                      get_viewer, record_or_404, search_budget, search_params)
 
@@ -67,7 +70,8 @@ def search_json():
     budget, params = search_budget(), search_params()
     result = finder.run(get_db(), get_index(), get_viewer(), params, budget=budget)
     hits = [{"id": h["id"], "title": h["title"], "type": h["type"], "date": h["date"],
-             "snippet": str(h["snippet"]), "score": h["score"]} for h in result.hits]
+             "snippet": str(h["snippet"]), "score": h["score"],
+             **({"media": h["media"], "time": h["time"]} if h["media"] else {})} for h in result.hits]
     answer = {"total": result.total, "page": params.page, "per_page": params.per_page, "hits": hits,
               "facets": {k: result.facets.get(k, []) for k in finder.JSON_FACETS
                          if k in result.facets or k != "access"},  # access: for those who see more
@@ -79,18 +83,58 @@ def search_json():
 
 @bp.get("/records/<record_id>")
 def record_page(record_id: str):
+    if get_viewer().can_edit and store.deleted_record_row(get_db(), record_id):
+        return deleted_page(record_id)
     record = record_or_404(record_id, "page")
     q, budget = request.args.get("q", "")[:finder.MAX_QUERY], search_budget()
     phrases = finder.highlight_phrases(get_db(), get_index(), get_viewer(), q, budget) if q.strip() else []
-    paras = highlight.mark_paragraphs(paragraphs(record["text"]), phrases, budget)
+    # the passages this viewer reads that others may not, marked in place (redaction_marks)
+    shown = [r for r in record["redactions"] if redaction.is_span(r) and redaction.active(r, get_archive().clock.today())]
+    pairs = redaction.marked_paragraphs(record["text"], shown)
+    starts = [start for start, _ in pairs]
+    paras = highlight.mark_paragraphs([para for _, para in pairs], phrases, budget)
     permalink = external_url("public.record_page", record_id=record["id"])
     accessed = get_archive().clock.date()
-    return render_template("public/record.html", record=record, paragraphs=paras, q=q,
+    form = time_form = None
+    if get_viewer().can_edit:
+        form, time_form = RedactionForm(formdata=None), RedactionForm(formdata=None)
+        form.base_revision.data = time_form.base_revision.data = str(record["revision"])
+        time_form.media.choices = recording_choices(record)
+    media = recordings.page_media(record)
+    ranges = [r for r in record["redactions"] if "media" in r and redaction.active(r, get_archive().clock.today())]
+    for m in media:
+        m["marked"] = highlight.mark_paragraphs([c["text"] for c in m["transcript"]], phrases, budget)
+        m["redacted"] = redaction.cues_in_ranges(m, ranges)  # those who may hear them see them marked
+    return render_template("public/record.html", record=record, paragraphs=paras, q=q, starts=starts,
+                           shown_redactions=shown, form=form, time_form=time_form,
+                           recordings=media, start_at=start_moment(media),
                            marked=sum(p.count("<mark>") for p in paras), permalink=permalink,
                            marks_cut=finder.MARKS_CUT if budget.cut else None,
-                           chicago=cite.chicago(record, permalink, accessed),
+                           chicago=cite.chicago(record, permalink, accessed, translate),
                            bibtex=cite.bibtex(record, permalink, accessed),
                            citation_meta=cite.highwire(record, permalink))
+
+
+def deleted_page(record_id: str):
+    """What archivists see at a deleted record's address: who deleted it and when, its history and
+    an Undo (others get the plain 404: a deleted record is no record to them)."""
+    tombstone = store.deleted_record_row(get_db(), record_id)
+    last = store.revisions(get_db(), "record", record_id)[-1]
+    return render_template("editor/deleted.html", tombstone=tombstone, deleted_by=last["saved_by"]), 410
+
+
+def start_moment(shown: list[dict]) -> dict | None:
+    """The moment `?t=SECONDS` (of the file `?media=`, else the first recording) starts a player at."""
+    try:
+        t = float(request.args.get("t", ""))
+    except ValueError:
+        return None
+    if not (0 <= t < 1e7):
+        return None
+    wanted = request.args.get("media")
+    playable = [m["id"] for m in shown if m["kind"] in ("audio", "video")]
+    mid = wanted if wanted in playable else (playable[0] if playable else None)
+    return {"media": mid, "t": t} if mid else None
 
 
 @bp.get("/records/<record_id>.json")
