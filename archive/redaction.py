@@ -25,7 +25,7 @@ import re
 from . import fields
 from .access import ACCESS_LEVELS, Viewer
 from .errors import ValidationError
-from .redaction_times import cues_in_ranges, media_for, segments_for, segments_in_ranges  # noqa: F401
+from .redaction_times import cues_in_ranges, media_for, merged, segments_for, segments_in_ranges  # noqa: F401
 
 MARK = "[redacted]"
 LEVELS = ("restricted", "private")  # the levels a redaction may ask for
@@ -61,20 +61,10 @@ def hides_anything(record: dict, viewer: Viewer, today: str) -> bool:
     return any(hidden_from(r, viewer, today) for r in record.get("redactions") or [])
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(a, b) for a, b in out]
-
-
 def hide_spans(text: str, spans: list[tuple[int, int]], mark: str = MARK) -> str:
     """The text with each span (merged where they overlap) replaced by `mark`."""
     pieces, last = [], 0
-    for start, end in _merged(spans):
+    for start, end in merged(spans):
         start, end = max(start, last), min(end, len(text))
         if start >= end:
             continue
@@ -95,7 +85,7 @@ def for_viewer(record: dict, viewer: Viewer, today: str, mark: str = MARK) -> di
     if not hidden:
         return record
     copy = dict(record)
-    spans = _merged([(r["start"], r["end"]) for r in hidden if is_span(r)])
+    spans = merged([(r["start"], r["end"]) for r in hidden if is_span(r)])
     moved = {}
     if spans:
         copy["text"] = hide_spans(record.get("text") or "", spans, mark)

@@ -48,14 +48,15 @@ def segments_in_ranges(record: dict, ranges: list[dict]) -> set[int]:
     redactions (several adjoining or overlapping ranges together may cover one)."""
     found = set()
     for i, (mid, start, end) in enumerate(segment_spans(record)):
-        covered = _merged_times([(float(r["from"]), float(r["to"])) for r in ranges if r.get("media") == mid])
+        covered = merged([(float(r["from"]), float(r["to"])) for r in ranges if r.get("media") == mid])
         if any(a <= start and end <= b for a, b in covered):
             found.add(i)
     return found
 
 
-def _merged_times(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
+def merged(spans: list[tuple]) -> list[tuple]:
+    """Spans (character offsets or seconds) with those that overlap or touch joined, in order."""
+    out: list[list] = []
     for start, end in sorted(spans):
         if out and start <= out[-1][1]:
             out[-1][1] = max(out[-1][1], end)
