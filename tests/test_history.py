@@ -76,3 +76,14 @@ def test_restores_undeletes_and_merges_are_named(archivist, save, home):
     assert f"Merge: {old} was merged into this one." in page
     khmer = history(archivist, record["id"], "km")
     assert "Links moved" not in khmer and "Brought back" not in khmer and "Restored from" not in khmer
+
+
+def test_a_person_saved_with_no_change_says_so(archivist, save, home):
+    person = save(title="x", people=[{"name": "Kem Sokha"}])["people"][0]["id"]
+    form = {"name": "Kem Sokha", "variants": "Kim Sokha", "save": "Save", "base_revision": "1"}
+    page = archivist.post(f"/people/{person}/edit", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Saved Kem Sokha." in page
+    page = archivist.post(f"/people/{person}/edit", data={**form, "base_revision": "2"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Nothing changed, so nothing was saved." in page and "Saved Kem Sokha." not in page
+    assert len(store.revisions(home.db, "person", person)) == 2

@@ -359,11 +359,15 @@ def entity_form(kind: str, current: dict | None):
         status = edit_refused(form, kind, store.last_revision(db, kind, current["id"])) or status
         if status != 200:
             return page()
+    before = store.last_revision(db, kind, current["id"]) if current else None
     try:
         saved = records.save_entity(db, get_index(), kind, data, viewer.username)
     except records.ValidationError as exc:
         show_errors(form, exc.errors)
         status = 400
         return page()
-    flash(gettext("Saved %(name)s.", name=saved["name"]), "info")
+    if before is not None and store.last_revision(db, kind, saved["id"]) == before:  # no empty revision
+        flash(gettext("Nothing changed, so nothing was saved."), "info")
+    else:
+        flash(gettext("Saved %(name)s.", name=saved["name"]), "info")
     return redirect(url_for("public.entity_page", plural=described.plural, entity_id=saved["id"]))
