@@ -37,7 +37,7 @@ class NewAuthority:
     @property
     def choice(self) -> str:
         """The name of its form field: `map-person-<hash of the key>`."""
-        return f"map-{self.kind}-{hashlib.sha1(self.key.encode('utf-8')).hexdigest()[:16]}"
+        return f"map-{self.kind}-{hashlib.sha256(self.key.encode('utf-8')).hexdigest()[:16]}"
 
 
 class Tracker:
