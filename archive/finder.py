@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import dates, didyoumean, fields, highlight, querysyntax, store
+from . import cuehits, dates, didyoumean, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
@@ -363,22 +363,8 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
              "anchor": f"p{number}" if number else None, "media": None, "time": None,
              "score": round(score, 4) if score is not None else None}
     if phrases and row.get("media") not in (None, "", "[]"):
-        _best_cue(found, fields.FIELDS["media"].shape.from_column(row["media"]), phrases, words, budget)
+        found.update(cuehits.best_cue(row, phrases, words, budget) or {})
     return found
-
-
-def _best_cue(found: dict, files: list[dict], phrases: list[list[str]], words: int, budget) -> None:
-    """When a cue of a transcript matches at least as many of the query's words as the text's best
-    passage, the hit's snippet is that cue and the hit opens the recording at its moment."""
-    cues = [(m["id"], c) for m in files for c in m.get("transcript") or []]
-    if not cues or (budget is not None and budget.over()):
-        return
-    marked, number, matched = highlight.passage([c["text"] for _, c in cues], phrases, budget=budget)
-    if number is not None and matched >= words:
-        mid, cue = cues[number - 1]
-        first = next((m["id"] for m in files if m.get("kind") in ("audio", "video")), None)
-        found.update(snippet=marked, media=mid, time=cue["start"], anchor=None,
-                     media_param=None if mid == first else mid)  # `?t=` alone plays the first recording
 
 
 def label_facets(db, counts: dict[str, list[tuple[str, int]]], viewer: Viewer) -> dict[str, list[dict]]:

@@ -253,3 +253,15 @@ def test_a_partly_written_copy_is_never_served(client, home, hushed, tmp_path):
         silence.silence(bad, dest, [(1.2, 2.4)], "audio/ogg")
     assert not dest.exists() and not silence.sum_path(dest).exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(media.INCOMING_PREFIX)] == []
+
+
+def test_a_cue_answer_kept_for_an_archivist_is_never_given_to_a_visitor(client, auth, hushed):
+    # the same query, first by the archivist (whose best cue is the hidden one), then by a visitor:
+    # kept answers are keyed by the transcripts as each viewer reads them (archive/cuehits.py)
+    auth.sign_in_as("archivist")
+    hit = client.get("/search.json?q=camp OR leaving").get_json()["hits"][0]
+    assert (hit["media"], hit["time"]) == ("m1", 1.2) and "camp" in hit["snippet"]
+    assert client.get("/search.json?q=camp OR leaving").get_json()["hits"][0] == hit  # kept, the same
+    auth.logout()
+    seen = client.get("/search.json?q=camp OR leaving").get_json()["hits"][0]
+    assert "camp" not in seen["snippet"] and "time" not in seen  # found by "leaving", in its text
