@@ -29,7 +29,7 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE
 
-from . import schema, writing
+from . import parallel, schema, writing
 
 MAX_SEGMENTS = 10  # more segments than this after a write: merge the smallest
 KEEP_SEGMENTS = 4  # ... until this many are left
@@ -68,22 +68,9 @@ def choose(storage, segments: list) -> list:
     return chosen
 
 
-def _folder_owner_gone(folder: Path) -> bool:
-    try:
-        pid = int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0])
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
-        return True
-    except PermissionError:  # a process of another user: alive
-        return False
-    return False
-
-
 def clean_leftovers(path: Path) -> None:
     """Remove the private folders of merges whose process died."""
-    for folder in path.glob(FOLDER_PREFIX + "*"):
-        if folder.is_dir() and _folder_owner_gone(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+    parallel.clean_leftovers(path, FOLDER_PREFIX)
 
 
 def merge(index) -> bool:

@@ -192,9 +192,9 @@ def attach(built: list, index_path: str | Path):
     return add
 
 
-def _owner_gone(folder: Path) -> bool:
+def _owner_gone(folder: Path, prefix: str) -> bool:
     try:
-        os.kill(int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]), 0)
+        os.kill(int(folder.name[len(prefix):].split("-", 1)[0]), 0)
     except (ValueError, ProcessLookupError):
         return True
     except PermissionError:  # a process of another user: alive
@@ -202,10 +202,11 @@ def _owner_gone(folder: Path) -> bool:
     return False
 
 
-def clean_leftovers(index_path: Path) -> None:
-    """Remove the folders of workers whose parent died."""
-    for folder in index_path.glob(FOLDER_PREFIX + "*"):
-        if folder.is_dir() and _owner_gone(folder):
+def clean_leftovers(index_path: Path, prefix: str = FOLDER_PREFIX) -> None:
+    """Remove the private folders (`<prefix><pid>-<token>`) whose process died: import workers'
+    (this prefix), or background merges' (`merging.FOLDER_PREFIX`)."""
+    for folder in index_path.glob(prefix + "*"):
+        if folder.is_dir() and _owner_gone(folder, prefix):
             shutil.rmtree(folder, ignore_errors=True)
 
 
