@@ -164,15 +164,13 @@ class Write:
         errors = validate("record", data)
         if errors:
             raise ValidationError(errors)
-        old_media = []
-        if data.get("id") and (current := store.record_row(self.db, data["id"])):
-            old_media = fields.FIELDS["media"].shape.from_column(current["media"])
-        data = {**data, "media": filing.measured_media(self.files, store.media_folder(self.db),
+        db = self.db
+        old = store.record_row(db, data["id"]) if data.get("id") else None  # a tombstone too
+        old_media = fields.FIELDS["media"].shape.from_column(old["media"]) if old else []
+        data = {**data, "media": filing.measured_media(self.files, store.media_folder(db),
                                                        data.get("media") or [], old_media)}
         data["segments"] = [self._segment_links(seg, i) for i, seg in enumerate(data.get("segments") or [])]
-        db = self.db
         record_id = data.get("id") or store.new_id(db, "record")
-        old = store.record_row(db, record_id)
         if old is None and data.get("id") and store.id_taken(db, record_id):
             raise ValidationError([("id", Text("%(id)s is already used by an authority", id=record_id))])
         links = {}
@@ -182,9 +180,9 @@ class Write:
                            "role": link.get("role") or "mentioned"}
                           for i, link in enumerate(data.get(key) or [])]
         data = {**data, "redactions": settle_redactions(old, data, self.user, self.stamp)}
-        row = {"id": record_id}
+        row, cleaned = {"id": record_id}, {}
         for field in _STORED:
-            value = field.shape.clean(data.get(field.name))
+            value = cleaned[field.name] = field.shape.clean(data.get(field.name))
             if field.shape.required and not value:
                 raise ValidationError([(field.name, Text("is required"))])
             row.update(field.shape.columns(field.name, value))
@@ -193,8 +191,7 @@ class Write:
         db.execute("SAVEPOINT record_write")
         store.put_record_row(db, row)
         store.set_record_links(db, record_id, links["people"], links["events"], links["places"])
-        unheard = redaction.segments_anyone_misses({k: fields.FIELDS[k].shape.from_column(row[k])
-                                                    for k in ("media", "segments", "redactions")}, clock.today())
+        unheard = redaction.segments_anyone_misses(cleaned, clock.today())
         store.set_segment_links(db, record_id, [(kind, link["id"]) for i, seg in enumerate(data["segments"])
                                                 if i not in unheard
                                                 for key, kind in timecoded.LINK_KINDS for link in seg[key]])
