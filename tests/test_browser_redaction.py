@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive import accounts, store
+from test_browser_editor import archivist_live, sign_in  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -31,20 +32,9 @@ SELECT = """(sentence) => {
 }"""
 
 
-@pytest.fixture
-def archivist_live(sample_app, live):
-    db = store.connect(sample_app.config["DATABASE"])
-    accounts.add_user(db, "ada", "a long enough password", "archivist")
-    db.close()
-    return live
-
-
 def test_archivist_selects_a_sentence_redacts_it_and_it_is_gone_once_signed_out(page, archivist_live):
     url = archivist_live.url
-    page.goto(url + "/login?next=/records/r-seed-letter")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, "/records/r-seed-letter")
     page.goto(url + "/records/r-seed-letter")
     assert page.evaluate(SELECT, SENTENCE)
     expect(page.get_by_label("Passage to hide")).to_have_value(SENTENCE)
@@ -84,10 +74,7 @@ def test_archivist_ticks_cues_of_the_sample_recording_and_once_signed_out_it_pla
     assert cli_media.load_sample_recording(db, sample_app.extensions["archive"].index)  # as `init --sample`
     db.close()
     url = archivist_live.url
-    page.goto(url + "/login?next=/records/r-seed-letter")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, "/records/r-seed-letter")
     page.goto(url + "/records/r-seed-letter")
     page.locator("#pick-m1-5").check()  # "My name is Justin C. Sok."
     page.locator("#pick-m1-6").check()  # "I am a Cambodian American, residing in Long Beach, California."
