@@ -4,7 +4,7 @@ from search, while the rest of the letter reads and searches as before."""
 import pytest
 from playwright.sync_api import expect
 
-from archive import accounts, store
+from archive import store
 from test_browser_editor import archivist_live, sign_in  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
