@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import media, timecoded
 from .errors import ValidationError
+from .messages import Text
 
 
 @dataclass
@@ -45,7 +46,7 @@ def measured_media(files: Files, folder: Path, entries: list[dict], old: list[di
         try:
             found = _measure(files, given, folder, known)
         except media.MediaError as error:
-            errors.append((f"media.{i}.{'path' if given.get('path') else 'sha256'}", str(error)))
+            errors.append((f"media.{i}.{'path' if given.get('path') else 'sha256'}", error.text))
             continue
         if found is None:
             entry.update(dict.fromkeys(timecoded.MEASURED))
@@ -61,12 +62,12 @@ def measured_media(files: Files, folder: Path, entries: list[dict], old: list[di
 def _measure(files: Files, given: dict, folder: Path, known: dict[str, dict]) -> dict | None:
     if given.get("path"):
         if files.base is None:
-            raise media.MediaError("a file path is read only by `archive import` on the server; "
-                                   "upload the file on the record's form")
+            raise media.MediaError(Text("a file path is read only by `archive import` on the server; "
+                                        "upload the file on the record's form"))
         base = files.base.resolve()
         source = (base / given["path"]).resolve()
         if not source.is_relative_to(base) or not source.is_file():
-            raise media.MediaError(f"no file {given['path']!r} beside the import file")
+            raise media.MediaError(Text("no file %(path)s beside the import file", path=repr(given["path"])))
         return files.store(source, folder).as_dict()
     sha = given.get("sha256")
     if not sha:
@@ -77,9 +78,9 @@ def _measure(files: Files, given: dict, folder: Path, known: dict[str, dict]) ->
         return known[sha]
     path = media.path_for(folder, sha)
     if not path.is_file():
-        raise media.MediaError("the archive has no file with this checksum: give the file's `path`, "
-                               "or import a bag (archive export --format bag)")
+        raise media.MediaError(Text("the archive has no file with this checksum: give the file's `path`, "
+                                    "or import a bag (archive export --format bag)"))
     found = media.measure(path)
     if found.sha256 != sha:
-        raise media.MediaError("the archive's copy of this file is damaged (its checksum changed)")
+        raise media.MediaError(Text("the archive's copy of this file is damaged (its checksum changed)"))
     return found.as_dict()

@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .messages import Text
+
 MEDIA_FOLDER = Path("records") / "media"
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: a two-hour interview in a good lossy format fits many times
 PROBE_TIMEOUT = 120  # seconds; ffprobe reads headers, or packet times when a header has no duration
@@ -72,7 +74,12 @@ _WEBM_CODECS = {"vp8", "vp9", "av1", "opus", "vorbis"}
 
 
 class MediaError(Exception):
-    """A file the archive cannot keep or read; the message says why, in words for the person."""
+    """A file the archive cannot keep or read; the message (a `Text`, `text`) says why, in words for
+    the person."""
+
+    @property
+    def text(self) -> Text:
+        return self.args[0]
 
 
 class RangeNotSatisfiable(Exception):
@@ -116,7 +123,7 @@ def ensure_folder(folder: str | os.PathLike) -> Path:
 def path_for(folder: str | os.PathLike, sha256: str) -> Path:
     """Where the file with this SHA-256 lives; refuses anything but 64 lowercase hex digits."""
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
-        raise MediaError(f"not a SHA-256 checksum: {str(sha256)[:80]!r}")
+        raise MediaError(Text("not a SHA-256 checksum: %(value)s", value=repr(str(sha256)[:80])))
     return Path(folder) / sha256
 
 
@@ -205,7 +212,7 @@ def ffprobe_path() -> str:
     """The ffprobe executable. :raise MediaError: when it is not installed."""
     found = shutil.which("ffprobe")
     if not found:
-        raise MediaError(f"ffprobe is missing, so recordings cannot be measured: {INSTALL_HINT}")
+        raise MediaError(Text("ffprobe is missing, so recordings cannot be measured: %(hint)s", hint=INSTALL_HINT))
     return found
 
 
@@ -220,7 +227,7 @@ def probe(path: str | os.PathLike) -> tuple[str, float | None]:
         f.seek(max(path.stat().st_size - 1024, 0))
         tail = f.read()
     if not head:
-        raise MediaError("the file is empty")
+        raise MediaError(Text("the file is empty"))
     if b"%PDF-" in head and b"%%EOF" in tail:  # readers accept the header anywhere in the first KB
         return "application/pdf", None
     info = _ffprobe(path, "format=format_name,duration:format_tags=major_brand"
@@ -230,26 +237,27 @@ def probe(path: str | os.PathLike) -> tuple[str, float | None]:
     if name in _IMAGES:
         return _IMAGES[name], None
     if name not in _RECORDINGS:
-        raise MediaError("cannot read this file: the archive keeps audio, video, images (PNG, JPEG, "
-                         "GIF, WebP, TIFF) and PDF documents" + (f", not {name!r}" if name else ""))
+        kept = Text("cannot read this file: the archive keeps audio, video, images (PNG, JPEG, GIF, WebP, "
+                    "TIFF) and PDF documents")
+        raise MediaError(Text("%(kept)s, not %(name)s", kept=kept, name=repr(name)) if name else kept)
     streams = info.get("streams") or []
     codecs = {s.get("codec_name") for s in streams}
     has_video = any(s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")
                     for s in streams)
     has_audio = any(s.get("codec_type") == "audio" for s in streams)
     if not (has_video or has_audio):
-        raise MediaError("cannot read this file: it holds neither sound nor pictures")
+        raise MediaError(Text("cannot read this file: it holds neither sound nor pictures"))
     audio_type, video_type = _RECORDINGS[name]
     mimetype = video_type if has_video else audio_type
     if mimetype is None:
-        raise MediaError(f"cannot read this file: a {name!r} file without pictures")
+        raise MediaError(Text("cannot read this file: a %(name)s file without pictures", name=repr(name)))
     if name == "matroska,webm" and codecs <= _WEBM_CODECS:
         mimetype = mimetype.replace("x-matroska", "webm")
     elif name.startswith("mov,") and has_video and (fmt.get("tags") or {}).get("major_brand", "").strip() == "qt":
         mimetype = "video/quicktime"
     duration = _float(fmt.get("duration")) or _duration_from_packets(path)
     if not duration:
-        raise MediaError("cannot read this recording: its length cannot be measured")
+        raise MediaError(Text("cannot read this recording: its length cannot be measured"))
     return mimetype, round(duration, 3)
 
 
@@ -320,11 +328,11 @@ def _copy(src: BinaryIO, out: BinaryIO, max_bytes: int) -> tuple[str, int]:
     while chunk := src.read(CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise MediaError(f"the file is larger than the limit of {_human(max_bytes)}")
+            raise MediaError(Text("the file is larger than the limit of %(size)s", size=_human(max_bytes)))
         digest.update(chunk)
         out.write(chunk)
     if size == 0:
-        raise MediaError("the file is empty")
+        raise MediaError(Text("the file is empty"))
     return digest.hexdigest(), size
 
 
@@ -348,7 +356,7 @@ def _ffprobe(path: Path, entries: str, *extra: str) -> dict:
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=PROBE_TIMEOUT, check=False)  # nosec B603
     except subprocess.TimeoutExpired:
-        raise MediaError("cannot read this file: measuring it took too long") from None
+        raise MediaError(Text("cannot read this file: measuring it took too long")) from None
     if done.returncode != 0:
         return {}
     try:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 
+from .messages import Text
+
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$"
 LANGUAGE = {"type": ["string", "null"], "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}
 SECONDS = {"type": "number", "minimum": 0}
@@ -163,25 +165,25 @@ def check_times(record: dict) -> list[tuple[str, str]]:
             continue
         if medium.get("id"):
             if medium["id"] in seen:
-                errors.append((f"media.{i}.id", f"{medium['id']} is used by two files"))
+                errors.append((f"media.{i}.id", Text("%(id)s is used by two files", id=medium["id"])))
             seen.add(medium["id"])
             durations[medium["id"]] = medium.get("duration")
         for j, cue in enumerate(medium.get("transcript") or []):
             if isinstance(cue, dict) and _number(cue.get("start")) and _number(cue.get("end")):
                 if cue["end"] < cue["start"]:
-                    errors.append((f"media.{i}.transcript.{j}.end", "ends before it starts"))
+                    errors.append((f"media.{i}.transcript.{j}.end", Text("ends before it starts")))
     segment_ids = set()
     for i, seg in enumerate(record.get("segments") if isinstance(record.get("segments"), list) else []):
         if not isinstance(seg, dict):
             continue
         if seg.get("id"):
             if seg["id"] in segment_ids:
-                errors.append((f"segments.{i}.id", f"{seg['id']} is used by two segments"))
+                errors.append((f"segments.{i}.id", Text("%(id)s is used by two segments", id=seg["id"])))
             segment_ids.add(seg["id"])
         if seg.get("media") and seg["media"] not in seen:
-            errors.append((f"segments.{i}.media", f"the record has no file {seg['media']}"))
+            errors.append((f"segments.{i}.media", Text("the record has no file %(mid)s", mid=seg["media"])))
         if _number(seg.get("start")) and _number(seg.get("end")) and seg["end"] < seg["start"]:
-            errors.append((f"segments.{i}.end", "ends before it starts"))
+            errors.append((f"segments.{i}.end", Text("ends before it starts")))
     return errors
 
 
@@ -192,7 +194,7 @@ def check_lengths(medium: dict, where: str) -> list[tuple[str, str]]:
         return []
     late = [j for j, cue in enumerate(medium.get("transcript") or []) if cue["start"] > duration + 1.0]
     return [(f"{where}.transcript.{late[0]}.start",
-             f"starts after the recording ends ({duration:g} s)")] if late else []
+             Text("starts after the recording ends (%(seconds)s s)", seconds=format(duration, "g")))] if late else []
 
 
 def _number(value) -> bool:

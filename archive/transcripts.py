@@ -34,6 +34,8 @@ from typing import Iterable
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from .messages import Text
+
 _LINES = re.compile(r"\r\n|\r|\n")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
@@ -75,19 +77,19 @@ def read_transcript(data: bytes | str, *, language: str | None = None, duration:
     text = _decode(data, notices)
     blocks = _blocks(_LINES.split(text))
     if not blocks:
-        raise TranscriptError(["the file is empty"])
+        raise TranscriptError([Text("the file is empty")])
     header_language = None
     if blocks[0][1][0].startswith("WEBVTT"):
         header_language = next((m.group(1) for line in blocks[0][1][1:]
                                 if (m := _HEADER_LANGUAGE.match(line))), None)
         blocks = blocks[1:]
     elif not any("-->" in line for _, lines in blocks[:3] for line in lines):
-        raise TranscriptError(["this is neither WebVTT nor SRT: no cue timings (00:00:01.000 --> "
-                               "00:00:04.000) near the start"])
+        raise TranscriptError([Text("this is neither WebVTT nor SRT: no cue timings (00:00:01.000 --> "
+                                    "00:00:04.000) near the start")])
     default_language = language or header_language
     cues, notes, problems = _read_blocks(blocks, default_language, notices)
     if not cues:
-        raise TranscriptError(problems + ["no cue could be read"])
+        raise TranscriptError(problems + [Text("no cue could be read")])
     if strict and problems:
         raise TranscriptError(problems)
     numbered = _shift(cues, offset, duration, notices)
@@ -96,8 +98,9 @@ def read_transcript(data: bytes | str, *, language: str | None = None, duration:
     if duration is not None:
         late = [n for n, cue in numbered if cue["start"] > duration]
         if late:
-            notices.append(f"cue {late[0]} starts after the recording ends ({_clock(duration)})"
-                           + (f", and {len(late) - 1} more" if len(late) > 1 else ""))
+            late_cue = Text("cue %(n)s starts after the recording ends (%(end)s)", n=late[0], end=_clock(duration))
+            notices.append(Text("%(late)s, and %(more)s more", late=late_cue, more=len(late) - 1)
+                           if len(late) > 1 else late_cue)
     return Transcript([cue for _, cue in numbered], notes, default_language, notices, problems)
 
 
@@ -158,8 +161,8 @@ def _decode(data: bytes | str, notices: list[str]) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise TranscriptError(["the file is not text in UTF-8, UTF-16 or Windows-1252"]) from None
-    notices.append("the file is not UTF-8: it was read as Windows-1252")
+        raise TranscriptError([Text("the file is not text in UTF-8, UTF-16 or Windows-1252")]) from None
+    notices.append(Text("the file is not UTF-8: it was read as Windows-1252"))
     return text
 
 
@@ -197,16 +200,16 @@ def _read_blocks(blocks, language, notices):
         if loose:
             if cues:  # SRT files have blank lines inside cue text
                 cues[-1][1]["text"] += "\n" + _plain(loose, language)[2]
-                notices.append(f"cue {cues[-1][0]}: text after a blank line was kept in it")
+                notices.append(Text("cue %(n)s: text after a blank line was kept in it", n=cues[-1][0]))
             else:
-                problems.append(f"line {line_no}: text outside any cue: {lines[0][:60]!r}")
+                problems.append(Text("line %(line)s: text outside any cue: %(text)s", line=line_no, text=repr(lines[0][:60])))
         for at, text_lines in _cue_parts(lines, timings):
             number += 1
             cue = _read_cue(lines[at], text_lines, language)
             if isinstance(cue, str):
-                problems.append(f"cue {number} (line {line_no + at}): {cue}")
+                problems.append(Text("cue %(n)s (line %(line)s): %(problem)s", n=number, line=line_no + at, problem=cue))
             elif not cue["text"]:
-                notices.append(f"cue {number} has no text: left out")
+                notices.append(Text("cue %(n)s has no text: left out", n=number))
             else:
                 cues.append((number, cue))
     return cues, notes, problems
@@ -221,10 +224,10 @@ def _cue_parts(lines: list[str], timings: list[int]):
         yield at, lines[at + 1:stop]
 
 
-def _read_cue(timing: str, text_lines: list[str], language: str | None) -> dict | str:
+def _read_cue(timing: str, text_lines: list[str], language: str | None) -> dict | Text:
     match = _TIMING.match(timing)
     if not match:
-        return f"cannot read its times {timing.strip()[:60]!r}"
+        return Text("cannot read its times %(timing)s", timing=repr(timing.strip()[:60]))
     start, end, settings = match.groups()
     # SRT writes 00:00:01,500; WebVTT 00:00:01.500
     block = "\n".join(["WEBVTT", "", f"{start.replace(',', '.')} --> {end.replace(',', '.')}{settings}",
@@ -234,7 +237,7 @@ def _read_cue(timing: str, text_lines: list[str], language: str | None) -> dict 
     except (MalformedCaptionError, MalformedFileError):
         captions = []
     if len(captions) != 1:
-        return f"cannot read its times {timing.strip()[:60]!r}"
+        return Text("cannot read its times %(timing)s", timing=repr(timing.strip()[:60]))
     caption = captions[0]
     speaker, cue_language, text = _plain(caption.lines, language)
     return {"start": caption.start_time.in_milliseconds() / 1000,
@@ -266,8 +269,11 @@ def _shift(cues, offset, duration, notices):
         beyond = duration is not None and first > duration
         if hours and fits and (beyond or (duration is None and first - hours * HOUR < 60)):
             offset = hours * HOUR
-            notices.append(f"the cues began at {_clock(first)}, a recorder's timecode: "
-                           f"every time was moved back by {hours:g} hour{'s' if hours > 1 else ''}")
+            notices.append(Text("the cues began at %(time)s, a recorder's timecode: every time was moved "
+                                "back by %(hours)s hours", time=_clock(first), hours=int(hours))
+                           if hours > 1 else
+                           Text("the cues began at %(time)s, a recorder's timecode: every time was moved "
+                                "back by %(hours)s hour", time=_clock(first), hours=1))
     if not offset:
         return cues
     for _, cue in cues:
@@ -280,7 +286,7 @@ def _sort(cues, notices):
     ordered = sorted(cues, key=lambda nc: nc[1]["start"])  # stable: equal starts keep file order
     if ordered != cues:
         late = next(n for (n, _), (m, _) in zip(cues, ordered) if n != m)
-        notices.append(f"the cues were out of order (cue {late} first): they were sorted by start time")
+        notices.append(Text("the cues were out of order (cue %(n)s first): they were sorted by start time", n=late))
     return ordered
 
 
@@ -293,7 +299,8 @@ def _repair_ends(cues, duration, notices):
             nxt = duration
         was = _clock(cue["end"])
         cue["end"] = nxt if nxt is not None else cue["start"]
-        notices.append(f"cue {number} ended at {was}, not after it began: it now ends at {_clock(cue['end'])}")
+        notices.append(Text("cue %(n)s ended at %(was)s, not after it began: it now ends at %(now)s",
+                            n=number, was=was, now=_clock(cue["end"])))
 
 
 def _payload(cue: dict, language: str | None) -> str:

@@ -17,6 +17,7 @@ from archive import csvrows, dates, i18n, kinds, validation
 from archive.messages import Text
 
 from conftest import SAMPLE, AuthActions, loaded_app
+from test_recordings import write_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "archive" / "translations"
@@ -320,7 +321,8 @@ def test_every_public_page_speaks_khmer(khmer_app, url):
                                                     "not-a-date", "no-such-page", "circa"})
 
 
-@pytest.mark.parametrize("url", ARCHIVIST_PAGES + ["/", "/records/udhr-km-04", "/search?q=Kem"])
+@pytest.mark.parametrize("url", ARCHIVIST_PAGES + ["/", "/records/udhr-km-04", "/search?q=Kem",
+                                 "/search/access?q=Kem&type=letter&access=public&from=1975&set_access=restricted"])
 def test_every_archivist_page_speaks_khmer(khmer_app, url):
     client = khmer_app.test_client()
     client.get("/?lang=km")  # a Khmer reader signs in in Khmer (the cookie keeps the choice)
@@ -464,6 +466,38 @@ def test_record_form_errors_of_the_write_path_speak_khmer(khmer_app):
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "https://" in html
     assert not interface_words(html, FORM_WORDS, strict=True)
+
+
+def post_recording(client, media: tuple[bytes, str], transcript: tuple[bytes, str] | None = None):
+    data = {"csrf_token": csrf_token(client, "/records/new"), "title": "t", "type": "interview",
+            "access": "public", "save": "Save", "media_upload": (io.BytesIO(media[0]), media[1])}
+    if transcript:
+        data["transcript_upload"] = (io.BytesIO(transcript[0]), transcript[1])
+    return client.post("/records/new", data=data, content_type="multipart/form-data")
+
+
+def test_recording_upload_messages_speak_khmer(khmer_app, tmp_path):
+    """What media.py and transcripts.py say of a file they cannot read, or have repaired, reaches a
+    Khmer reader in Khmer, with cue and line numbers in Khmer digits."""
+    client = signed_in_khmer(khmer_app)
+    html = post_recording(client, (b"just some text", "talk.mp3")).get_data(as_text=True)
+    assert "ឯកសារមិនត្រូវបានរក្សាទុកទេ៖ មិនអាចអានឯកសារនេះបានទេ៖" in html, html
+    formats = {"PNG", "JPEG", "GIF", "WebP", "TIFF", "PDF", "tty"}
+    assert not interface_words(html, FORM_WORDS | formats)
+
+    wav = write_wav(tmp_path / "interview.wav").read_bytes()
+    broken = b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nfirst\n\n00:00:xx --> 00:00:02.000\nsecond\n"
+    html = post_recording(client, (wav, "interview.wav"), (broken, "interview.vtt")).get_data(as_text=True)
+    assert "មិនអាចអានប្រតិចារិកបានទេ៖ ឃ្លាទី ២ (បន្ទាត់ទី ៦)៖ មិនអាចអានពេលវេលារបស់វា" in html, html
+    assert not interface_words(html, FORM_WORDS | {"00:00:xx"})
+
+    unordered = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\ncafé\n\n00:00:00.000 --> 00:00:01.000\nfirst\n"
+    answer = post_recording(client, (wav, "interview.wav"), (unordered.encode("cp1252"), "interview.vtt"))
+    assert answer.status_code == 302
+    html = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "ប្រតិចារិក៖ ឯកសារនេះមិនមែន UTF-8 ទេ៖ វាត្រូវបានអានជា Windows-1252" in html, html
+    assert "ប្រតិចារិក៖ ឃ្លាមិនតាមលំដាប់ទេ (ឃ្លាទី ១ មុនគេ)" in html
+    assert not interface_words(html, FORM_WORDS | {"Windows-1252", "interview.wav"})
 
 
 # The module's accounts, and the examples zxcvbn's advice quotes ("Repeats like "aaa" …").

@@ -19,6 +19,7 @@ from ..i18n import number, translate
 from ..messages import Text
 from .common import editor_required, get_db, get_index, get_viewer, search_params
 from .editing import check_confirmed
+from .public import FACET_TITLES
 
 bp = Blueprint("bulk", __name__)
 
@@ -47,8 +48,10 @@ def confirm_access():
     level, (params, ids) = _chosen(), _selection()
     rows = [store.record_row(get_db(), record_id) for record_id in ids]
     now = Counter(row["access"] for row in rows if row is not None)
+    active = finder.prepare(get_db(), get_viewer(), params).active  # the filters, named as on the search page
     return render_template("bulk/confirm_access.html", params=params, level=level, total=len(ids),
-                           changing=len(ids) - now[level], now=sorted(now.items()))
+                           changing=len(ids) - now[level], now=sorted(now.items()), active=active,
+                           facet_names=FACET_TITLES)
 
 
 @bp.post("/search/access")

@@ -121,7 +121,7 @@ def record_form(current: dict | None):
         status = 400
         return page()
     for notice in files.notices[:5]:
-        flash(gettext("Transcript: %(notice)s", notice=notice), "info")
+        flash(gettext("Transcript: %(notice)s", notice=translate(notice)), "info")
     created = [f"{name} ({kind_label(kind)})" for kind, name in new_names]
     if current and saved["revision"] == current["revision"]:  # the write path keeps no empty revision
         flash(gettext("Nothing changed, so nothing was saved."), "info")

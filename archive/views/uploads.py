@@ -99,7 +99,7 @@ def recordings_of(form, current: dict | None, files: records.Files, db, language
         try:
             measured = files.store(upload.stream, store.media_folder(db))
         except media.MediaError as error:
-            problems.append(Text("The file was not kept: %(why)s.", why=str(error)))
+            problems.append(Text("The file was not kept: %(why)s.", why=error.text))
         else:
             used = {m["id"] for m in kept}
             mid = next(f"m{n}" for n in range(1, len(used) + 2) if f"m{n}" not in used)
@@ -117,7 +117,8 @@ def recordings_of(form, current: dict | None, files: records.Files, db, language
             try:
                 read = transcripts.read_transcript(transcript.read(), duration=duration, language=language)
             except transcripts.TranscriptError as error:
-                problems.append(Text("The transcript was not read: %(why)s.", why="; ".join(error.problems[:5])))
+                problems += [Text("The transcript was not read: %(why)s.", why=problem)
+                             for problem in error.problems[:5]]
             else:
                 target["transcript"], target["notes"] = read.cues, read.notes
                 files.notices.extend(read.notices)
