@@ -66,3 +66,32 @@ def test_searches_side_by_side_give_the_answers_they_give_alone(sample_app):
         t.join()
     assert errors == [] and wrong == []
     assert index.search("zzq*", SYSTEM).total == 5
+
+
+def test_costly_searches_take_turns_and_a_plain_word_never_waits_for_them(sample_app):
+    """While a costly search (a pattern, a fuzzy word, a phrase) holds the lane, a plain word search
+    answers at once; another costly one waits for at most part of its time, then answers anyway,
+    with the words it finds."""
+    from archive.budget import Budget
+    from archive.index import limits, query as queries
+
+    index = sample_app.extensions["archive"].index
+    holding, release = threading.Event(), threading.Event()
+
+    def costly_search():
+        with index.lane.enter(queries.parse("Guter*")[0], Budget(None)):
+            holding.set()
+            release.wait(30)
+    thread = threading.Thread(target=costly_search)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert index.search("Sokha", SYSTEM).total >= 1  # not costly: no lane
+        waited = index.search('"human rights"', SYSTEM, budget=Budget(0.4))  # waits ≤ 0.2 s, then runs
+        assert waited.total >= 1 and not release.is_set()
+        assert index.expanded_terms("Guter*", Budget(0.4)) == ["guterres"]
+    finally:
+        release.set()
+        thread.join()
+    assert [limits.costly(queries.parse(q)[0]) for q in ["Sokha", "person:Sokha", "slavery~", "*a*", '"a b"']] \
+        == [False, False, True, True, True]

@@ -11,12 +11,19 @@ expands the same query again at every step of a search. So, before anything runs
   chosen once per search: at most EXPANSIONS_PER_TERM each and EXPANSIONS_PER_QUERY in all, shared
   fairly between the query's patterns (closest and commonest first), looking at the clock as it
   scans the word lists;
-- `DeadlineCollector` stops ranking when the request's `Budget` is spent.
+- `DeadlineCollector` stops ranking when the request's `Budget` is spent;
+- `Lane` lets few costly searches (patterns, fuzzy words, phrases) run at once. Searches are threads
+  of one process, and Python runs one thread at a time: four costly searches at once would leave a
+  plain word search a fifth of the interpreter, and the steps of a costly search that cannot stop
+  (matching a phrase's positions) five times as long. A costly search waits for the lane at most
+  LANE_WAIT of its time, then runs anyway (with the time it has left, so partial when it runs out).
 """
 from __future__ import annotations
 
 import bisect
 import re
+import threading
+from contextlib import contextmanager
 
 from whoosh import collectors, query as Q
 from whoosh.support.levenshtein import distance
@@ -31,6 +38,8 @@ EXPANSION_SHARE = 0.5  # of a search's time left, what choosing the words of its
 SCAN_MOST = 5000  # matching words looked at per pattern before choosing the commonest
 CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the clock
 GRAM = GRAM_JOINER.encode()
+COSTLY_AT_ONCE = 1  # costly searches run side by side (the rest wait in the lane)
+LANE_WAIT = 0.5  # of a costly search's time, how long it may wait for the lane
 
 
 def affordable(query):
@@ -200,3 +209,36 @@ class DeadlineCollector(collectors.FilterCollector):
                 return
             if offset + sub_docnum in allow:
                 child.collect(sub_docnum)
+
+
+def costly(query) -> bool:
+    """Whether a parsed query holds a pattern, a fuzzy word or a phrase: what may take long."""
+    return any(isinstance(q, (Q.MultiTerm, Q.Phrase, Q.Sequence, Q.Ordered)) for q in _nodes(query))
+
+
+def _nodes(query):
+    yield query
+    for child in query.children():
+        yield from _nodes(child)
+
+
+class Lane:
+    """At most COSTLY_AT_ONCE costly searches at a time (see the module's docstring)."""
+
+    def __init__(self, width: int = COSTLY_AT_ONCE):
+        self._slots = threading.BoundedSemaphore(width)
+
+    @contextmanager
+    def enter(self, query, budget):
+        """Run the block in the lane if `query` is costly; waits at most LANE_WAIT of the budget's
+        time left (without a deadline, until the lane is free)."""
+        if not costly(query):
+            yield
+            return
+        left = budget.left()
+        held = self._slots.acquire(timeout=None if left is None else left * LANE_WAIT)
+        try:
+            yield
+        finally:
+            if held:
+                self._slots.release()

@@ -67,6 +67,7 @@ class Index:
         # A write that also holds a database transaction takes this lock first (records.writing).
         self.write_lock = threading.RLock()
         self._merger: merging.Merger | None = None  # the server's background merges
+        self.lane = limits.Lane()  # costly searches, few at a time
 
     # --- opening -----------------------------------------------------------------------------
     @staticmethod
@@ -292,7 +293,7 @@ class Index:
             sort = "date"  # nothing to rank by: oldest first
         page = max(1, page)
         narrowing = filters.query() if filters else None
-        with self.searcher() as s:
+        with self.lane.enter(query, budget), self.searcher() as s:
             query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)
             query, narrowed = self._expanded(s, table, query, budget)
@@ -364,7 +365,7 @@ class Index:
         among those this viewer may read."""
         budget = budget or unlimited()
         query, _ = queries.parse(text)
-        with self.searcher() as s:
+        with self.lane.enter(query, budget), self.searcher() as s:
             if viewer is not None:
                 query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)
