@@ -67,7 +67,8 @@ def setup() -> None:
 
     Whoosh names segments and temporary files with `random`; this gives it `_unpredictable_name`.
     An OR over a small segment gets a score array of the segment's size (`_preloaded_or_matcher`).
-    Field lengths and sorting runs cost per block, not per posting (`speedups`).
+    Field lengths and sorting runs cost per block, not per posting, and short posting lists are
+    kept inline (`speedups`).
     """
     for module in _PATCHED:
         module.random_name = _unpredictable_name
