@@ -8,14 +8,10 @@ and choosing facets do not read them again. Answers cut short by the search's ti
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from . import fields, highlight
+from .kept import MISSING, Kept
 
-KEPT = 2048  # answers kept (a few hundred bytes each)
-_kept: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_kept = Kept(2048)  # answers (a few hundred bytes each)
 
 
 def best_cue(row: dict, phrases: list[list[str]], words: int, budget) -> dict | None:
@@ -25,16 +21,11 @@ def best_cue(row: dict, phrases: list[list[str]], words: int, budget) -> dict | 
     if budget is not None and budget.over():
         return None
     key = (row["id"], hash(row["media"]), tuple(map(tuple, phrases)), words)
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    answer = _find(fields.FIELDS["media"].shape.from_column(row["media"]), phrases, words, budget)
-    if budget is None or not budget.cut:
-        with _lock:
-            _kept[key] = answer
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+    answer = _kept.get(key)
+    if answer is MISSING:
+        answer = _find(fields.FIELDS["media"].shape.from_column(row["media"]), phrases, words, budget)
+        if budget is None or not budget.cut:
+            _kept.put(key, answer)
     return answer
 
 

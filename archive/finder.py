@@ -14,6 +14,7 @@ from . import cuehits, dates, didyoumean, highlight, querysyntax, store
 from .access import Viewer
 from .budget import Budget
 from .index import FACETS, Filters, Index
+from .kept import MISSING, Kept
 from .messages import N_, Text
 from .names import name_key, slug
 
@@ -25,6 +26,7 @@ MAX_NGRAM = 6
 
 
 MAX_QUERY = 1000  # characters; a longer query is cut, with a note
+_passages = Kept(4096)  # hits' snippets, for the next page of the same search (a few hundred bytes each)
 PARTIAL = N_("The search ran out of time: these are the results it found in time (some words, "
              "marks or counts may be missing).")
 MARKS_CUT = N_("The time ran out before every match was marked: the marks stop part-way through the "
@@ -351,11 +353,7 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
         budget: Budget | None = None) -> dict:
     """What a result shows: title, type, date, people, snippet and the passage's anchor (the
     snippet is the text's start, unmarked, when the budget has run out)."""
-    paras = highlight.paragraphs(row["text"])
-    text_snippet, number, words = highlight.passage(paras, phrases, budget=budget)
-    if number is None and row["summary"]:
-        summary_snippet, _ = highlight.snippet([row["summary"]], phrases, budget=budget)
-        text_snippet = summary_snippet
+    text_snippet, number, words = _passage(row, phrases, budget)
     found = {"id": row["id"], "title": row["title"], "type": row["type"], "date": row["date"],
              "period": row["period"], "people": people, "snippet": text_snippet,
              "access": row["access"], "embargo_until": row["embargo_until"],
@@ -365,6 +363,21 @@ def hit(row: dict, people: list[dict], phrases: list[list[str]], score: float | 
     if phrases and row.get("media") not in (None, "", "[]"):
         found.update(cuehits.best_cue(row, phrases, words, budget) or {})
     return found
+
+
+def _passage(row: dict, phrases: list[list[str]], budget: Budget | None) -> tuple:
+    """The hit's snippet, its paragraph number and the words it matched: the best passage of the
+    text, else the summary's start. Kept for the next page of the same search (keyed by the text
+    and summary as this viewer reads them), unless cut short by the budget."""
+    key = (row["id"], hash(row["text"]), hash(row["summary"]), tuple(map(tuple, phrases)))
+    answer = _passages.get(key)
+    if answer is MISSING:
+        answer = highlight.passage(highlight.paragraphs(row["text"]), phrases, budget=budget)
+        if answer[1] is None and row["summary"]:
+            answer = (highlight.snippet([row["summary"]], phrases, budget=budget)[0], None, answer[2])
+        if budget is None or not budget.cut:
+            _passages.put(key, answer)
+    return answer
 
 
 def label_facets(db, counts: dict[str, list[tuple[str, int]]], viewer: Viewer) -> dict[str, list[dict]]:

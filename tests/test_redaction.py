@@ -111,6 +111,18 @@ def test_snippets_never_show_a_hidden_passage(client, auth, redacted, role):
             assert (word in text) <= may_read(word, role), (q, word, role, text)
 
 
+def test_a_snippet_kept_for_an_archivist_is_never_given_to_a_visitor(client, auth, redacted):
+    # snippets are kept for the next page of the same search (finder._passage), keyed by the text
+    # as each viewer reads it: the archivist's, with the hidden words, is not the visitor's
+    auth.sign_in_as("archivist")
+    first = client.get("/search.json?q=bellword gate").get_json()["hits"]
+    assert "hushprivate" in first[0]["snippet"]
+    assert client.get("/search.json?q=bellword gate").get_json()["hits"] == first  # kept, the same
+    auth.logout()
+    seen = client.get("/search.json?q=bellword gate").get_json()["hits"]
+    assert seen and "hushprivate" not in " ".join(h["snippet"] for h in seen)
+
+
 def test_oai_shows_redacted_passages_to_no_one_and_reports_withdrawn_consent_as_deleted(client, save, redacted):
     listed = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc").get_data(as_text=True)
     assert "Redacted letter" in listed
