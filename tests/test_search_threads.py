@@ -95,3 +95,23 @@ def test_costly_searches_take_turns_and_a_plain_word_never_waits_for_them(sample
         thread.join()
     assert [limits.costly(queries.parse(q)[0]) for q in ["Sokha", "person:Sokha", "slavery~", "*a*", '"a b"']] \
         == [False, False, True, True, True]
+
+
+def test_documents_found_word_by_word_are_whooshs_and_stop_when_the_time_is_up(sample_app):
+    """`limits.matching_docs` takes ORs and ANDs apart into sets: with time, the documents Whoosh
+    finds; with none left, the first word's only, and the budget says the answer was cut."""
+    from archive.budget import Budget, unlimited
+    from archive.index import limits, query as queries
+
+    index = sample_app.extensions["archive"].index
+    with index.searcher() as s:
+        for text in ["freedom", "freedom OR Sokha", "freedom AND NOT slavery", "Guter* OR human*",
+                     "slav~ rights", '"human rights" OR letter', "type:open_letter freedom"]:
+            query, _ = limits.expand(queries.parse(text)[0], s.reader(), unlimited())
+            for leaf, _ in s.leaf_searchers():
+                assert limits.matching_docs(query, leaf, unlimited()) == frozenset(query.docs(leaf)), text
+        query, _ = limits.expand(queries.parse("r* OR s* OR t*")[0], s.reader(), unlimited())
+        everything = set().union(*(limits.matching_docs(query, leaf, unlimited()) for leaf, _ in s.leaf_searchers()))
+        spent = Budget(0)
+        cut = set().union(*(limits.matching_docs(query, leaf, spent) for leaf, _ in s.leaf_searchers()))
+        assert cut < everything and spent.cut

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from . import limits
 from .schema import BOUND_FIELDS, FACET_FIELDS, FACETS
 
 QUERY_CACHE = 64  # queries whose matches and first hits each searcher keeps
@@ -53,7 +54,7 @@ class SegmentValues:
                     per_doc_bound[docnum] = value
             self.bounds[name] = per_doc_bound
 
-    def docs(self, query, searcher) -> frozenset:
+    def docs(self, query, searcher, budget) -> frozenset:
         """The live local document numbers of this segment matching a query (`searcher` reads only
         this segment). A segment's deletions only ever grow (a merge makes a new segment), so the
         matches found before a deletion, less the deleted, are the matches after it. (A search still
@@ -63,11 +64,12 @@ class SegmentValues:
             if found is not None:
                 self._docs[query] = found  # now the newest
         if found is None:
-            found = frozenset(query.docs(searcher))
-            with self._lock:
-                self._docs[query] = found
-                while len(self._docs) > QUERY_CACHE:
-                    del self._docs[next(iter(self._docs))]
+            found = limits.matching_docs(query, searcher, budget)
+            if not budget.over():  # what was found as the time ran out may be a part: not kept
+                with self._lock:
+                    self._docs[query] = found
+                    while len(self._docs) > QUERY_CACHE:
+                        del self._docs[next(iter(self._docs))]
         reader = searcher.reader()
         if not reader.has_deletions():
             return found

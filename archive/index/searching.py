@@ -264,14 +264,17 @@ class Index:
         return table.remember(table.expanded, repr(query), lambda: limits.expand(
             query, s.reader(), budget.part(limits.EXPANSION_SHARE)), budget)
 
-    def _docs(self, s, query) -> frozenset:
+    def _docs(self, s, query, budget: Budget | None = None) -> frozenset:
         """The document numbers matching a query, segment by segment: a segment's matches are kept
-        (`SegmentValues.docs`), so after a save only the new segment is searched."""
+        (`SegmentValues.docs`), so after a save only the new segment is searched. With a budget,
+        only those found in time (`limits.matching_docs`)."""
+        budget = budget or unlimited()
         found: set[int] = set()
         for leaf_searcher, offset in s.leaf_searchers():
             key = segment_id(leaf_searcher.reader())
             part = self._segments.get(key) if key else None
-            local = part.docs(query, leaf_searcher) if part else query.docs(leaf_searcher)
+            local = part.docs(query, leaf_searcher, budget) if part else \
+                limits.matching_docs(query, leaf_searcher, budget)
             found.update(local if offset == 0 else [d + offset for d in local])
         return frozenset(found)
 
@@ -304,7 +307,7 @@ class Index:
             full = Q.And([query, narrowing]) if narrowing else query
             key = (repr(full), self._visibility_key(viewer), dates_key)
             matched = table.remember(table.matches, key, lambda: visible.intersection(
-                self._docs(s, full)), budget)
+                self._docs(s, full, budget.part(limits.MATCH_SHARE))), budget)
             chosen_ids, scores = [], {}
             wanted = page * per_page
             if matched and (page - 1) * per_page < len(matched):
@@ -347,7 +350,7 @@ class Index:
             # show what choosing them as well (either value) would add.
             others = Filters({k: v for k, v in filters.values.items() if k != name})
             rest = others.query()
-            wider = visible.intersection(self._docs(s, Q.And([query, rest]) if rest else query))
+            wider = visible.intersection(self._docs(s, Q.And([query, rest]) if rest else query, budget))
             counts.update(table.count(wider, limit, (name,)))
         return counts
 

@@ -365,6 +365,11 @@ def visible_names_for_keys(db, keys: Iterable[str], viewer: Viewer) -> list[dict
     found = []
     marks = ", ".join("?" for _ in keys)
     for kind in kinds.AUTHORITIES:
+        # most queries name no one: ask the index first, since the visibility of events and places
+        # is a set computed over every visible record's links (80 ms at 50,000 records)
+        if not db.execute(f"SELECT 1 FROM names WHERE kind = ? AND key IN ({marks}) LIMIT 1",
+                          [kind.name, *keys]).fetchone():
+            continue
         where, params = visible_entities_sql(kind.name, viewer)
         found += [dict(r) for r in db.query(
             f"SELECT DISTINCT n.kind, n.entity_id, n.key FROM names n JOIN {kind.table} a "
