@@ -234,3 +234,18 @@ def test_sorting_runs_and_field_lengths_give_whoosh_s_own_answers(tmp_path):
                 lbyte = column[docnum]
                 assert perdoc.doc_field_length(docnum, field) == (byte_to_length(lbyte) if lbyte else None)
     ix.close()
+
+
+def test_facets_of_most_documents_counted_as_all_less_the_rest_are_the_same(sample_app):
+    """A common word matches most visible records: its facets are the visible set's (kept) less
+    those of the few it misses, and come out as counting them one by one does."""
+    from archive.index.facets import FacetTable
+
+    index = sample_app.extensions["archive"].index
+    with index.searcher() as s:
+        table = FacetTable(s, {})
+        everything = frozenset(range(s.doc_count_all()))
+        for docs in (everything, frozenset(sorted(everything)[3:]), frozenset(sorted(everything)[:3])):
+            assert table.count(docs, within=everything) == table.count(docs)
+        assert table.count(everything, limit=2, only=("type",), within=everything) == \
+            table.count(everything, limit=2, only=("type",))

@@ -18,6 +18,7 @@ from . import limits
 from .schema import BOUND_FIELDS, FACET_FIELDS, FACETS
 
 QUERY_CACHE = 64  # queries whose matches and first hits each searcher keeps
+TOTALS_KEPT = 8  # visible sets (access levels, date filters) whose facet counts each searcher keeps
 NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
 EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
 
@@ -120,6 +121,7 @@ class FacetTable:
         self.ranked: dict[tuple, list[tuple[str, float | None]]] = {}
         self.facets: dict[tuple, dict] = {}
         self.expanded: dict[str, tuple] = {}  # a query -> the query with its patterns expanded
+        self.totals: dict[frozenset, dict[str, Counter]] = {}  # a visible set -> its facet counts
         self._lock = threading.Lock()
 
     def remember(self, cache: dict, key, make, budget=None, most: int = QUERY_CACHE):
@@ -158,23 +160,39 @@ class FacetTable:
         return frozenset(found)
 
     def count(self, docnums, limit: int | None = None, only: tuple[str, ...] = FACET_FIELDS,
-              budget=None) -> dict[str, list[tuple[str, int]]]:
+              budget=None, within: frozenset | None = None) -> dict[str, list[tuple[str, int]]]:
         """Per facet (by its `/search.json` name), the values of these documents, commonest first
-        (the facets not reached when the budget runs out are left out)."""
+        (the facets not reached when the budget runs out are left out).
+
+        `within`: a set the documents are drawn from (those the viewer may see). When they are most
+        of it, as for a common word, its counts (kept) less those of the rest are counted instead."""
+        whole = None
+        if within is not None and len(docnums) > len(within) // 2:
+            whole = self.remember(self.totals, within, lambda: self._counts(within, FACET_FIELDS),
+                                  most=TOTALS_KEPT)
+            docnums = within - docnums
         result = {}
         for name in only:
             if budget is not None and budget.over():
                 break
-            per_doc = self.values[name]
+            counts = self._counts(docnums, (name,))[name]
+            if whole is not None:
+                counts = whole[name] - counts
+            ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            result[FACETS[name]] = ranked[:limit] if limit else ranked
+        return result
+
+    def _counts(self, docnums, names) -> dict[str, Counter]:
+        out = {}
+        for name in names:
             counts: Counter = Counter()
-            get = per_doc.get
+            get = self.values[name].get
             for docnum in docnums:
                 values = get(docnum)
                 if values:
                     counts.update(values)
-            ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
-            result[FACETS[name]] = ranked[:limit] if limit else ranked
-        return result
+            out[name] = counts
+        return out
 
     def date_key(self, newest_first: bool):
         """A sort key by the record's date, else the start of its period; undated records last."""

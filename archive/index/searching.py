@@ -342,7 +342,7 @@ class Index:
     def _facet_counts(self, s, table, query, filters, visible, matched, limit, budget) -> dict:
         chosen = [name for name, values in (filters.values if filters else {}).items() if values]
         counts = table.count(matched, limit, tuple(n for n in schema.FACET_FIELDS if n not in chosen),
-                             budget)
+                             budget, within=visible)
         for name in chosen:
             if budget.over():
                 break
@@ -351,7 +351,7 @@ class Index:
             others = Filters({k: v for k, v in filters.values.items() if k != name})
             rest = others.query()
             wider = visible.intersection(self._docs(s, Q.And([query, rest]) if rest else query, budget))
-            counts.update(table.count(wider, limit, (name,)))
+            counts.update(table.count(wider, limit, (name,), within=visible))
         return counts
 
     def matching_ids(self, text: str, viewer: Viewer, filters: Filters | None = None,
