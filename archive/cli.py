@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from . import accounts, bag, cli_media, export, importer, kinds, records, settings, store
-from .access import ROLES, SYSTEM
+from .access import ANONYMOUS, ROLES, SYSTEM
 from .errors import ValidationError
 from .home import Archive
 from .index import Index, find_drift, rebuild_index
@@ -119,6 +119,7 @@ def serve_command(host, port, threads, connection_limit, channel_timeout, truste
     app = create_app(archive=archive)
     archive.index.merge_in_background()  # no save waits for a segment merge
     archive.lapse_daily()  # redactions whose day has passed become searchable by themselves
+    archive.index.warm_in_background(ANONYMOUS)  # the first search does not build the facet table
     try:
         server, listening = serving.make_server(
             app, archive.settings, host, port, threads=threads, connection_limit=connection_limit,

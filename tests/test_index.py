@@ -249,3 +249,15 @@ def test_facets_of_most_documents_counted_as_all_less_the_rest_are_the_same(samp
             assert table.count(docs, within=everything) == table.count(docs)
         assert table.count(everything, limit=2, only=("type",), within=everything) == \
             table.count(everything, limit=2, only=("type",))
+
+
+def test_a_server_start_reads_what_the_first_search_needs_in_the_background(sample_app):
+    from archive.access import ANONYMOUS
+
+    index = sample_app.extensions["archive"].index
+    index.warm_in_background(ANONYMOUS).join(60)
+    with index.searcher() as s:
+        table = index._table(s)
+        visible = next(iter(table.visible.values()))
+        assert table.totals[visible]["type"]  # the public's facet counts, kept
+    assert index.search("freedom", ANONYMOUS, facets=True).facets["type"]
