@@ -43,7 +43,8 @@ CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the cl
 GRAM = GRAM_JOINER.encode()
 MATCH_SHARE = 0.5  # of the time left after the expansion, what finding the documents may take
 COSTLY_AT_ONCE = 1  # costly searches run side by side (the rest wait in the lane)
-LANE_WAIT = 0.5  # of a costly search's time, how long it may wait for the lane
+LANE_WAIT = 0.9  # of a costly search's time, how long it may wait for the lane (then it answers
+# with what the rest finds: under a stream of costly searches, they take turns rather than all run)
 
 
 def affordable(query):
