@@ -309,6 +309,12 @@ def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
     """
     budget = budget or Budget()
     ready = prepare(db, viewer, params)
+    with index.taking_turns(ready.query, budget):  # a costly search's snippets take its turn too
+        return _answer(db, index, viewer, params, ready, facets, snippets, suggest, budget)
+
+
+def _answer(db, index: Index, viewer: Viewer, params: Params, ready: Prepared, facets: bool,
+            snippets: bool, suggest: bool, budget: Budget) -> Page:
     page = Page(params, notes=ready.notes, active=ready.active)
     results = index.search(ready.query, viewer, page=params.page, per_page=params.per_page,
                            sort=params.sort, filters=ready.filters, facets=facets, budget=budget)

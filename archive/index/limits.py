@@ -256,18 +256,22 @@ class Lane:
 
     def __init__(self, width: int = COSTLY_AT_ONCE):
         self._slots = threading.BoundedSemaphore(width)
+        self._inside = threading.local()  # this thread's search is in the lane (or has waited its turn)
 
     @contextmanager
     def enter(self, query, budget):
         """Run the block in the lane if `query` is costly; waits at most LANE_WAIT of the budget's
-        time left (without a deadline, until the lane is free)."""
-        if not costly(query):
+        time left (without a deadline, until the lane is free). A search already in the lane (its
+        snippets around the index's part, a suggestion's searches) does not wait again."""
+        if not costly(query) or getattr(self._inside, "entered", False):
             yield
             return
         left = budget.left()
         held = self._slots.acquire(timeout=None if left is None else left * LANE_WAIT)
+        self._inside.entered = True
         try:
             yield
         finally:
+            self._inside.entered = False
             if held:
                 self._slots.release()

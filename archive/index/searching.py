@@ -195,6 +195,12 @@ class Index:
             self._merger = merging.Merger(self)
             self._merger.nudge()
 
+    def taking_turns(self, text: str, budget: Budget):
+        """A context in which a costly search (`limits.costly`) of `text` takes its turn in the lane,
+        for what the caller does around the index's part (a page's snippets and cues)."""
+        query = queries.parse(text)[0] if (text or "").strip() else Q.Every()
+        return self.lane.enter(query, budget)
+
     def warm_in_background(self, viewer: Viewer) -> threading.Thread:
         """Read, in a thread, what every search needs first (each document's facet values and date
         bounds, the documents `viewer` may see, and their facet counts), so that after a server's
