@@ -16,6 +16,11 @@ from archive.index import find_drift, merging, rebuild_index, schema
 
 
 def segments(index) -> list:
+    for _ in range(100):
+        try:
+            return TOC.read(index.ix.storage, index.ix.indexname, schema=schema.SCHEMA).segments
+        except FileNotFoundError:  # a commit replaced the TOC as it was read (as Index does, read again)
+            time.sleep(0.01)
     return TOC.read(index.ix.storage, index.ix.indexname, schema=schema.SCHEMA).segments
 
 
