@@ -2,6 +2,7 @@
 import json
 import threading
 import urllib.request
+from contextlib import contextmanager
 
 from archive import records, store
 from archive.access import SYSTEM
@@ -17,24 +18,31 @@ def answers(index) -> dict:
     return out
 
 
-def test_a_search_in_progress_does_not_hold_up_another(live, sample_app):
-    """While one search holds its searcher (as a slow one would), another answers over HTTP."""
-    index = sample_app.extensions["archive"].index
+@contextmanager
+def held_in_another_thread(context):
+    """`context` entered by another thread (as a slow search would) while the block runs."""
     holding, release = threading.Event(), threading.Event()
 
-    def slow_search():
-        with index.searcher():
+    def hold():
+        with context:
             holding.set()
             release.wait(30)
-    thread = threading.Thread(target=slow_search)
+    thread = threading.Thread(target=hold)
     thread.start()
     try:
         assert holding.wait(10)
-        with urllib.request.urlopen(live.url + "/search.json?q=Sokha", timeout=10) as response:
-            assert json.load(response)["total"] >= 1
+        yield release
     finally:
         release.set()
         thread.join()
+
+
+def test_a_search_in_progress_does_not_hold_up_another(live, sample_app):
+    """While one search holds its searcher (as a slow one would), another answers over HTTP."""
+    index = sample_app.extensions["archive"].index
+    with held_in_another_thread(index.searcher()):
+        with urllib.request.urlopen(live.url + "/search.json?q=Sokha", timeout=10) as response:
+            assert json.load(response)["total"] >= 1
 
 
 def test_searches_side_by_side_give_the_answers_they_give_alone(sample_app):
@@ -76,23 +84,11 @@ def test_costly_searches_take_turns_and_a_plain_word_never_waits_for_them(sample
     from archive.index import limits, query as queries
 
     index = sample_app.extensions["archive"].index
-    holding, release = threading.Event(), threading.Event()
-
-    def costly_search():
-        with index.lane.enter(queries.parse("Guter*")[0], Budget(None)):
-            holding.set()
-            release.wait(30)
-    thread = threading.Thread(target=costly_search)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    with held_in_another_thread(index.lane.enter(queries.parse("Guter*")[0], Budget(None))) as release:
         assert index.search("Sokha", SYSTEM).total >= 1  # not costly: no lane
         waited = index.search('"human rights"', SYSTEM, budget=Budget(0.4))  # waits ≤ 0.36 s, then runs
         assert waited.total >= 1 and not release.is_set()
         assert index.expanded_terms("Guter*", Budget(0.4)) == ["guterres"]
-    finally:
-        release.set()
-        thread.join()
     assert [limits.costly(queries.parse(q)[0]) for q in ["Sokha", "person:Sokha", "slavery~", "*a*", '"a b"']] \
         == [False, False, True, True, True]
 
