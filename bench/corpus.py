@@ -45,15 +45,20 @@ def authorities(rnd: random.Random, vocab: list[str]) -> tuple[list[dict], list[
     return people, places, events
 
 
+def cast(collection: str, seed: int):
+    """What every generated collection starts from, deterministic for a seed: the random source,
+    the vocabulary (commonest first), its Zipf weights, and the authorities (people, places,
+    events), which a collection yields first."""
+    rnd = random.Random(seed)
+    vocab = COMMON + ranked_vocabulary(collection, rnd)
+    cumulative = zipf(vocab)
+    return rnd, vocab, cumulative, authorities(rnd, vocab)
+
+
 def generate(n: int, words: int, seed: int = 1975):
     """Authorities first, then n records; deterministic for a given seed."""
-    rnd = random.Random(seed)
-    vocab = COMMON + ranked_vocabulary("testimonies", rnd)
-    cumulative = zipf(vocab)
-    people, places, events = authorities(rnd, vocab)
-    yield from places
-    yield from people
-    yield from events
+    rnd, vocab, cumulative, (people, places, events) = cast("testimonies", seed)
+    yield from (*places, *people, *events)
     for i in range(n):
         year = rnd.randint(1950, 2020)
         date = rnd.choice([str(year), f"{year}-{rnd.randint(1, 12):02d}", f"{year}/{year + rnd.randint(1, 6)}",
@@ -148,14 +153,9 @@ def generate_transcripts(n: int, words: int, seed: int = 1975):
     Half name their speakers INTERVIEWER and NARRATOR, half by name in capitals, as transcribers do.
     One in five has Khmer phrases in about 5% of its paragraphs (language en and km).
     """
-    rnd = random.Random(seed)
-    vocab = COMMON + ranked_vocabulary("long", rnd)
-    cumulative = zipf(vocab)
-    people, places, events = authorities(rnd, vocab)
+    rnd, vocab, cumulative, (people, places, events) = cast("long", seed)
     interviewers = people[:12]
-    yield from places
-    yield from people
-    yield from events
+    yield from (*places, *people, *events)
     for i in range(n):
         narrator, interviewer = rnd.choice(people[12:]), rnd.choice(interviewers)
         named = rnd.random() < 0.5

@@ -3,6 +3,7 @@ request, percentiles, and the peak memory of a command or a server."""
 from __future__ import annotations
 
 import http.client
+import json
 import http.cookiejar
 import re
 import socket
@@ -142,6 +143,15 @@ def settle(port: int, limit: float = 600, quick_ms: float = 1000) -> float:
         if status == 200 and ms < quick_ms:
             break
     return time.monotonic() - started
+
+
+def write_results(results: dict, out: Path | None, default: Path) -> Path:
+    """Write a run's figures as JSON to `out` (else `default`, folders made) and say where."""
+    out = out or default
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nWritten to {out}")
+    return out
 
 
 def percentiles(samples: list[float]) -> dict:

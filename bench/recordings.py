@@ -26,15 +26,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from corpus import (COMMON, KHMER, authorities, common_words, khmer_phrases, ranked_vocabulary,  # noqa: E402
-                    rare_words, sentences, zipf)
-from harness import Client, examples, free_port, peak_rss_mb, percentiles, timed_run, wait_for  # noqa: E402
+from corpus import COMMON, KHMER, cast, common_words, khmer_phrases, rare_words, sentences  # noqa: E402
+from harness import (Client, examples, free_port, peak_rss_mb, percentiles, timed_run, wait_for,  # noqa: E402
+                     write_results)
 
 WORDS_PER_HOUR = 9000  # 150 words a minute
 SECONDS_PER_WORD = 3600 / WORDS_PER_HOUR
@@ -83,13 +82,8 @@ def interview(rnd, vocab, cumulative, words, asker, teller, khmer) -> tuple[list
 def generate_recordings(n: int, words: int, seed: int = 1975):
     """Authorities first, then n interviews with cue transcripts; deterministic for a given seed.
     The vocabulary is bench/corpus.py's "long" one, so its rare and common words apply here."""
-    rnd = random.Random(seed)
-    vocab = COMMON + ranked_vocabulary("long", rnd)
-    cumulative = zipf(vocab)
-    people, places, events = authorities(rnd, vocab)
-    yield from places
-    yield from people
-    yield from events
+    rnd, vocab, cumulative, (people, places, events) = cast("long", seed)
+    yield from (*places, *people, *events)
     for i in range(n):
         narrator, interviewer = rnd.choice(people[12:]), rnd.choice(people[:12])
         named = rnd.random() < 0.5
@@ -223,10 +217,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     report(results)
-    out = args.out or ROOT / "bench" / "out" / f"recordings-{args.n}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nWritten to {out}")
+    write_results(results, args.out, ROOT / "bench" / "out" / f"recordings-{args.n}.json")
 
 
 def report(r: dict) -> None:

@@ -44,7 +44,7 @@ import fts5_server  # noqa: E402
 import slow_queries  # noqa: E402
 from corpus import COLLECTIONS, COMMON, DEFAULTS, KHMER, common_words, rare_words  # noqa: E402
 from harness import (TIMEOUT, Client, Session, examples, free_port, peak_rss_mb, percentiles,  # noqa: E402
-                     settle, timed_run, wait_for)
+                     settle, timed_run, wait_for, write_results)
 
 BENCH_PASSWORD = "a long enough password"
 
@@ -324,10 +324,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     report(results)
-    out = args.out or ROOT / "bench" / "out" / f"results-{'long-' if long else ''}{args.n}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nWritten to {out}")
+    write_results(results, args.out, ROOT / "bench" / "out" / f"results-{'long-' if long else ''}{args.n}.json")
 
 
 def report(results: dict) -> None:
@@ -355,7 +352,7 @@ def report(results: dict) -> None:
     for label, figures in ours.get("record_marks", {}).items():
         row(f"record page ?q= {label}, p50 / p95", f"{figures['p50']} / {figures['p95']}", unit=" ms")
         if figures["cut"]:
-            row(f"  marks cut by the time budget", f"{figures['cut']} of {figures['pages']}")
+            row("  marks cut by the time budget", f"{figures['cut']} of {figures['pages']}")
     if "record_page" in ours:
         row("record page p50", ours["record_page"]["p50"], unit=" ms")
         row("Save to found by search p50", ours["save_to_searchable"]["p50"], unit=" ms")
