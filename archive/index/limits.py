@@ -178,8 +178,8 @@ def _candidates(q, reader):
 
 
 def matching_docs(query, searcher, budget) -> frozenset:
-    """The documents `searcher` (one segment's) finds for `query`, taking ORs and ANDs apart into
-    sets and chosen words one by one, and stopping when the budget is spent (then a subset, and
+    """The documents `searcher` (one segment's) finds for `query`, taking ORs, ANDs and AND NOTs apart
+    into sets and chosen words one by one, and stopping when the budget is spent (then a subset, and
     the budget says it was cut). Any other query is left to Whoosh."""
     if isinstance(query, Expanded):
         query = Q.Or([Q.Term(query.fieldname, word) for word in query.btexts if word])
@@ -190,6 +190,10 @@ def matching_docs(query, searcher, budget) -> frozenset:
                 break
             found.update(matching_docs(sub, searcher, budget))
         return frozenset(found)
+    if isinstance(query, Q.AndNot):  # Whoosh's AndNotMatcher keeps the first document of `a` when
+        # `b` holds it and a document before it: `a -b` found records holding b
+        found = matching_docs(query.a, searcher, budget)
+        return found - matching_docs(query.b, searcher, budget) if found else found
     if isinstance(query, Q.And):
         common = None
         for sub in query.subqueries:

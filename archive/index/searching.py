@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from ..access import Viewer
 from ..budget import Budget, unlimited
 from ..clock import today
-from . import limits, merging, parallel, query as queries, schema, suggest as suggestions, writing
+from . import limits, merging, parallel, query as queries, ranking, schema, suggest as suggestions, writing
 from .facets import FacetTable, SegmentValues, commit_key, segment_id
 from .pool import SearcherPool
 from .query import Filters
@@ -324,13 +324,15 @@ class Index:
                 visible = visible & table.overlapping(*dates_key)
             full = Q.And([query, narrowing]) if narrowing else query
             key = (repr(full), self._visibility_key(viewer), dates_key)
-            matched = table.remember(table.matches, key, lambda: visible.intersection(
-                self._docs(s, full, budget.part(limits.MATCH_SHARE))), budget)
+            scored: dict[int, float] = {}  # the matches' scores, when finding them ranked them
+            matched = table.remember(table.matches, key, lambda: visible.intersection(self._matches(
+                s, query, narrowing, sort, scored, budget.part(limits.MATCH_SHARE))), budget)
             chosen_ids, scores = [], {}
             wanted = page * per_page
             if matched and (page - 1) * per_page < len(matched):
                 limit = max(wanted, RANKED_AT_LEAST)
-                ranked = table.remember(table.ranked, (key, sort, limit), lambda: self._rank(
+                ranked = table.remember(table.ranked, (key, sort, limit), lambda: self._named(
+                    s, ranking.best(scored, matched, limit)) if scored else self._rank(
                     s, table, query, matched, sort, limit, budget), budget)
                 for record_id, score in ranked[(page - 1) * per_page: wanted]:
                     chosen_ids.append(record_id)
@@ -344,13 +346,27 @@ class Index:
         return Results(chosen_ids, len(matched), page, per_page, scores, hint, facet_counts, terms,
                        partial=budget.cut, narrowed=narrowed)
 
+    def _matches(self, s, query, narrowing, sort, scored: dict, budget) -> frozenset:
+        """The documents matching the query and the filters. Ranked by relevance, a query of words
+        is scored as its matches are found (`ranking`), its scores left in `scored`."""
+        if sort == "relevance" and ranking.can_rank(ranked := queries.with_proximity(query, s)):
+            scored.update(ranking.scores(s, ranked, budget))
+            found = frozenset(scored)
+            return found & self._docs(s, narrowing, budget) if narrowing and found else found
+        return self._docs(s, Q.And([query, narrowing]) if narrowing else query, budget)
+
     @staticmethod
-    def _rank(s, table, query, matched, sort, limit, budget) -> list[tuple[str, float | None]]:
+    def _named(s, ranked: list[tuple[int, float]]) -> list[tuple[str, float]]:
+        return [(s.stored_fields(docnum)["id"], score) for docnum, score in ranked]
+
+    def _rank(self, s, table, query, matched, sort, limit, budget) -> list[tuple[str, float | None]]:
         """The first `limit` matched records in order, with their scores when ranked by relevance."""
         sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
                     "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
                     "title": lambda: "title_sort"}.get(sort, lambda: None)()
         ranked = queries.with_proximity(query, s) if sortedby is None else query
+        if sortedby is None and ranking.can_rank(ranked):
+            return self._named(s, ranking.best(ranking.scores(s, ranked, budget, matched), matched, limit))
         collector = limits.DeadlineCollector(s.collector(limit=limit, sortedby=sortedby), set(matched),
                                              budget)
         s.search_with_collector(ranked, collector)

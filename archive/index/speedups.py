@@ -38,25 +38,38 @@ from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.mcore import ListMatcher
 from whoosh.util.numeric import byte_to_length
 
-_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]  # Whoosh gives None for 0
+LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]  # Whoosh gives None for 0
 RUN_CHUNK = 4096  # postings pickled at a time in a sorting run
 INLINE_BELOW = 9  # posting lists shorter than this are kept in the word's entry
+
+
+def _lengths_column(perdoc, fieldname) -> bytes | None:
+    """A segment's stored field lengths, one byte a document (`LENGTHS` reads them), read once."""
+    cache = perdoc.__dict__.get("_archive_lengths")
+    if cache is None:
+        cache = perdoc.__dict__.setdefault("_archive_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        reader = perdoc._cached_reader(w3._lenfield(fieldname), w3.LENGTHS_COLUMN)
+        if reader is None:
+            return None
+        lengths = cache[fieldname] = bytes(reader._dbfile.get(reader._basepos, reader._count))
+    return lengths
+
+
+def field_lengths(segment_reader, fieldname) -> bytes:
+    """A segment's field lengths as bytes (index by document number, look up in `LENGTHS`)."""
+    return _lengths_column(segment_reader._perdoc, fieldname) or b""
 
 
 def _doc_field_length(self, docnum, fieldname, default=0):
     """`W3PerDocReader.doc_field_length`, reading a field's length column once."""
     if docnum > self._doccount:
         raise IndexError("Asked for docnum %r of %d" % (docnum, self._doccount))
-    cache = self.__dict__.get("_archive_lengths")
-    if cache is None:
-        cache = self.__dict__.setdefault("_archive_lengths", {})
-    lengths = cache.get(fieldname)
+    lengths = _lengths_column(self, fieldname)
     if lengths is None:
-        reader = self._cached_reader(w3._lenfield(fieldname), w3.LENGTHS_COLUMN)
-        if reader is None:
-            return default
-        lengths = cache[fieldname] = bytes(reader._dbfile.get(reader._basepos, reader._count))
-    return _LENGTHS[lengths[docnum]] if docnum < len(lengths) else None
+        return default
+    return LENGTHS[lengths[docnum]] if docnum < len(lengths) else None
 
 
 def _write_run(self, f, items):

@@ -1,0 +1,165 @@
+"""Ranking by relevance a posting list at a time, for queries of words (docs/search.md, "Ranking
+many matches").
+
+Whoosh ranks a document at a time: for each document it walks a tree of matchers (an AND of the
+query's words, each an OR of the fields it is searched in) and asks every matcher that holds the
+document for its score. That is some twenty method calls a document: two words found in nearly
+every record of 50,000 took 1.2 s to rank, past the answer's share of the time, although only the
+first page was wanted.
+
+Here each word's posting list in each field is read a block at a time and its BM25F scores added
+into a dict, from the numbers Whoosh's own scorer uses (idf, average field length, B, K1) in the
+same formula, so a document's score is Whoosh's (the same terms, added in a different order: equal
+to the last bit or two). The tree is summed as Whoosh's matchers sum it: an OR adds the scores of
+its parts that hold the document, an AND those of all its parts (and only where all hold it), AND
+MAYBE its first part plus the second where that holds it, AND NOT its first part where the second
+does not hold it. The documents scored are the query's matches, so one reading gives the search
+both its matches and their ranking (Whoosh read every posting list twice). Queries with
+anything else (phrases, patterns, a NOT alone, coordination) are left to Whoosh's collector.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+
+from whoosh import query as Q
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25FScorer
+
+from . import limits
+from .speedups import LENGTHS, field_lengths
+
+
+def can_rank(query) -> bool:
+    """Whether `scores` can rank this query: a tree of words, ANDs, ORs, AND MAYBE and AND NOT."""
+    if isinstance(query, Q.Term):
+        return True
+    if isinstance(query, Q.AndNot):
+        return can_rank(query.a)
+    if isinstance(query, Q.AndMaybe):
+        return can_rank(query.a) and can_rank(query.b)
+    if isinstance(query, Q.Or) and (query.scale or getattr(query, "minmatch", 0)):
+        return False
+    if type(query) in (Q.And, Q.Or):
+        return bool(query.subqueries) and all(can_rank(q) for q in query.subqueries)
+    return False
+
+
+def scores(searcher, query, budget, allowed: set[int] | None = None) -> dict[int, float]:
+    """Every document matching `query` (`can_rank`) -> its score, by document number; the keys are
+    the query's matches, deleted documents included (the visible set never holds one). With
+    `allowed`, segments holding none of those are skipped. When the budget runs out, what was read
+    by then (the budget says the answer was cut)."""
+    found: dict[int, float] = {}
+    clock = _Clock(budget)
+    ordered = sorted(allowed) if allowed is not None else None
+    for leaf, offset in searcher.leaf_searchers():
+        if ordered is not None:
+            first = bisect.bisect_left(ordered, offset)
+            if first == len(ordered) or ordered[first] >= offset + leaf.reader().doc_count_all():
+                continue
+        part = _scores(query, leaf, clock)
+        found.update(part.items() if offset == 0 else ((d + offset, v) for d, v in part.items()))
+        if clock.over:
+            break
+    return found
+
+
+def best(scored: dict[int, float], allowed, limit: int) -> list[tuple[int, float]]:
+    """The `limit` best allowed documents as (document number, score), best first and, at equal
+    scores, in document order, as Whoosh's collector gives them."""
+    ranked = heapq.nlargest(limit, ((score, -docnum) for docnum, score in scored.items()
+                                    if docnum in allowed))
+    return [(-negated, score) for score, negated in ranked]
+
+
+class _Clock:
+    def __init__(self, budget):
+        self.budget, self.over = budget, False
+
+    def tick(self) -> bool:
+        """After each block read: whether the time is up (a look at the clock costs far less than a
+        block)."""
+        self.over = self.over or self.budget.over()
+        return self.over
+
+
+def _scores(query, leaf, clock) -> dict[int, float]:
+    """Document number (in the segment) -> score, for the documents of the segment matching `query`."""
+    if isinstance(query, Q.Term):
+        found = _term(query, leaf, clock)
+    elif isinstance(query, Q.AndNot):
+        found = _scores(query.a, leaf, clock)
+        if found:
+            for docnum in limits.matching_docs(query.b, leaf, clock.budget):
+                found.pop(docnum, None)
+    elif isinstance(query, Q.AndMaybe):
+        found = _scores(query.a, leaf, clock)
+        if found:
+            for docnum, score in _scores(query.b, leaf, clock).items():
+                if docnum in found:
+                    found[docnum] += score
+    elif isinstance(query, Q.And):
+        parts = [_scores(q, leaf, clock) for q in query.subqueries]
+        parts.sort(key=len)
+        found = parts[0]
+        for part in parts[1:]:
+            found = {d: s + part[d] for d, s in found.items() if d in part}
+    else:  # Or
+        found = {}
+        for q in query.subqueries:
+            for docnum, score in _scores(q, leaf, clock).items():
+                found[docnum] = found.get(docnum, 0.0) + score
+    boost = query.boost
+    if boost != 1.0 and not isinstance(query, Q.Term):
+        found = {d: s * boost for d, s in found.items()}
+    return found
+
+
+def _term(query, leaf, clock) -> dict[int, float]:
+    fieldname, reader = query.fieldname, leaf.reader()
+    if fieldname not in reader.schema:
+        return {}
+    try:
+        text = reader.schema[fieldname].to_bytes(query.text)
+    except ValueError:
+        return {}
+    if (fieldname, text) not in reader:
+        return {}
+    scorer = leaf.weighting.scorer(leaf, fieldname, text)
+    boost = query.boost
+    found: dict[int, float] = {}
+    if not isinstance(scorer, BM25FScorer):  # a field without lengths: the weight is the score
+        for ids, weights in _blocks(reader.postings(fieldname, text), clock):
+            found.update((d, w * boost) for d, w in zip(ids, weights))
+        return found
+    lengths = field_lengths(reader, fieldname)
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
+    norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in LENGTHS]
+    for ids, weights in _blocks(reader.postings(fieldname, text), clock):
+        for d, tf in zip(ids, weights):
+            score = idf * ((tf * (K1 + 1)) / (tf + norm[lengths[d]]))
+            found[d] = score * boost if boost != 1.0 else score
+    return found
+
+
+def _blocks(matcher, clock):
+    """A posting list's (ids, weights), a block at a time (its deleted documents included: the
+    visible documents never hold one). The first block is read even when the time is up, so that
+    an answer out of time has something."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if isinstance(matcher, ListMatcher):  # a short list, kept inline
+        ids = matcher._ids
+        yield ids, (matcher._weights or [matcher._all_weights or 1.0] * len(ids))
+        clock.tick()
+        return
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        if clock.tick():
+            return
+        matcher._next_block()
