@@ -120,7 +120,9 @@ def _plain(token: str) -> bool:
 
 
 def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[list[str]]]:
-    """The query with each known name replaced by (its words OR its id OR its other names).
+    """The query with each known name replaced by (its words OR its id OR its other names). A name
+    given with its field (`person:"…"`) asks for the records linking it: (its words in that field
+    OR its id), without its other names' words.
 
     Returns the new query, the authorities found and the other names (for highlighting them).
     """
@@ -149,7 +151,8 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
 
     def group(original: str, rows: list[dict]) -> str:
         parts = [original]
-        words = original.partition(":")[2] if ":" in original and not original.startswith('"') else original
+        named = ":" in original and not original.startswith('"')  # `person:"…"`: links only
+        words = original.partition(":")[2] if named else original
         others.append(words.replace('"', " ").replace("(", " ").replace(")", " ").split())
         for row in rows:
             found.append(row)
@@ -157,7 +160,8 @@ def expand_names(db, viewer: Viewer, query: str) -> tuple[str, list[dict], list[
             for name in store.entity_index_names(db, row["kind"], row["entity_id"]):
                 clean = name.replace('"', " ").strip()
                 if clean and name_key(clean) != row["key"]:
-                    parts.append(f'"{clean}"')
+                    if not named:  # the other names as words, wherever a record says them
+                        parts.append(f'"{clean}"')
                     others.append(clean.split())
         return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
 

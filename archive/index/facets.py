@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from itertools import chain
 
 from . import limits
 from .schema import BOUND_FIELDS, FACET_FIELDS, FACETS
@@ -185,13 +186,9 @@ class FacetTable:
     def _counts(self, docnums, names) -> dict[str, Counter]:
         out = {}
         for name in names:
-            counts: Counter = Counter()
             get = self.values[name].get
-            for docnum in docnums:
-                values = get(docnum)
-                if values:
-                    counts.update(values)
-            out[name] = counts
+            # one Counter over a chain: counted in C, not a Counter.update per document
+            out[name] = Counter(chain.from_iterable(get(docnum, ()) for docnum in docnums))
         return out
 
     def date_key(self, newest_first: bool):

@@ -138,10 +138,10 @@ def _term(query, leaf, clock) -> dict[int, float]:
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
     norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in LENGTHS]
+    k1_1 = K1 + 1
     for ids, weights in _blocks(reader.postings(fieldname, text), clock):
-        for d, tf in zip(ids, weights):
-            score = idf * ((tf * (K1 + 1)) / (tf + norm[lengths[d]]))
-            found[d] = score * boost if boost != 1.0 else score
+        block = [idf * ((tf * k1_1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights)]
+        found.update(zip(ids, block if boost == 1.0 else [score * boost for score in block]))
     return found
 
 
