@@ -23,9 +23,12 @@ class Budget:
         self.cut = False  # some stage stopped early: the answer is partial
         self._spent = False  # the time is up (a part running out cuts the whole, but spends only itself)
         self._whole: Budget | None = None  # the request's budget, when this is a stage's part
+        self.checkpoint = None  # called at each look at the clock (where a costly search gives way)
 
     def over(self) -> bool:
         """Whether the time is up (a stage that asks then stops early: the answer is partial)."""
+        if self.checkpoint is not None:
+            self.checkpoint(self)
         if not self._spent and self.ends is not None and self._clock() >= self.ends:
             self._spent = self.cut = True
             if self._whole is not None:

@@ -31,6 +31,8 @@ PARTIAL = N_("The search ran out of time: these are the results it found in time
              "marks or counts may be missing).")
 MARKS_CUT = N_("The time ran out before every match was marked: the marks stop part-way through the "
               "text.")
+BUSY = N_("Other searches with patterns, fuzzy words or phrases were running, and this one found no "
+          "time to run: try it again in a moment.")
 NARROWED = N_("A word with * or ~ stands for many words here: the commonest and closest were searched.")
 
 
@@ -313,7 +315,9 @@ def run(db, index: Index, viewer: Viewer, params: Params, facets: bool = True,
     """
     budget = budget or Budget()
     ready = prepare(db, viewer, params)
-    with index.taking_turns(ready.query, budget):  # a costly search's snippets take its turn too
+    with index.taking_turns(ready.query, budget) as turn:  # a costly search's snippets take its turn too
+        if not turn:  # its time went in waiting for the costly searches before it
+            return Page(params, notes=[*ready.notes, BUSY], active=ready.active, partial=True)
         return _answer(db, index, viewer, params, ready, facets, snippets, suggest, budget)
 
 

@@ -78,19 +78,41 @@ def test_searches_side_by_side_give_the_answers_they_give_alone(sample_app):
 
 def test_costly_searches_take_turns_and_a_plain_word_never_waits_for_them(sample_app):
     """While a costly search (a pattern, a fuzzy word, a phrase) holds the lane, a plain word search
-    answers at once; another costly one waits for at most part of its time, then answers anyway,
-    with the words it finds."""
+    answers at once; another costly one waits for at most part of its time, then answers that it
+    found nothing in time (running then, it would have run beside the first)."""
     from archive.budget import Budget
     from archive.index import limits, query as queries
 
-    index = sample_app.extensions["archive"].index
+    index, client = sample_app.extensions["archive"].index, sample_app.test_client()
     with held_in_another_thread(index.lane.enter(queries.parse("Guter*")[0], Budget(None))) as release:
         assert index.search("Sokha", SYSTEM).total >= 1  # not costly: no lane
-        waited = index.search('"human rights"', SYSTEM, budget=Budget(0.4))  # waits ≤ 0.36 s, then runs
-        assert waited.total >= 1 and not release.is_set()
-        assert index.expanded_terms("Guter*", Budget(0.4)) == ["guterres"]
+        waited = index.search('"human rights"', SYSTEM, budget=Budget(0.4))  # waits ≤ 0.36 s
+        assert (waited.total, waited.ids, waited.partial) == (0, [], True) and not release.is_set()
+        assert index.expanded_terms("Guter*", Budget(0.4)) == []
+        sample_app.config["SEARCH_SECONDS"] = 0.4
+        data = client.get('/search.json?q="human rights"').get_json()
+        assert (data["total"], data["hits"], data["partial"]) == (0, [], True)
+        assert "found no time to run" in client.get('/search?q="human rights"').get_data(as_text=True)
+    sample_app.config["SEARCH_SECONDS"] = 2.0
+    assert index.search('"human rights"', SYSTEM, budget=Budget(0.4)).total >= 1  # the lane is free
+    assert client.get('/search.json?q="human rights"').get_json()["total"] >= 1
     assert [limits.costly(queries.parse(q)[0]) for q in ["Sokha", "person:Sokha", "slavery~", "*a*", '"a b"']] \
         == [False, False, True, True, True]
+
+
+def test_a_costly_search_gives_way_while_a_plain_one_runs(sample_app):
+    """Each time the costly search in the lane looks at the clock while a plain search is under
+    way, it naps: one process runs one thread at a time. Here the plain search lasts longer than
+    the costly one's time, which runs out (the answer says so); alone, it finds its words."""
+    from archive.budget import Budget
+    from archive.index import query as queries
+
+    index = sample_app.extensions["archive"].index
+    with held_in_another_thread(index.lane.enter(queries.parse("Sokha")[0], Budget(None))):
+        napped = index.search("*a*", SYSTEM, budget=Budget(0.3))
+        assert napped.partial
+    alone = index.search("*a*", SYSTEM, budget=Budget(2))
+    assert not alone.partial and alone.total > napped.total
 
 
 def test_documents_found_word_by_word_are_whooshs_and_stop_when_the_time_is_up(sample_app):

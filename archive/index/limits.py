@@ -19,18 +19,23 @@ expands the same query again at every step of a search. So, before anything runs
   of one process, and Python runs one thread at a time: four costly searches at once would leave a
   plain word search a fifth of the interpreter, and the steps of a costly search that cannot stop
   (matching a phrase's positions) five times as long. A costly search waits for the lane at most
-  LANE_WAIT of its time, then runs anyway (with the time it has left, so partial when it runs out).
+  LANE_WAIT of its time, then answers that it found nothing in time (had it run with the time
+  left, the steps that cannot stop would have run beside the one in the lane). While plain
+  searches run, the costly one in the lane naps each time it looks at the clock.
 """
 from __future__ import annotations
 
 import bisect
 import re
 import threading
+import time
 from contextlib import contextmanager
 
 from whoosh import collectors, query as Q
+from whoosh.reading import TermNotFound
 from whoosh.support.levenshtein import distance
 
+from . import speedups
 from .analysis import GRAM_JOINER
 
 MAX_EDITS = 2
@@ -39,12 +44,15 @@ EXPANSIONS_PER_QUERY = 250
 EXPANDED_FIRST = {"text": 0, "title": 1, "summary": 2}  # fields whose patterns are expanded first
 EXPANSION_SHARE = 0.5  # of a search's time left, what choosing the words of its patterns may take
 SCAN_MOST = 5000  # matching words looked at per pattern before choosing the commonest
-CHECK_EVERY = 512  # words scanned (or documents ranked) between looks at the clock
+CHECK_EVERY = 512  # words scanned between looks at the clock
+RANK_CHECK_EVERY = 16  # documents matched (a phrase) or ranked between looks at the clock (each
+# costs far more than a look; a costly search gives way to plain ones when it looks, see Lane)
 GRAM = GRAM_JOINER.encode()
 MATCH_SHARE = 0.5  # of the time left after the expansion, what finding the documents may take
 COSTLY_AT_ONCE = 1  # costly searches run side by side (the rest wait in the lane)
+GIVE_WAY_NAP = 0.002  # seconds a costly search naps while plain searches run
 LANE_WAIT = 0.9  # of a costly search's time, how long it may wait for the lane (then it answers
-# with what the rest finds: under a stream of costly searches, they take turns rather than all run)
+# that it found nothing in time: under a stream of costly searches, they take turns, never all run)
 
 
 def affordable(query):
@@ -202,7 +210,41 @@ def matching_docs(query, searcher, budget) -> frozenset:
             if not common:
                 break
         return frozenset(common or ())
-    return frozenset(query.docs(searcher))
+    if isinstance(query, Q.Term):
+        return _term_docs(query, searcher.reader(), budget)
+    return _watching(query, searcher, budget)
+
+
+def _term_docs(query, reader, budget) -> frozenset:
+    """A word's documents in a segment, a block of postings at a time, looking at the clock between
+    blocks (the first is always read)."""
+    term = speedups.term_bytes(reader, query.fieldname, query.text)
+    if term is None:
+        return frozenset()
+    found: set[int] = set()
+    for ids, _ in speedups.posting_blocks(reader.postings(*term)):
+        found.update(ids)
+        if budget.over():
+            break
+    if reader.has_deletions():
+        found.difference_update(reader.deleted_docs_set)
+    return frozenset(found)
+
+
+def _watching(query, searcher, budget) -> frozenset:
+    """Whoosh's documents for a query it matches itself (a phrase: reading positions), looking at
+    the clock between them."""
+    found = []
+    try:
+        matcher = query.matcher(searcher)
+    except TermNotFound:
+        return frozenset()
+    while matcher.is_active():
+        found.append(matcher.id())
+        if len(found) % RANK_CHECK_EVERY == 0 and budget.over():
+            break
+        matcher.next()
+    return frozenset(found)
 
 
 class DeadlineCollector(collectors.FilterCollector):
@@ -238,7 +280,7 @@ class DeadlineCollector(collectors.FilterCollector):
         if self.budget.over():
             return
         for i, sub_docnum in enumerate(child.matches()):
-            if i % CHECK_EVERY == CHECK_EVERY - 1 and self.budget.over():
+            if i % RANK_CHECK_EVERY == RANK_CHECK_EVERY - 1 and self.budget.over():
                 return
             if offset + sub_docnum in allow:
                 child.collect(sub_docnum)
@@ -256,26 +298,57 @@ def _nodes(query):
 
 
 class Lane:
-    """At most COSTLY_AT_ONCE costly searches at a time (see the module's docstring)."""
+    """At most COSTLY_AT_ONCE costly searches at a time, and costly searches giving way to plain
+    ones (see the module's docstring)."""
 
     def __init__(self, width: int = COSTLY_AT_ONCE):
         self._slots = threading.BoundedSemaphore(width)
-        self._inside = threading.local()  # this thread's search is in the lane (or has waited its turn)
+        self._inside = threading.local()  # this thread's search is in the lane (or has waited its
+        # turn), and its plain searches under way
+        self._plain = 0  # plain searches under way, in all threads
+        self._count = threading.Lock()
 
     @contextmanager
     def enter(self, query, budget):
         """Run the block in the lane if `query` is costly; waits at most LANE_WAIT of the budget's
-        time left (without a deadline, until the lane is free). A search already in the lane (its
-        snippets around the index's part, a suggestion's searches) does not wait again."""
-        if not costly(query) or getattr(self._inside, "entered", False):
-            yield
+        time left (without a deadline, until the lane is free), and gives way to plain searches
+        whenever it looks at the clock. Gives whether the search may run: False when its wait ran
+        out (the budget is then cut: the caller answers at once that it found nothing in time).
+        A search already in the lane (its snippets around the index's part, a suggestion's
+        searches) does not wait again."""
+        if getattr(self._inside, "entered", False):
+            yield True
+            return
+        if not costly(query):
+            mine = getattr(self._inside, "plain", 0)
+            self._inside.plain = mine + 1
+            with self._count:
+                self._plain += 1
+            try:
+                yield True
+            finally:
+                self._inside.plain = mine
+                with self._count:
+                    self._plain -= 1
             return
         left = budget.left()
         held = self._slots.acquire(timeout=None if left is None else left * LANE_WAIT)
+        if not held:
+            budget.cut = True
         self._inside.entered = True
+        checkpoint, budget.checkpoint = budget.checkpoint, self._give_way
         try:
-            yield
+            yield held
         finally:
+            budget.checkpoint = checkpoint
             self._inside.entered = False
             if held:
                 self._slots.release()
+
+    def _give_way(self, budget) -> None:
+        """While plain searches run, a costly one naps (its time still running): one process runs
+        one thread at a time, and the plain search should not wait for the costly one's share."""
+        mine = getattr(self._inside, "plain", 0)  # (a costly search inside a plain one, as a
+        # suggestion's, gives way to the others, not to its own)
+        while self._plain > mine and (left := budget.left()) is not None and left > 0:
+            time.sleep(GIVE_WAY_NAP)

@@ -23,12 +23,9 @@ import bisect
 import heapq
 
 from whoosh import query as Q
-from whoosh.matching.mcore import ListMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
-from . import limits
-from .speedups import LENGTHS, field_lengths
+from . import limits, speedups
 
 
 def can_rank(query) -> bool:
@@ -118,48 +115,29 @@ def _scores(query, leaf, clock) -> dict[int, float]:
 
 
 def _term(query, leaf, clock) -> dict[int, float]:
-    fieldname, reader = query.fieldname, leaf.reader()
-    if fieldname not in reader.schema:
-        return {}
-    try:
-        text = reader.schema[fieldname].to_bytes(query.text)
-    except ValueError:
-        return {}
-    if (fieldname, text) not in reader:
-        return {}
+    reader = leaf.reader()
+    found: dict[int, float] = {}
+    term = speedups.term_bytes(reader, query.fieldname, query.text)
+    if term is None:
+        return found
+    fieldname, text = term
     scorer = leaf.weighting.scorer(leaf, fieldname, text)
     boost = query.boost
-    found: dict[int, float] = {}
+    blocks = speedups.posting_blocks(reader.postings(fieldname, text))
     if not isinstance(scorer, BM25FScorer):  # a field without lengths: the weight is the score
-        for ids, weights in _blocks(reader.postings(fieldname, text), clock):
+        for ids, weights in blocks:
             found.update((d, w * boost) for d, w in zip(ids, weights))
+            if clock.tick():
+                break
         return found
-    lengths = field_lengths(reader, fieldname)
+    lengths = speedups.field_lengths(reader, fieldname)
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
-    norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in LENGTHS]
+    norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in speedups.LENGTHS]
     k1_1 = K1 + 1
-    for ids, weights in _blocks(reader.postings(fieldname, text), clock):
+    for ids, weights in blocks:  # the first block even when the time is up: an answer has something
         block = [idf * ((tf * k1_1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights)]
         found.update(zip(ids, block if boost == 1.0 else [score * boost for score in block]))
-    return found
-
-
-def _blocks(matcher, clock):
-    """A posting list's (ids, weights), a block at a time (its deleted documents included: the
-    visible documents never hold one). The first block is read even when the time is up, so that
-    an answer out of time has something."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if isinstance(matcher, ListMatcher):  # a short list, kept inline
-        ids = matcher._ids
-        yield ids, (matcher._weights or [matcher._all_weights or 1.0] * len(ids))
-        clock.tick()
-        return
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        yield matcher._ids, matcher._weights
         if clock.tick():
-            return
-        matcher._next_block()
+            break
+    return found

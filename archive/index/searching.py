@@ -314,7 +314,9 @@ class Index:
             sort = "date"  # nothing to rank by: oldest first
         page = max(1, page)
         narrowing = filters.query() if filters else None
-        with self.lane.enter(query, budget), self.searcher() as s:
+        with self.lane.enter(query, budget) as turn, self.searcher() as s:
+            if not turn:  # its time went in waiting for the costly searches before it
+                return Results([], 0, page, per_page, {}, hint, {}, [], partial=True)
             query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)
             query, narrowed = self._expanded(s, table, query, budget)
@@ -402,7 +404,9 @@ class Index:
         among those this viewer may read."""
         budget = budget or unlimited()
         query, _ = queries.parse(text)
-        with self.lane.enter(query, budget), self.searcher() as s:
+        with self.lane.enter(query, budget) as turn, self.searcher() as s:
+            if not turn:
+                return []
             if viewer is not None:
                 query = queries.widened(query, self._level_fields(s, viewer))
             table = self._table(s)

@@ -18,6 +18,9 @@
   Here lists of fewer than INLINE_BELOW postings are inlined (a segment's flush a third faster, the
   index a little smaller), and a copied `ListMatcher` keeps its term and statistics as Whoosh's own
   copy forgets them. Indexes written before read as they are.
+- **Posting lists a block at a time** (`posting_blocks`), for the ranking of plain words
+  (`ranking`) and the documents of a word (`limits.matching_docs`): a block's document numbers
+  and weights as Whoosh decodes them, without a matcher call per posting.
 - **OR of fields.** A word searched in seven fields is an OR that Whoosh scores into an array of
   2,048 documents at a time (`ArrayUnionMatcher`), then clears the array and walks it to the next
   match one slot at a time in Python: a rare word in a segment of 50,000 documents walked 50,000
@@ -36,6 +39,7 @@ import whoosh.codec.whoosh3 as w3
 import whoosh.externalsort
 from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]  # Whoosh gives None for 0
@@ -70,6 +74,42 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     if lengths is None:
         return default
     return LENGTHS[lengths[docnum]] if docnum < len(lengths) else None
+
+
+def term_bytes(reader, fieldname: str, text) -> tuple[str, bytes] | None:
+    """The word as a segment's reader keys it (as `Term.matcher` converts it), or None when the
+    segment has no such field or word."""
+    if fieldname not in reader.schema:
+        return None
+    try:
+        btext = reader.schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+    return (fieldname, btext) if (fieldname, btext) in reader else None
+
+
+def posting_blocks(matcher):
+    """A segment's posting list as (document numbers, weights), a block at a time, where Whoosh's
+    matchers give one posting per call (its deleted documents included: callers leave them out)."""
+    if isinstance(matcher, FilterMatcher):  # the segment's deletions
+        matcher = matcher.child
+    if isinstance(matcher, ListMatcher):  # a short list, kept inline
+        ids = matcher._ids
+        yield ids, (matcher._weights or [matcher._all_weights or 1.0] * len(ids))
+        return
+    if not isinstance(matcher, w3.W3LeafMatcher):  # another codec's: a posting at a time
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
 
 
 def _write_run(self, f, items):
