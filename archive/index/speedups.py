@@ -21,6 +21,9 @@
 - **Posting lists a block at a time** (`posting_blocks`), for the ranking of plain words
   (`ranking`) and the documents of a word (`limits.matching_docs`): a block's document numbers
   and weights as Whoosh decodes them, without a matcher call per posting.
+- **Word tables opened at once.** Opening a segment's word table, Whoosh reads the directory of
+  its 256 hash tables one entry at a time (256 seeks and reads); every searcher opened after a save
+  opens the new segments' tables, and so does the writer of every save. Here it is one read.
 - **OR of fields.** A word searched in seven fields is an OR that Whoosh scores into an array of
   2,048 documents at a time (`ArrayUnionMatcher`), then clears the array and walks it to the next
   match one slot at a time in Python: a rare word in a segment of 50,000 documents walked 50,000
@@ -31,12 +34,14 @@
 from __future__ import annotations
 
 import bisect
+import os
 import pickle  # nosec B403 - run files this process wrote a moment ago, in its own temp storage
 from array import array
 
 import whoosh.codec
 import whoosh.codec.whoosh3 as w3
 import whoosh.externalsort
+from whoosh.filedb import filetables
 from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -52,13 +57,11 @@ def _lengths_column(perdoc, fieldname) -> bytes | None:
     cache = perdoc.__dict__.get("_archive_lengths")
     if cache is None:
         cache = perdoc.__dict__.setdefault("_archive_lengths", {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
+    if fieldname not in cache:  # (a field without a column is remembered too: asking costs a stat)
         reader = perdoc._cached_reader(w3._lenfield(fieldname), w3.LENGTHS_COLUMN)
-        if reader is None:
-            return None
-        lengths = cache[fieldname] = bytes(reader._dbfile.get(reader._basepos, reader._count))
-    return lengths
+        cache[fieldname] = None if reader is None else bytes(reader._dbfile.get(reader._basepos,
+                                                                                reader._count))
+    return cache[fieldname]
 
 
 def field_lengths(segment_reader, fieldname) -> bytes:
@@ -110,6 +113,34 @@ def posting_blocks(matcher):
         matcher._read_weights()
         yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+def _hash_reader_init(self, dbfile, length=None, magic=b"HSH3", startoffset=0):
+    """`HashReader.__init__`, reading the directory of 256 hash tables at once (Whoosh reads it an
+    entry at a time: 256 seeks and reads for each segment's word table, at every searcher opened
+    after a save)."""
+    self.dbfile = dbfile
+    self.startoffset = startoffset
+    self.is_closed = False
+    if length is None:
+        dbfile.seek(0, os.SEEK_END)
+        length = dbfile.tell() - startoffset
+    dbfile.seek(startoffset)
+    filemagic = dbfile.read(4)
+    if filemagic != magic:
+        raise filetables.FileFormatError("Unknown file header %r" % filemagic)
+    self.hashtype = dbfile.read_byte()
+    self.hashfn = filetables._hash_functions[self.hashtype]
+    dbfile.read_int()  # two ints Whoosh keeps for later use
+    dbfile.read_int()
+    self.startofdata = dbfile.tell()
+    exptr = startoffset + length - filetables._INT_SIZE
+    expos = exptr - dbfile.get_int(exptr)
+    dbfile.seek(expos)
+    self._read_extras()
+    dbfile.seek(expos - filetables._directory_size)
+    self.tables = list(filetables._dir_entry.iter_unpack(dbfile.read(filetables._directory_size)))
+    self.endofdata = self.tables[0][0]
 
 
 def _write_run(self, f, items):
@@ -238,3 +269,4 @@ def apply() -> None:
     whoosh.codec.default_codec = _codec
     w3.W3PostingsWriter.finish_postings = _finish_postings
     ListMatcher.copy = _list_copy
+    filetables.HashReader.__init__ = _hash_reader_init
