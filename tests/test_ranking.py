@@ -37,9 +37,16 @@ def searcher(tmp_path_factory):
         yield s
 
 
-leaves = st.builds(Q.Term, st.sampled_from(["text", "title"]), st.sampled_from(WORDS),
-                   boost=st.sampled_from([1.0, 1.0, 2.5])) | st.builds(Q.Term, st.just("person_id"),
-                                                                      st.sampled_from(PEOPLE))
+def pattern(words, boost):
+    """A pattern whose words were chosen (as `limits.expand` leaves it)."""
+    return limits.Expanded(Q.Prefix("text", "x", boost=boost), [w.encode() for w in words])
+
+
+leaves = (st.builds(Q.Term, st.sampled_from(["text", "title"]), st.sampled_from(WORDS),
+                    boost=st.sampled_from([1.0, 1.0, 2.5]))
+          | st.builds(Q.Term, st.just("person_id"), st.sampled_from(PEOPLE))
+          | st.builds(pattern, st.lists(st.sampled_from(WORDS), min_size=1, max_size=3, unique=True),
+                      st.sampled_from([1.0, 2.0])))
 queries = st.recursive(leaves, lambda inner: st.one_of(
     st.builds(Q.And, st.lists(inner, min_size=2, max_size=3), boost=st.sampled_from([1.0, 0.5])),
     st.builds(Q.Or, st.lists(inner, min_size=2, max_size=3), boost=st.sampled_from([1.0, 2.0])),
@@ -50,9 +57,12 @@ queries = st.recursive(leaves, lambda inner: st.one_of(
 def reference(searcher, query) -> dict[int, float]:
     """Document -> score, from Whoosh's own score of each word alone, summed as Whoosh's matchers
     mean to sum them (its AND NOT and AND MAYBE matchers get a segment's first document wrong:
-    see the last test)."""
+    see the last test), a pattern's words as an OR."""
     if isinstance(query, Q.Term):
         return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    if isinstance(query, limits.Expanded):  # ranked as the OR of its words
+        return reference(searcher, Q.Or([Q.Term(query.fieldname, w.decode()) for w in query.btexts],
+                                        boost=query.boost))
     if isinstance(query, Q.AndNot):
         a, b = reference(searcher, query.a), reference(searcher, query.b)
         return {d: score for d, score in a.items() if d not in b}

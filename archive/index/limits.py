@@ -132,57 +132,65 @@ def expand(query, reader, budget) -> tuple[object, bool]:
 
 
 def _choose(q, reader, share: int, budget) -> tuple[list[bytes], bool]:
-    """The `share` best words of a pattern (closest, then commonest), and whether there were more."""
-    found: list[bytes] = []
-    for i, btext in enumerate(_candidates(q, reader)):
+    """The `share` best words of a pattern (closest, then commonest), and whether there were more.
+
+    Each segment's word list gives its words' document counts as it is read: looking each word up
+    afterwards, in every segment, cost more than the scan (`soak*` over 200 words in 10 segments:
+    2,000 lookups a search)."""
+    found: dict[bytes, int | None] = {}  # word -> documents holding it, in the segments read
+    for i, item in enumerate(_candidates(q, reader)):
         if i % CHECK_EVERY == 0 and budget.over():
             break
-        if btext is not None and GRAM not in btext:  # a common gram ("of the") is no word
-            found.append(btext)
-            if len(found) >= SCAN_MOST:
-                break
-    found = list(dict.fromkeys(found))
+        if item is None or GRAM in item[0]:  # a common gram ("of the") is no word
+            continue
+        btext, docs = item
+        if btext in found:
+            if docs is not None:
+                found[btext] = (found[btext] or 0) + docs
+        elif len(found) < SCAN_MOST:
+            found[btext] = docs
+        else:
+            break
     if len(found) <= share:
-        return found, False
+        return list(found), False
     name = q.fieldname
+    commonness = {b: -(docs if docs is not None else reader.doc_frequency(name, b)) for b, docs in found.items()}
     if isinstance(q, Q.FuzzyTerm):
         text = q.text
-        key = (lambda b: (distance(b.decode("utf-8"), text), -reader.doc_frequency(name, b)))
+        key = (lambda b: (distance(b.decode("utf-8"), text), commonness[b]))
     else:
-        key = (lambda b: (0, -reader.doc_frequency(name, b)))
-    # Each key reads the word's frequency in every segment: thousands of words took over a second
-    # at 2,000 records, past the budget. When it runs out, the words not yet weighed come last.
-    keys = {}
-    for i, btext in enumerate(found):
-        if i % CHECK_EVERY == CHECK_EVERY - 1 and budget.over():
-            break
-        keys[btext] = key(btext)
-    last = (MAX_EDITS + 1, 0)
-    return sorted(found, key=lambda b: keys.get(b, last))[:share], True
+        key = (lambda b: (0, commonness[b]))
+    return sorted(found, key=key)[:share], True
 
 
 def _candidates(q, reader):
-    """The words a pattern matches, with None for each word looked at that does not match (so the
-    caller can look at the clock during a long scan)."""
+    """The words a pattern matches with the documents holding each in one segment (a word comes
+    once for each segment holding it), and None for each word looked at that does not match (so the
+    caller can look at the clock during a long scan). Each segment's words are read unmerged:
+    faster than Whoosh's merge of them."""
     name = q.fieldname
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if name in leaf.indexed_field_names()]
     if isinstance(q, Q.FuzzyTerm):
         text, most = q.text, q.maxdist
         shortest, longest = len(text) - most, len(text) + most
-        for leaf, _ in reader.leaf_readers():  # each segment's words, unmerged: faster
-            if name not in leaf.indexed_field_names():
-                continue
-            for btext in leaf.expand_prefix(name, text[:q.prefixlength]):
+        for leaf in leaves:
+            for btext, info in leaf.iter_prefix(name, text[:q.prefixlength]):
                 word = btext.decode("utf-8")
                 ok = shortest <= len(word) <= longest and distance(word, text, limit=most) <= most
-                yield btext if ok else None
-    elif isinstance(q, Q.PatternQuery) and not isinstance(q, Q.Prefix):  # `*word*`: scan, checking time
+                yield (btext, info.doc_frequency()) if ok else None
+    elif isinstance(q, Q.Prefix):  # `word*`
+        for leaf in leaves:
+            for btext, info in leaf.iter_prefix(name, q.text):
+                yield btext, info.doc_frequency()
+    elif isinstance(q, Q.PatternQuery):  # `*word*`: scan, checking time
         field = reader.schema[name]
         pattern = re.compile(q._get_pattern())
         start = q._find_prefix(q.text)
-        for btext in reader.expand_prefix(name, start) if start else reader.lexicon(name):
-            yield btext if pattern.match(field.from_bytes(btext)) else None
+        for leaf in leaves:
+            for btext, info in leaf.iter_prefix(name, start) if start else leaf.iter_field(name):
+                yield (btext, info.doc_frequency()) if pattern.match(field.from_bytes(btext)) else None
     else:
-        yield from q._btexts(reader)
+        yield from ((btext, None) for btext in q._btexts(reader))
 
 
 def matching_docs(query, searcher, budget) -> frozenset:

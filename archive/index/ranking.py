@@ -13,7 +13,9 @@ same formula, so a document's score is Whoosh's (the same terms, added in a diff
 to the last bit or two). The tree is summed as Whoosh's matchers sum it: an OR adds the scores of
 its parts that hold the document, an AND those of all its parts (and only where all hold it), AND
 MAYBE its first part plus the second where that holds it, AND NOT its first part where the second
-does not hold it. The documents scored are the query's matches, so one reading gives the search
+does not hold it. A pattern (`word*`, `word~`, once its words are chosen: `limits.Expanded`) ranks
+as the OR of its words. (Whoosh gave each document a pattern matched the same score in segments of
+up to 5,000 documents, and summed the words' scores in larger ones.) The documents scored are the query's matches, so one reading gives the search
 both its matches and their ranking (Whoosh read every posting list twice). Queries with
 anything else (phrases, patterns, a NOT alone, coordination) are left to Whoosh's collector.
 """
@@ -29,8 +31,9 @@ from . import limits, speedups
 
 
 def can_rank(query) -> bool:
-    """Whether `scores` can rank this query: a tree of words, ANDs, ORs, AND MAYBE and AND NOT."""
-    if isinstance(query, Q.Term):
+    """Whether `scores` can rank this query: a tree of words (and the words a pattern stands for),
+    ANDs, ORs, AND MAYBE and AND NOT."""
+    if isinstance(query, (Q.Term, limits.Expanded)):
         return True
     if isinstance(query, Q.AndNot):
         return can_rank(query.a)
@@ -84,6 +87,8 @@ class _Clock:
 
 def _scores(query, leaf, clock) -> dict[int, float]:
     """Document number (in the segment) -> score, for the documents of the segment matching `query`."""
+    if isinstance(query, limits.Expanded):  # the OR of its words
+        query = Q.Or([Q.Term(query.fieldname, word) for word in query.btexts if word], boost=query.boost)
     if isinstance(query, Q.Term):
         found = _term(query, leaf, clock)
     elif isinstance(query, Q.AndNot):
@@ -105,7 +110,9 @@ def _scores(query, leaf, clock) -> dict[int, float]:
             found = {d: s + part[d] for d, s in found.items() if d in part}
     else:  # Or
         found = {}
-        for q in query.subqueries:
+        for i, q in enumerate(query.subqueries):
+            if i and clock.over:  # the first part is always read: an answer has something
+                break
             for docnum, score in _scores(q, leaf, clock).items():
                 found[docnum] = found.get(docnum, 0.0) + score
     boost = query.boost
