@@ -226,11 +226,11 @@ def matching_docs(query, searcher, budget) -> frozenset:
 def _term_docs(query, reader, budget) -> frozenset:
     """A word's documents in a segment, a block of postings at a time, looking at the clock between
     blocks (the first is always read)."""
-    term = speedups.term_bytes(reader, query.fieldname, query.text)
-    if term is None:
+    postings = speedups.term_postings(reader, query.fieldname, query.text)
+    if postings is None:
         return frozenset()
     found: set[int] = set()
-    for ids, _ in speedups.posting_blocks(reader.postings(*term)):
+    for ids, _ in speedups.posting_blocks(postings[1]):
         found.update(ids)
         if budget.over():
             break

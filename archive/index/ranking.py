@@ -25,7 +25,7 @@ import bisect
 import heapq
 
 from whoosh import query as Q
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25F
 
 from . import limits, speedups
 
@@ -124,21 +124,21 @@ def _scores(query, leaf, clock) -> dict[int, float]:
 def _term(query, leaf, clock) -> dict[int, float]:
     reader = leaf.reader()
     found: dict[int, float] = {}
-    term = speedups.term_bytes(reader, query.fieldname, query.text)
-    if term is None:
+    postings = speedups.term_postings(reader, query.fieldname, query.text)
+    if postings is None:
         return found
-    fieldname, text = term
-    scorer = leaf.weighting.scorer(leaf, fieldname, text)
+    fieldname, (text, matcher) = query.fieldname, postings
     boost = query.boost
-    blocks = speedups.posting_blocks(reader.postings(fieldname, text))
-    if not isinstance(scorer, BM25FScorer):  # a field without lengths: the weight is the score
+    blocks = speedups.posting_blocks(matcher)
+    bm25 = _bm25(leaf, fieldname, text)
+    if bm25 is None:  # a field without lengths: the weight is the score
         for ids, weights in blocks:
             found.update((d, w * boost) for d, w in zip(ids, weights))
             if clock.tick():
                 break
         return found
+    idf, avgfl, B, K1 = bm25
     lengths = speedups.field_lengths(reader, fieldname)
-    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
     norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in speedups.LENGTHS]
     k1_1 = K1 + 1
@@ -148,3 +148,15 @@ def _term(query, leaf, clock) -> dict[int, float]:
         if clock.tick():
             break
     return found
+
+
+def _bm25(leaf, fieldname: str, text: bytes) -> tuple[float, float, float, float] | None:
+    """What Whoosh's BM25F scorer of the word in a segment scores with (idf and average length
+    from the whole index, as `BM25FScorer` takes them), without its own lookups of the word; None
+    for a field Whoosh scores by weight alone."""
+    weighting: BM25F = leaf.weighting  # Whoosh's default, which the archive's searchers use
+    if not leaf.schema[fieldname].scorable:
+        return None
+    parent = leaf.get_parent()
+    return (parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1,
+            weighting._field_B.get(fieldname, weighting.B), weighting.K1)

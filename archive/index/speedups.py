@@ -45,6 +45,7 @@ from whoosh.filedb import filetables
 from whoosh.matching.combo import ArrayUnionMatcher, CombinationMatcher
 from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]  # Whoosh gives None for 0
@@ -79,16 +80,20 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     return LENGTHS[lengths[docnum]] if docnum < len(lengths) else None
 
 
-def term_bytes(reader, fieldname: str, text) -> tuple[str, bytes] | None:
-    """The word as a segment's reader keys it (as `Term.matcher` converts it), or None when the
-    segment has no such field or word."""
-    if fieldname not in reader.schema:
+def term_postings(reader, fieldname: str, text):
+    """A segment's postings of a word as (the word's bytes, a matcher without deletions applied),
+    from one lookup of the word (Whoosh's `in`, `postings` and scorer each look it up), or None
+    when the segment has no such field or word."""
+    field = reader.schema[fieldname] if fieldname in reader.schema else None
+    if field is None:
         return None
     try:
-        btext = reader.schema[fieldname].to_bytes(text)
-    except ValueError:
+        btext = field.to_bytes(text)
+        info = reader._terms.term_info(fieldname, btext)
+    except (ValueError, KeyError, TermNotFound):
         return None
-    return (fieldname, btext) if (fieldname, btext) in reader else None
+    terms = reader._terms
+    return btext, terms._codec.postings_reader(terms._postfile, info, field.format, term=(fieldname, btext))
 
 
 def posting_blocks(matcher):
