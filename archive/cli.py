@@ -119,7 +119,7 @@ def serve_command(host, port, threads, connection_limit, channel_timeout, truste
     app = create_app(archive=archive)
     archive.index.merge_in_background()  # no save waits for a segment merge
     archive.lapse_daily()  # redactions whose day has passed become searchable by themselves
-    archive.index.warm_in_background(ANONYMOUS)  # the first search does not build the facet table
+    archive.warm_in_background(ANONYMOUS)  # the first search does not build the facet table or labels
     try:
         server, listening = serving.make_server(
             app, archive.settings, host, port, threads=threads, connection_limit=connection_limit,

@@ -154,7 +154,8 @@ def _choose(q, reader, share: int, budget) -> tuple[list[bytes], bool]:
     if len(found) <= share:
         return list(found), False
     name = q.fieldname
-    commonness = {b: -(docs if docs is not None else reader.doc_frequency(name, b)) for b, docs in found.items()}
+    commonness = {b: -(docs if docs is not None else reader.doc_frequency(name, b))
+                  for b, docs in found.items()}
     if isinstance(q, Q.FuzzyTerm):
         text = q.text
         key = (lambda b: (distance(b.decode("utf-8"), text), commonness[b]))

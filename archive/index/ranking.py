@@ -15,9 +15,10 @@ its parts that hold the document, an AND those of all its parts (and only where 
 MAYBE its first part plus the second where that holds it, AND NOT its first part where the second
 does not hold it. A pattern (`word*`, `word~`, once its words are chosen: `limits.Expanded`) ranks
 as the OR of its words. (Whoosh gave each document a pattern matched the same score in segments of
-up to 5,000 documents, and summed the words' scores in larger ones.) The documents scored are the query's matches, so one reading gives the search
-both its matches and their ranking (Whoosh read every posting list twice). Queries with
-anything else (phrases, patterns, a NOT alone, coordination) are left to Whoosh's collector.
+up to 5,000 documents, and summed the words' scores in larger ones.) The documents scored are
+the query's matches, so one reading gives the search both its matches and their ranking (Whoosh
+read every posting list twice). Queries with anything else (phrases, a NOT alone, coordination)
+are left to Whoosh's collector.
 """
 from __future__ import annotations
 

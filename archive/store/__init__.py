@@ -28,7 +28,7 @@ from .authorities import (authority_names, children_of, count_entities, dated_ev
                           find_by_name, get_entity, iter_entities, linked_record_ids, merge_entity_rows,
                           put_entity_row, redirect_target, set_event_places, sub_events, suggest_names,
                           visible_entities_sql, visible_names_for_keys)
-from .browse import label_names, labels
+from .browse import LABEL_FIELDS, label_names, labels
 from .harvest import (count_harvest, earliest_harvest_datestamp, harvest_collections, harvest_row,
                       harvest_rows)
 from .records import (count_records, deleted_record_row, get_record, iter_record_rows,
@@ -47,7 +47,8 @@ __all__ = [
     "entity_index_names", "entity_json", "entity_labels", "entity_records", "entity_row", "events_at",
     "find_by_name", "find_user", "forget_sessions", "forget_sign_in_failures", "get_entity", "get_meta",
     "get_record", "get_user", "harvest_collections", "harvest_row", "harvest_rows", "id_taken",
-    "iter_entities", "iter_record_rows", "label_names", "labels", "last_revision", "linked_record_ids",
+    "iter_entities", "iter_record_rows", "LABEL_FIELDS", "label_names", "labels", "last_revision",
+    "linked_record_ids",
     "list_users", "live_record_seqs", "log_view", "media_folder", "merge_entity_rows", "merge_revisions",
     "MIGRATIONS", "new_id", "newest_records", "next_seq", "people_of", "put_entity_row", "put_record_row",
     "put_user", "record_json", "record_links", "record_row", "record_views", "records_by_ids",

@@ -25,23 +25,37 @@ def labels(db, field: str, viewer: Viewer) -> list[dict]:
     if field not in LABEL_FIELDS:
         raise ValueError(f"{field} is not one of {', '.join(LABEL_FIELDS)}")
     where, params = visible_records_sql(viewer)
+    # Each spelling with its records, counted by SQLite: a slug per spelling, not per record's
+    # label (slugs of every label of 50,000 records took two seconds).
     if field == "subject":
-        sql = f"SELECT DISTINCT r.id, j.value FROM records r, json_each(r.subjects) j WHERE {where}"
+        sql = (f"SELECT j.value, COUNT(DISTINCT r.id) FROM records r, json_each(r.subjects) j "
+               f"WHERE {where} GROUP BY j.value")
     else:
-        sql = f"SELECT r.id, r.collection FROM records r WHERE r.collection IS NOT NULL AND {where}"
-    records: dict[str, set] = {}
+        sql = (f"SELECT r.collection, COUNT(*) FROM records r WHERE r.collection IS NOT NULL AND {where} "
+               f"GROUP BY r.collection")
     spellings: dict[str, Counter] = {}
-    for record_id, value in db.execute(sql, params):
+    for value, count in db.execute(sql, params):
         key = slug(value or "")
         if key:
-            records.setdefault(key, set()).add(record_id)
-            spellings.setdefault(key, Counter())[value] += 1
+            spellings.setdefault(key, Counter())[value] += count
     found = []
-    for key, ids in records.items():
-        ranked = sorted(spellings[key].items(), key=lambda sc: (-sc[1], sc[0]))
-        found.append({"slug": key, "name": ranked[0][0], "count": len(ids),
-                      "spellings": [s for s, _ in ranked]})
+    for key, counts in spellings.items():
+        ranked = sorted(counts.items(), key=lambda sc: (-sc[1], sc[0]))
+        names = [s for s, _ in ranked]
+        total = ranked[0][1] if len(ranked) == 1 else _records_with(db, field, names, where, params)
+        found.append({"slug": key, "name": names[0], "count": total, "spellings": names})
     return sorted(found, key=lambda label: (label["name"].casefold(), label["slug"]))
+
+
+def _records_with(db, field: str, spellings: list[str], where: str, params) -> int:
+    """Visible records carrying any of these spellings (a record may carry two of them)."""
+    marks = ", ".join("?" * len(spellings))
+    if field == "subject":
+        sql = (f"SELECT COUNT(DISTINCT r.id) FROM records r, json_each(r.subjects) j "
+               f"WHERE {where} AND j.value IN ({marks})")
+    else:
+        sql = f"SELECT COUNT(*) FROM records r WHERE {where} AND r.collection IN ({marks})"
+    return db.execute(sql, [*params, *spellings]).fetchone()[0]
 
 
 # Facet labels are asked for by every search, and reading them walks every visible record: they are
