@@ -23,17 +23,39 @@ class Budget:
         self.cut = False  # some stage stopped early: the answer is partial
         self._spent = False  # the time is up (a part running out cuts the whole, but spends only itself)
         self._whole: Budget | None = None  # the request's budget, when this is a stage's part
-        self.checkpoint = None  # called at each look at the clock (where a costly search gives way)
+        self.checkpoint = None  # the request's: called with the stage at each look at the clock
+        # (where a costly search gives way)
 
     def over(self) -> bool:
         """Whether the time is up (a stage that asks then stops early: the answer is partial)."""
-        if self.checkpoint is not None:
-            self.checkpoint(self)
+        checkpoint = self._request().checkpoint
+        if checkpoint is not None:
+            checkpoint(self)
+        return self._expired()
+
+    def _expired(self) -> bool:
         if not self._spent and self.ends is not None and self._clock() >= self.ends:
             self._spent = self.cut = True
             if self._whole is not None:
                 self._whole.cut = True
-        return self._spent or (self._whole is not None and self._whole.over())
+        return self._spent or (self._whole is not None and self._whole._expired())
+
+    def _request(self) -> "Budget":
+        whole = self
+        while whole._whole is not None:
+            whole = whole._whole
+        return whole
+
+    def paused(self, seconds: float) -> None:
+        """Give this stage (and the stages it is part of) back `seconds` it spent waiting at a
+        checkpoint, within the request's own time, which does not move."""
+        request, part = self._request(), self
+        while part is not request:
+            if part.ends is not None:
+                part.ends += seconds
+                if request.ends is not None:
+                    part.ends = min(part.ends, request.ends)
+            part = part._whole
 
     def part(self, fraction: float) -> "Budget":
         """A stage's share of the time left: a stage whose own steps cannot stop (the matching

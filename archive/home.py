@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import threading
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from . import clock, importer, records, store
 from .index import ensure_index, setup as setup_index
@@ -74,6 +75,11 @@ class Archive:
         """Migrate the store and open the index (a server's start-up)."""
         self.index  # noqa: B018
         return self
+
+    def request_under_way(self):
+        """A server's request, counted by the index's lane as plain work under way (the costly
+        search in the lane naps while any is), once the index is open."""
+        return self._index.lane.plain() if self._index is not None else nullcontext()
 
     def warm_in_background(self, viewer) -> threading.Thread:
         """In a thread of a server: read what every search needs first, so that the first search

@@ -51,6 +51,7 @@ GRAM = GRAM_JOINER.encode()
 MATCH_SHARE = 0.5  # of the time left after the expansion, what finding the documents may take
 COSTLY_AT_ONCE = 1  # costly searches run side by side (the rest wait in the lane)
 GIVE_WAY_NAP = 0.002  # seconds a costly search naps while plain searches run
+GIVE_WAY_SHARE = 0.5  # of its time, how much a costly search may spend napping
 LANE_WAIT = 0.9  # of a costly search's time, how long it may wait for the lane (then it answers
 # that it found nothing in time: under a stream of costly searches, they take turns, never all run)
 
@@ -313,9 +314,24 @@ class Lane:
     def __init__(self, width: int = COSTLY_AT_ONCE):
         self._slots = threading.BoundedSemaphore(width)
         self._inside = threading.local()  # this thread's search is in the lane (or has waited its
-        # turn), and its plain searches under way
-        self._plain = 0  # plain searches under way, in all threads
+        # turn), and how many plain searches (or requests) it has under way
+        self._plain = 0  # plain searches and requests under way, in all threads
         self._count = threading.Lock()
+
+    def _add_plain(self, n: int) -> None:
+        self._inside.plain = getattr(self._inside, "plain", 0) + n
+        with self._count:
+            self._plain += n
+
+    @contextmanager
+    def plain(self):
+        """Count the block as plain work under way (a request of a server, from its start: the
+        costly search in the lane naps for it too), until it enters the lane with a costly search."""
+        self._add_plain(1)
+        try:
+            yield
+        finally:
+            self._add_plain(-1)
 
     @contextmanager
     def enter(self, query, budget):
@@ -329,22 +345,18 @@ class Lane:
             yield True
             return
         if not costly(query):
-            mine = getattr(self._inside, "plain", 0)
-            self._inside.plain = mine + 1
-            with self._count:
-                self._plain += 1
-            try:
+            with self.plain():
                 yield True
-            finally:
-                self._inside.plain = mine
-                with self._count:
-                    self._plain -= 1
             return
+        own = getattr(self._inside, "plain", 0)  # this thread's request: no longer plain
+        self._add_plain(-own)
         left = budget.left()
         held = self._slots.acquire(timeout=None if left is None else left * LANE_WAIT)
         if not held:
             budget.cut = True
         self._inside.entered = True
+        left = budget.left()
+        self._inside.nap_left = None if left is None else GIVE_WAY_SHARE * left
         checkpoint, budget.checkpoint = budget.checkpoint, self._give_way
         try:
             yield held
@@ -353,11 +365,19 @@ class Lane:
             self._inside.entered = False
             if held:
                 self._slots.release()
+            self._add_plain(own)
 
     def _give_way(self, budget) -> None:
-        """While plain searches run, a costly one naps (its time still running): one process runs
-        one thread at a time, and the plain search should not wait for the costly one's share."""
-        mine = getattr(self._inside, "plain", 0)  # (a costly search inside a plain one, as a
-        # suggestion's, gives way to the others, not to its own)
-        while self._plain > mine and (left := budget.left()) is not None and left > 0:
+        """While plain searches run, a costly one naps (its request's time still running, the
+        stage napping given its nap back): one process runs one thread at a time, and the plain
+        search should not wait for the costly one's share. It naps for at most GIVE_WAY_SHARE of its
+        time, so that a stream of requests never starves it."""
+        allowance = getattr(self._inside, "nap_left", None)
+        if not allowance or not self._plain:
+            return
+        started = time.monotonic()
+        while self._plain > 0 and time.monotonic() - started < allowance:
             time.sleep(GIVE_WAY_NAP)
+        napped = time.monotonic() - started
+        self._inside.nap_left = allowance - napped
+        budget.paused(napped)  # the stage napping keeps its share: the request's time runs on

@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    app.before_request(common.begin_request)  # (costly searches give way to requests under way)
     app.before_request(common.load_viewer)
+    app.teardown_request(common.end_request)
     app.teardown_appcontext(common.close_db)
     app.context_processor(lambda: {"viewer": common.get_viewer()})
     for blueprint in BLUEPRINTS:

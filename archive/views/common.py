@@ -56,6 +56,18 @@ def session_lifetime() -> float:
     return lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
 
 
+def begin_request() -> None:
+    """Count the request as plain work under way (`Archive.request_under_way`)."""
+    g.under_way = get_archive().request_under_way()
+    g.under_way.__enter__()
+
+
+def end_request(exc=None) -> None:
+    under_way = g.pop("under_way", None)
+    if under_way is not None:
+        under_way.__exit__(None, None, None)
+
+
 def load_viewer() -> None:
     """The request's viewer, from the session the cookie names. A session that has ended (signed
     out, a new password, the account removed) or outlived SESSION_ABSOLUTE_LIFETIME is anonymous,
