@@ -118,3 +118,19 @@ def test_the_sample_subjects_and_collections(sample_app):
     assert 'href="/subjects/political-prisoners"' in client.get("/subjects").get_data(as_text=True)
     page = client.get("/collections/diaspora-letters").get_data(as_text=True)
     assert "The Cambodian people should no longer be left behind" in page
+
+
+def test_spellings_of_one_subject_count_each_record_once(home, save):
+    """A slug's spellings are counted by SQLite per spelling; a record carrying two of them counts
+    once, and the commonest spelling names the subject."""
+    from archive import store
+    from archive.access import ANONYMOUS
+
+    save(title="Both", subjects=["Refugees", "refugees"])
+    save(title="One", subjects=["Refugees"])
+    save(title="Shout", subjects=["REFUGEES", "Elections"])
+    found = {label["slug"]: label for label in store.labels(home.db, "subject", ANONYMOUS)}
+    assert found["refugees"] == {"slug": "refugees", "name": "Refugees", "count": 3,
+                                 "spellings": ["Refugees", "REFUGEES", "refugees"]}
+    assert found["elections"]["count"] == 1
+    assert store.label_names(home.db, "subject", ANONYMOUS)["refugees"] == "Refugees"

@@ -257,6 +257,17 @@ def _watching(query, searcher, budget) -> frozenset:
     return frozenset(found)
 
 
+def holding(searcher, docnums):
+    """The searcher's segments (leaf searcher, offset) holding any of these documents: every segment
+    costs a matcher per field and word even when nothing in it matches, and after a few saves most
+    segments are small ones that hold none of a query's documents."""
+    ordered = sorted(docnums)
+    for leaf, offset in searcher.leaf_searchers():
+        first = bisect.bisect_left(ordered, offset)
+        if first < len(ordered) and ordered[first] < offset + leaf.reader().doc_count_all():
+            yield leaf, offset
+
+
 class DeadlineCollector(collectors.FilterCollector):
     """Ranks only the allowed documents, and stops when the budget is spent (keeping what it has).
 
@@ -269,17 +280,12 @@ class DeadlineCollector(collectors.FilterCollector):
         self.budget = budget
 
     def run(self):
-        """Whoosh's `Collector.run`, skipping the segments where no allowed document lives: every
-        segment costs a matcher per field and word even when nothing in it matches, and after a
-        few saves most segments are small ones that hold none of a query's documents."""
+        """Whoosh's `Collector.run`, skipping the segments where no allowed document lives
+        (`holding`)."""
         if self._allow is None:
             return super().run()
-        allowed = sorted(self._allow)
         try:
-            for subsearcher, offset in self.top_searcher.leaf_searchers():
-                first = bisect.bisect_left(allowed, offset)
-                if first == len(allowed) or allowed[first] >= offset + subsearcher.reader().doc_count_all():
-                    continue
+            for subsearcher, offset in holding(self.top_searcher, self._allow):
                 self.set_subsearcher(subsearcher, offset)
                 self.collect_matches()
         finally:

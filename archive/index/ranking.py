@@ -22,7 +22,6 @@ are left to Whoosh's collector.
 """
 from __future__ import annotations
 
-import bisect
 import heapq
 
 from whoosh import query as Q
@@ -50,16 +49,12 @@ def can_rank(query) -> bool:
 def scores(searcher, query, budget, allowed: set[int] | None = None) -> dict[int, float]:
     """Every document matching `query` (`can_rank`) -> its score, by document number; the keys are
     the query's matches, deleted documents included (the visible set never holds one). With
-    `allowed`, segments holding none of those are skipped. When the budget runs out, what was read
+    `allowed`, segments holding none of those are skipped (`limits.holding`). When the budget runs out, what was read
     by then (the budget says the answer was cut)."""
     found: dict[int, float] = {}
     clock = _Clock(budget)
-    ordered = sorted(allowed) if allowed is not None else None
-    for leaf, offset in searcher.leaf_searchers():
-        if ordered is not None:
-            first = bisect.bisect_left(ordered, offset)
-            if first == len(ordered) or ordered[first] >= offset + leaf.reader().doc_count_all():
-                continue
+    leaves = searcher.leaf_searchers() if allowed is None else limits.holding(searcher, allowed)
+    for leaf, offset in leaves:
         part = _scores(query, leaf, clock)
         found.update(part.items() if offset == 0 else ((d + offset, v) for d, v in part.items()))
         if clock.over:

@@ -19,43 +19,40 @@ from .schema import current_seq
 LABEL_FIELDS = ("subject", "collection")
 
 
+# Where each field's labels stand: the SQL of a record's label, one a row, and the rows' tables.
+_LABEL_SQL = {"subject": ("j.value", "records r, json_each(r.subjects) j"),
+              "collection": ("r.collection", "records r")}
+
+
 def labels(db, field: str, viewer: Viewer) -> list[dict]:
     """Each subject (or collection) of the records the viewer may see, by name: its `slug`, `name`
     (the commonest spelling), `count` of records and `spellings`."""
     if field not in LABEL_FIELDS:
         raise ValueError(f"{field} is not one of {', '.join(LABEL_FIELDS)}")
+    value, tables = _LABEL_SQL[field]
     where, params = visible_records_sql(viewer)
     # Each spelling with its records, counted by SQLite: a slug per spelling, not per record's
     # label (slugs of every label of 50,000 records took two seconds).
-    if field == "subject":
-        sql = (f"SELECT j.value, COUNT(DISTINCT r.id) FROM records r, json_each(r.subjects) j "
-               f"WHERE {where} GROUP BY j.value")
-    else:
-        sql = (f"SELECT r.collection, COUNT(*) FROM records r WHERE r.collection IS NOT NULL AND {where} "
-               f"GROUP BY r.collection")
     spellings: dict[str, Counter] = {}
-    for value, count in db.execute(sql, params):
-        key = slug(value or "")
+    for spelling, count in db.execute(f"SELECT {value}, COUNT(DISTINCT r.id) FROM {tables} "
+                                      f"WHERE {where} AND {value} IS NOT NULL GROUP BY {value}", params):
+        key = slug(spelling or "")
         if key:
-            spellings.setdefault(key, Counter())[value] += count
+            spellings.setdefault(key, Counter())[spelling] += count
+    # A record may carry two spellings of one slug: those slugs' records are counted by their ids.
+    shared = [spelling for counts in spellings.values() if len(counts) > 1 for spelling in counts]
+    records: dict[str, set] = {}
+    if shared:
+        marks = ", ".join("?" * len(shared))
+        for spelling, record_id in db.execute(f"SELECT {value}, r.id FROM {tables} "
+                                              f"WHERE {where} AND {value} IN ({marks})", [*params, *shared]):
+            records.setdefault(slug(spelling), set()).add(record_id)
     found = []
     for key, counts in spellings.items():
         ranked = sorted(counts.items(), key=lambda sc: (-sc[1], sc[0]))
-        names = [s for s, _ in ranked]
-        total = ranked[0][1] if len(ranked) == 1 else _records_with(db, field, names, where, params)
-        found.append({"slug": key, "name": names[0], "count": total, "spellings": names})
+        found.append({"slug": key, "name": ranked[0][0], "count": len(records[key]) if key in records
+                      else ranked[0][1], "spellings": [s for s, _ in ranked]})
     return sorted(found, key=lambda label: (label["name"].casefold(), label["slug"]))
-
-
-def _records_with(db, field: str, spellings: list[str], where: str, params) -> int:
-    """Visible records carrying any of these spellings (a record may carry two of them)."""
-    marks = ", ".join("?" * len(spellings))
-    if field == "subject":
-        sql = (f"SELECT COUNT(DISTINCT r.id) FROM records r, json_each(r.subjects) j "
-               f"WHERE {where} AND j.value IN ({marks})")
-    else:
-        sql = f"SELECT COUNT(*) FROM records r WHERE {where} AND r.collection IN ({marks})"
-    return db.execute(sql, [*params, *spellings]).fetchone()[0]
 
 
 # Facet labels are asked for by every search, and reading them walks every visible record: they are
