@@ -41,7 +41,7 @@ from whoosh.support.charset import accent_map
 from ..textnorm import COENG, normalize, normalize_text, starts_cluster
 
 __all__ = ["ANALYZER", "TEXT_ANALYZER", "make_analyzer", "make_text_analyzer", "MixedScriptTokenizer",
-           "KhmerPairFilter", "CommonGramsFilter", "COMMON_WORDS", "GRAM_JOINER", "normalize_query",
+           "index_positions", "KhmerPairFilter", "CommonGramsFilter", "COMMON_WORDS", "GRAM_JOINER", "normalize_query",
            "tokens", "query_steps", "spans", "merge_spans"]
 
 KHMER = "\u1780-\u17d3\u17dc\u17dd"
@@ -348,6 +348,40 @@ def make_text_analyzer():
 
 ANALYZER = make_analyzer()
 TEXT_ANALYZER = make_text_analyzer()
+
+
+def index_positions(value: str, grams: bool) -> dict[str, list[int]]:
+    """Each term the index's analyzer (with common grams or without) makes of `value`, with its
+    positions in order: what Whoosh's `Positions` format gathers from the analyzer's tokens, found
+    without a token per word for plain ASCII text (most of an English archive), by the same rules."""
+    norm, offsets = normalize(value)
+    found: dict[str, list[int]] = {}
+    if offsets is None and norm.isascii():
+        words = ASCII_WORD.findall(norm.lower())
+        for pos, word in enumerate(words):
+            at = found.get(word)
+            if at is None:
+                found[word] = [pos]
+            else:
+                at.append(pos)
+        if grams:
+            common = COMMON_WORDS
+            for pos, (first, second) in enumerate(zip(words, words[1:])):
+                if first in common or second in common:
+                    gram = first + GRAM_JOINER + second
+                    at = found.get(gram)
+                    if at is None:
+                        found[gram] = [pos]
+                    else:
+                        at.append(pos)
+        return found
+    for t in (TEXT_ANALYZER if grams else ANALYZER)(value, positions=True, mode="index"):
+        at = found.get(t.text)
+        if at is None:
+            found[t.text] = [t.pos]
+        else:
+            at.append(t.pos)
+    return found
 
 
 def normalize_query(text: str) -> str:

@@ -224,10 +224,10 @@ def _die_with_parent(parent: int) -> None:
 def work(folder: str | Path, parent: int) -> None:
     """Index the JSON-lines documents of standard input into one segment in `folder`."""
     _die_with_parent(parent)
-    from . import schema, writing
+    from . import bulk, schema, writing
     writing.setup()
     ix = writing.storage(folder).create_index(schema.SCHEMA)
-    writer = ix.writer(limitmb=writing.WRITER_MEMORY_MB)
+    writer = bulk.BulkWriter(ix, limitmb=bulk.MEMORY_MB)
     try:
         for line in sys.stdin.buffer:
             writer.add_document(**json.loads(line))
