@@ -76,6 +76,9 @@ class Plan:
     more: int = 0  # problems found beyond the MAX_ERRORS listed
     new: list[newnames.NewAuthority] = field(default_factory=list)  # authorities it would create
     new_more: int = 0  # beyond those listed
+    # no authority comes after a record (as `archive export` writes them): records can be indexed
+    # as they are stored (`records.import_objects`)
+    authorities_first: bool = True
 
     @property
     def unsure(self) -> list[newnames.NewAuthority]:
@@ -306,6 +309,8 @@ def plan(db, path: str | Path, progress: Callable[[str], None] | None = None,
         if kind not in KINDS:
             problem(where, "kind", Text("must be one of %(codes)s", codes=", ".join(KINDS)))
             continue
+        if kind != "record" and result.created["record"] + result.replaced["record"]:
+            result.authorities_first = False
         errors = validation.validate(kind, {**obj, "kind": kind} if kind != "record" else obj)
         for field_, message in errors:
             problem(where, field_, message)
@@ -390,8 +395,10 @@ def run(db, index, path: str | Path, user: str | None = None,
             current = where
             yield obj
 
+    many = checked.created["record"] + checked.replaced["record"] >= records.PARALLEL_AT
     try:
-        records.import_objects(db, index, objects(), user, progress=progress, files=files)
+        records.import_objects(db, index, objects(), user, progress=progress, files=files,
+                               index_as_stored=many and checked.authorities_first)
     except records.ValidationError as exc:  # a conflict the first pass could not see
         raise ImportFailed([Problem(current, readable(f), m) for f, m in exc.errors]) from exc
     return checked

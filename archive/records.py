@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from . import clock, dates, fields, filing, kinds, redaction, store, timecoded
 from .access import SYSTEM
@@ -65,21 +65,37 @@ Files = filing.Files  # where a write's media files come from (archive/filing.py
 class Write:
     """What one write transaction changes; records touched here are re-indexed before commit."""
 
-    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str, files: Files | None = None):
+    def __init__(self, db, index: Index, user: str | None, seq: int, stamp: str, files: Files | None = None,
+                 progress: Callable[[int], None] | None = None, later: ExitStack | None = None):
         self.db = db
         self.index = index
         self.user = user
         self.seq = seq
         self.stamp = stamp
         self.files = files or Files()
+        self.progress = progress  # called with 1 for each record indexed
         self.touched: set[str] = set()
         # An import replaces what it names with a new revision even when nothing differs (the import
         # contract); a form's Save, an Undo or a restore that changes nothing writes none.
         self.always_revise = False
+        # An import's objects were all validated by its first pass (importer.plan): not again.
+        self.checked = False
+        self._later = later or ExitStack()  # the index transaction, once open
+        self._tx = None
+        self._names = NameCache(db)
+        self._indexed: set[str] = set()
+
+    def index_as_stored(self, procs: int) -> None:
+        """Index each record as it is stored, by `procs` workers, while the next ones are stored.
+
+        Only for a write where no authority a record links changes after the record is stored (an
+        import whose authorities all come before its records): the record's document, names of its
+        authorities included, is final when it is stored."""
+        self._open_index(procs)
 
     # authorities
     def store_entity(self, kind: str, data: dict, note: dict | None = None) -> str:
-        errors = validate(kind, {**data, "kind": kind})
+        errors = [] if self.checked else validate(kind, {**data, "kind": kind})
         if errors:
             raise ValidationError(errors)
         db = self.db
@@ -161,7 +177,7 @@ class Write:
 
     # records
     def store_record(self, data: dict, note: dict | None = None) -> str:
-        errors = validate("record", data)
+        errors = [] if self.checked else validate("record", data)
         if errors:
             raise ValidationError(errors)
         db = self.db
@@ -205,6 +221,8 @@ class Write:
         store.add_revision(db, "record", record_id, row["revision"], {**saved, **(note or {})},
                            self.user, self.stamp)
         self.touched.add(record_id)
+        if self._tx is not None:
+            self._index(record_id)
         return record_id
 
     def _segment_links(self, seg: dict, i: int) -> dict:
@@ -225,23 +243,30 @@ class Write:
                            {**data, "deleted": True}, self.user, self.stamp)
         self.touched.add(record_id)
 
-    def flush(self, progress: Callable[[int], None] | None = None) -> None:
-        """Index every touched record, move the marker, commit the index.
+    def _open_index(self, procs: int) -> None:
+        self._tx = self._later.enter_context(self.index.transaction(procs))
+
+    def _index(self, record_id: str) -> None:
+        row = store.record_row(self.db, record_id)
+        if row is None or row["deleted_at"]:
+            self._tx.remove(record_id)
+        else:
+            self._tx.put(document(self.db, row, self._names))
+        self._indexed.add(record_id)
+        if self.progress:
+            self.progress(1)
+
+    def flush(self) -> None:
+        """Index every touched record not indexed yet, move the marker, commit the index.
 
         Many records at once (an import) are indexed by worker processes (`index.parallel`)."""
-        names = NameCache(self.db)
         store.set_record_seq(self.db, self.touched, self.seq)
-        procs = parallel.processes() if len(self.touched) >= PARALLEL_AT else 1
-        with self.index.transaction(procs) as tx:
-            for record_id in sorted(self.touched):
-                row = store.record_row(self.db, record_id)
-                if row is None or row["deleted_at"]:
-                    tx.remove(record_id)
-                else:
-                    tx.put(document(self.db, row, names))
-                if progress:
-                    progress(1)
-            tx.set_marker(self.seq, store.get_meta(self.db, "archive_id"))
+        if self._tx is None:
+            self._open_index(parallel.processes() if len(self.touched) >= PARALLEL_AT else 1)
+        for record_id in sorted(self.touched - self._indexed):
+            self._index(record_id)
+        self._tx.set_marker(self.seq, store.get_meta(self.db, "archive_id"))
+        self._later.close()  # the index transaction commits
 
 
 @contextmanager
@@ -249,11 +274,12 @@ def writing(db, index: Index, user: str | None = None,
             progress: Callable[[int], None] | None = None, files: Files | None = None):
     """One write: SQLite transaction and index transaction, committed together or not at all.
     Media files are stored (synced, renamed) inside it, before the commit that names them."""
-    with index.write_lock:  # taken before SQLite's lock by every write; transaction() re-enters it
+    with index.write_lock, ExitStack() as later:  # the lock: before SQLite's, by every write
         with store.write_transaction(db):
-            write = Write(db, index, user, store.next_seq(db), clock.now(), files)
+            write = Write(db, index, user, store.next_seq(db), clock.now(), files, progress, later)
             yield write
-            write.flush(progress=progress)
+            write.flush()  # commits the index's transaction (held by `later`) before SQLite's
+        # a failure anywhere above leaves `later` to cancel the index's changes
     index.written()
 
 
@@ -356,14 +382,21 @@ class IndexSource:
 
 
 def import_objects(db, index, objects: Iterable[dict], user: str | None = None,
-                   progress: Callable[[str], None] | None = None, files: Files | None = None) -> None:
-    """Store already-validated objects (authorities and records) in one write; all or nothing.
+                   progress: Callable[[str], None] | None = None, files: Files | None = None,
+                   index_as_stored: bool = False) -> None:
+    """Store objects (authorities and records) validated by `importer.plan` in one write; all or
+    nothing.
 
     `progress` is called with "store" for each object stored and "index" for each record indexed.
+    `index_as_stored`: index each record as it is stored, by worker processes (`Write.index_as_stored`:
+    only when no authority of the objects comes after a record).
     """
     indexed = (lambda n: progress("index")) if progress else None
     with writing(db, index, user, progress=indexed, files=files) as write:
         write.always_revise = True
+        write.checked = True
+        if index_as_stored:
+            write.index_as_stored(parallel.processes())
         for obj in objects:
             if progress:
                 progress("store")

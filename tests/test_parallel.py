@@ -68,6 +68,29 @@ def test_a_second_import_replaces_the_first(tmp_path, in_parallel):
     home.close()
 
 
+def test_records_are_indexed_as_stored_only_when_no_authority_follows_them(tmp_path, in_parallel, monkeypatch):
+    """Authorities first (as exports are written): each record is handed to the workers as it is
+    stored. An authority after the records may rename one they link: they are indexed after all."""
+    home = import_into(tmp_path, "h", write_records(tmp_path / "one.jsonl", 60, "one"))
+    events = []
+    for name in ("store_record", "_index"):
+        real = getattr(records.Write, name)
+        monkeypatch.setattr(records.Write, name, lambda self, *a, real=real, name=name, **k: (
+            events.append(name), real(self, *a, **k))[1])
+    renamed = write_records(tmp_path / "two.jsonl", 60, "two")
+    lines = [line for line in renamed.read_text().splitlines() if '"p-01", "name"' not in line]
+    renamed.write_text("\n".join([*lines, json.dumps({"kind": "person", "id": "p-01", "name": "Chhum Renamed"})]))
+    importer.run(home.db, home.index, renamed, user="test")
+    assert events == ["store_record"] * 60 + ["_index"] * 60  # all stored, then indexed
+    assert home.index.search('person:"Chhum Renamed"', SYSTEM).total == 3  # r00001, r00021, r00041
+    events.clear()
+    importer.run(home.db, home.index, write_records(tmp_path / "three.jsonl", 60, "three"), user="test")
+    assert events[:120] == ["store_record", "_index"] * 60  # each as it was stored
+    assert home.index.search("three", SYSTEM).total == 60 and home.index.search("two", SYSTEM).total == 0
+    assert not find_drift(home.index, records.IndexSource(home.db)).any
+    home.close()
+
+
 def test_a_worker_that_dies_fails_the_whole_import(tmp_path, in_parallel, monkeypatch):
     home = import_into(tmp_path, "h", write_records(tmp_path / "one.jsonl", 50, "one"))
     real = parallel.Builders.finish
