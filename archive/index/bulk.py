@@ -26,7 +26,7 @@ worker at MEMORY_MB (Whoosh's writer: 32 MB).
 from __future__ import annotations
 
 import heapq
-import pickle  # nosec B403 - run files this process wrote a moment ago, in its own temp storage
+import pickle  # nosec B403 - only dumps here (values as Whoosh encodes them)
 from array import array
 from operator import itemgetter, sub
 from secrets import token_hex
@@ -160,30 +160,15 @@ class BulkWriter(SegmentWriter):
         """Write the gathered words, in order, to a temporary run, and forget them."""
         name = f"{token_hex(14)}.words"
         with self._tempstorage.create_file(name).raw_file() as f:
-            chunk = []
-            for key, ids, weights, values in self._sorted_words():
-                chunk.append((key, ids.tobytes(), weights.tobytes(), values))
-                if len(chunk) >= RUN_CHUNK:
-                    pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                    chunk = []
-            if chunk:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+            speedups.dump_chunks(f, ((key, ids.tobytes(), weights.tobytes(), values)
+                                     for key, ids, weights, values in self._sorted_words()), RUN_CHUNK)
         self._runs.append(name)
         self._words = {}
         self._size = 0
 
     def _read_run(self, name: str):
-        f = self._tempstorage.open_file(name).raw_file()
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)  # nosec B301 - see the import
-                except EOFError:
-                    return
-                for key, ids, weights, values in chunk:
-                    yield key, array("I", ids), array("f", weights), values
-        finally:
-            f.close()
+        for key, ids, weights, values in speedups.load_chunks(self._tempstorage.open_file(name).raw_file()):
+            yield key, array("I", ids), array("f", weights), values
 
     def _all_words(self):
         """Every word in order with its whole posting list: the runs' lists joined, in their order."""

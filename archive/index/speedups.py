@@ -155,22 +155,20 @@ def _hash_reader_init(self, dbfile, length=None, magic=b"HSH3", startoffset=0):
     self.endofdata = self.tables[0][0]
 
 
-def _write_run(self, f, items):
-    """`SortingPool._write_run`, pickling chunks of items rather than one at a time."""
+def dump_chunks(f, items, size: int = RUN_CHUNK) -> None:
+    """Pickle `items` to a file `size` at a time (a run file this process reads back soon)."""
     chunk = []
     for item in items:
         chunk.append(item)
-        if len(chunk) >= RUN_CHUNK:
+        if len(chunk) >= size:
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
             chunk = []
     if chunk:
         pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-    f.close()
 
 
-def _read_run(self, path):
-    """`SortingPool._read_run` for runs written by `_write_run`."""
-    f = self._open_run(path)
+def load_chunks(f):
+    """The items `dump_chunks` wrote to `f`, in order; closes `f`."""
     try:
         while True:
             try:
@@ -180,6 +178,19 @@ def _read_run(self, path):
             yield from chunk
     finally:
         f.close()
+
+
+def _write_run(self, f, items):
+    """`SortingPool._write_run`, pickling chunks of items rather than one at a time."""
+    dump_chunks(f, items)
+    f.close()
+
+
+def _read_run(self, path):
+    """`SortingPool._read_run` for runs written by `_write_run`."""
+    try:
+        yield from load_chunks(self._open_run(path))
+    finally:
         self._remove_run(path)
 
 
