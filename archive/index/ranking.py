@@ -15,10 +15,12 @@ its parts that hold the document, an AND those of all its parts (and only where 
 MAYBE its first part plus the second where that holds it, AND NOT its first part where the second
 does not hold it. A pattern (`word*`, `word~`, once its words are chosen: `limits.Expanded`) ranks
 as the OR of its words. (Whoosh gave each document a pattern matched the same score in segments of
-up to 5,000 documents, and summed the words' scores in larger ones.) The documents scored are
-the query's matches, so one reading gives the search both its matches and their ranking (Whoosh
-read every posting list twice). Queries with anything else (phrases, a NOT alone, coordination)
-are left to Whoosh's collector.
+up to 5,000 documents, and summed the words' scores in larger ones.) A phrase scores as Whoosh's
+phrase matcher scores it, the sum of its words' scores, in the documents where Whoosh's matcher
+finds the phrase (`limits.matching_docs`, positions read once). The documents scored are the
+query's matches, so one reading gives the search both its matches and their ranking (Whoosh read
+every posting list twice, and a phrase's positions twice). Queries with anything else (a NOT
+alone, coordination) are left to Whoosh's collector.
 """
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ from . import limits, speedups
 
 def can_rank(query) -> bool:
     """Whether `scores` can rank this query: a tree of words (and the words a pattern stands for),
-    ANDs, ORs, AND MAYBE and AND NOT."""
-    if isinstance(query, (Q.Term, limits.Expanded)):
+    phrases, ANDs, ORs, AND MAYBE and AND NOT."""
+    if isinstance(query, (Q.Term, limits.Expanded, Q.Phrase)):
         return True
     if isinstance(query, Q.AndNot):
         return can_rank(query.a)
@@ -87,6 +89,8 @@ def _scores(query, leaf, clock) -> dict[int, float]:
         query = Q.Or([Q.Term(query.fieldname, word) for word in query.btexts if word], boost=query.boost)
     if isinstance(query, Q.Term):
         found = _term(query, leaf, clock)
+    elif isinstance(query, Q.Phrase):
+        found = _phrase(query, leaf, clock)
     elif isinstance(query, Q.AndNot):
         found = _scores(query.a, leaf, clock)
         if found:
@@ -114,6 +118,19 @@ def _scores(query, leaf, clock) -> dict[int, float]:
     boost = query.boost
     if boost != 1.0 and not isinstance(query, Q.Term):
         found = {d: s * boost for d, s in found.items()}
+    return found
+
+
+def _phrase(query, leaf, clock) -> dict[int, float]:
+    """Whoosh's phrase matcher scores a document as the AND of the phrase's words (each as often as
+    it stands in the phrase): the sum of their scores, where the phrase holds."""
+    where = limits.matching_docs(query, leaf, clock.budget)
+    found: dict[int, float] = {}
+    if where:
+        for word in query.words:
+            for docnum, score in _term(Q.Term(query.fieldname, word), leaf, clock).items():
+                if docnum in where:
+                    found[docnum] = found.get(docnum, 0.0) + score
     return found
 
 
