@@ -143,10 +143,13 @@ def test_a_word_left_out_leaves_out_every_record_holding_it(searcher):
 
 def test_a_word_s_documents_read_a_block_at_a_time_are_whoosh_s(searcher):
     """`limits.matching_docs` reads a word's postings a block at a time (deleted documents left out)
-    and matches a phrase itself, looking at the clock: the documents are Whoosh's."""
+    and an exact phrase's positions a block at a time (a sloppy one through Whoosh's matcher),
+    looking at the clock: the documents are Whoosh's."""
     queries_ = [Q.Term(name, word) for name in ("text", "title") for word in WORDS]
     queries_ += [Q.Term("person_id", "p-2"), Q.Term("text", "absent"), Q.Term("nowhere", "x"),
-                 Q.Phrase("text", ["mother", "camp"]), Q.Phrase("text", ["rare", "rare"])]
+                 Q.Phrase("text", ["mother", "camp"]), Q.Phrase("text", ["rare", "rare"]),
+                 Q.Phrase("text", ["camp", "mother", "camp"]), Q.Phrase("title", ["river", "rice", "absent"]),
+                 Q.Phrase("text", ["mother", "camp"], slop=3)]
     for query in queries_:
         for leaf, _ in searcher.leaf_searchers():
             assert limits.matching_docs(query, leaf, unlimited()) == frozenset(query.docs(leaf)), query

@@ -127,6 +127,29 @@ def posting_blocks(matcher):
         matcher._next_block()
 
 
+def posting_values(matcher):
+    """A segment's posting list as (document numbers, encoded values: positions), a block at a time
+    (deleted documents included)."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if isinstance(matcher, ListMatcher):
+        yield matcher._ids, matcher._values
+        return
+    if not isinstance(matcher, w3.W3LeafMatcher):
+        ids, values = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.value())
+            matcher.next()
+        yield ids, values
+        return
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        yield matcher._ids, matcher._values
+        matcher._next_block()
+
+
 def _hash_reader_init(self, dbfile, length=None, magic=b"HSH3", startoffset=0):
     """`HashReader.__init__`, reading the directory of 256 hash tables at once (Whoosh reads it an
     entry at a time: 256 seeks and reads for each segment's word table, at every searcher opened
