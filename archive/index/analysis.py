@@ -41,8 +41,8 @@ from whoosh.support.charset import accent_map
 from ..textnorm import COENG, normalize, normalize_text, starts_cluster
 
 __all__ = ["ANALYZER", "TEXT_ANALYZER", "make_analyzer", "make_text_analyzer", "MixedScriptTokenizer",
-           "index_positions", "KhmerPairFilter", "CommonGramsFilter", "COMMON_WORDS", "GRAM_JOINER", "normalize_query",
-           "tokens", "query_steps", "spans", "merge_spans"]
+           "index_positions", "KhmerPairFilter", "CommonGramsFilter", "COMMON_WORDS", "GRAM_JOINER",
+           "normalize_query", "tokens", "query_steps", "spans", "merge_spans"]
 
 KHMER = "\u1780-\u17d3\u17dc\u17dd"
 # Horizontal spaces that join Khmer runs into one chain (a zero-width space is already a space).
