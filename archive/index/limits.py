@@ -264,7 +264,7 @@ def _phrase_docs(query, reader, budget) -> frozenset:
     candidates: set[int] | None = None
     for word in sorted(lists, key=lambda w: reader.doc_frequency(query.fieldname, w)):
         values: dict[int, bytes] = {}
-        for ids, block in speedups.posting_values(lists[word]):
+        for ids, block in speedups.posting_blocks(lists[word], values=True):
             values.update(zip(ids, block) if candidates is None
                           else ((d, v) for d, v in zip(ids, block) if d in candidates))
             if budget.over():

@@ -103,50 +103,32 @@ def term_postings(reader, fieldname: str, text):
     return btext, terms._codec.postings_reader(terms._postfile, info, field.format, term=(fieldname, btext))
 
 
-def posting_blocks(matcher):
-    """A segment's posting list as (document numbers, weights), a block at a time, where Whoosh's
-    matchers give one posting per call (its deleted documents included: callers leave them out)."""
+def posting_blocks(matcher, values: bool = False):
+    """A segment's posting list as (document numbers, weights), or with `values` (document numbers,
+    encoded values: positions), a block at a time, where Whoosh's matchers give one posting per
+    call (its deleted documents included: callers leave them out)."""
     if isinstance(matcher, FilterMatcher):  # the segment's deletions
         matcher = matcher.child
     if isinstance(matcher, ListMatcher):  # a short list, kept inline
         ids = matcher._ids
-        yield ids, (matcher._weights or [matcher._all_weights or 1.0] * len(ids))
+        yield ids, (matcher._values if values else (matcher._weights or [matcher._all_weights or 1.0] * len(ids)))
         return
     if not isinstance(matcher, w3.W3LeafMatcher):  # another codec's: a posting at a time
-        ids, weights = [], []
+        ids, other = [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            weights.append(matcher.weight())
+            other.append(matcher.value() if values else matcher.weight())
             matcher.next()
-        yield ids, weights
+        yield ids, other
         return
     while matcher.is_active():
         matcher._read_ids()
-        matcher._read_weights()
-        yield matcher._ids, matcher._weights
-        matcher._next_block()
-
-
-def posting_values(matcher):
-    """A segment's posting list as (document numbers, encoded values: positions), a block at a time
-    (deleted documents included)."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if isinstance(matcher, ListMatcher):
-        yield matcher._ids, matcher._values
-        return
-    if not isinstance(matcher, w3.W3LeafMatcher):
-        ids, values = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            values.append(matcher.value())
-            matcher.next()
-        yield ids, values
-        return
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        yield matcher._ids, matcher._values
+        if values:
+            matcher._read_values()
+            yield matcher._ids, matcher._values
+        else:
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
         matcher._next_block()
 
 
