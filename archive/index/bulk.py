@@ -57,7 +57,7 @@ def _one_position(pos: int) -> bytes:
 class BulkWriter(SegmentWriter):
     """Whoosh's segment writer gathering posting lists per word (see the module's text)."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
+    def __init__(self, ix, limitmb: int = MEMORY_MB, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:

@@ -227,7 +227,7 @@ def work(folder: str | Path, parent: int) -> None:
     from . import bulk, schema, writing
     writing.setup()
     ix = writing.storage(folder).create_index(schema.SCHEMA)
-    writer = bulk.BulkWriter(ix, limitmb=bulk.MEMORY_MB)
+    writer = bulk.BulkWriter(ix)
     try:
         for line in sys.stdin.buffer:
             writer.add_document(**json.loads(line))
