@@ -24,6 +24,29 @@ NO_VALUE = 2 ** 62  # a column's stand-in for "no value" is the largest integer
 EARLIEST_DAY, LATEST_DAY = -(2 ** 62), 2 ** 62
 
 
+class Codes:
+    """Every (facet field, value) met in this process, numbered: a document's facet values are kept
+    as small integers, so that counting the facets of a set of documents is one pass over them."""
+
+    def __init__(self):
+        self.pairs: list[tuple[str, str]] = []  # code -> (field, value); only ever appended to
+        self._numbers: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def number(self, name: str, value: str) -> int:
+        code = self._numbers.get((name, value))
+        if code is None:
+            with self._lock:
+                code = self._numbers.get((name, value))
+                if code is None:
+                    code = self._numbers[(name, value)] = len(self.pairs)
+                    self.pairs.append((name, value))
+        return code
+
+
+CODES = Codes()
+
+
 class SegmentValues:
     """One segment's facet values and date bounds per (segment-local) document number, and the
     documents recent queries matched in it.
@@ -39,15 +62,14 @@ class SegmentValues:
         self._docs: dict = {}  # query -> frozenset of local document numbers matching it
         self._deleted: tuple[int, frozenset] = (0, frozenset())  # deletions seen, by their count
         self._lock = threading.Lock()
-        self.values: dict[str, dict[int, list[str]]] = {}
+        self.codes: dict[int, list[int]] = {}  # document -> the codes of its facet values
         fields_ = set(leaf.indexed_field_names())
         for name in FACETS:
-            per_doc: dict[int, list[str]] = {}
             if name in fields_:
                 for term in leaf.field_terms(name):
+                    code = CODES.number(name, term)
                     for docnum in leaf.postings(name, term).all_ids():
-                        per_doc.setdefault(docnum, []).append(term)
-            self.values[name] = per_doc
+                        self.codes.setdefault(docnum, []).append(code)
         self.bounds: dict[str, dict[int, int]] = {}
         for name in BOUND_FIELDS:
             per_doc_bound: dict[int, int] = {}
@@ -101,7 +123,7 @@ class FacetTable:
     """Each document's facet values and date bounds for one commit, and its query caches."""
 
     def __init__(self, searcher, segments: dict[str, SegmentValues]):
-        self.values: dict[str, dict[int, list[str]]] = {name: {} for name in FACETS}
+        self.codes: dict[int, list[int]] = {}  # document -> the codes of its facet values (`CODES`)
         self.bounds: dict[str, dict[int, int]] = {name: {} for name in BOUND_FIELDS}
         for leaf, offset in searcher.reader().leaf_readers():
             key = segment_id(leaf)
@@ -110,8 +132,8 @@ class FacetTable:
                 part = SegmentValues(leaf)
                 if key:
                     segments[key] = part
-            for name, per_doc in part.values.items():
-                self.values[name].update((offset + d, v) for d, v in per_doc.items())
+            self.codes.update(part.codes.items() if offset == 0 else
+                              ((offset + d, c) for d, c in part.codes.items()))
             for name, per_doc_bound in part.bounds.items():
                 self.bounds[name].update((offset + d, v) for d, v in per_doc_bound.items())
         self.visible: dict[tuple, frozenset] = {}  # access key -> visible document numbers
@@ -119,10 +141,10 @@ class FacetTable:
         # A query's matching documents and its ranked first hits, kept while this searcher lives
         # (until the next save): paging, changing facets and sorting reuse them.
         self.matches: dict[tuple, frozenset] = {}
-        self.ranked: dict[tuple, list[tuple[str, float | None]]] = {}
+        self.ranked: dict[tuple, list[tuple[int, float | None]]] = {}  # (document, score)
         self.facets: dict[tuple, dict] = {}
         self.expanded: dict[str, tuple] = {}  # a query -> the query with its patterns expanded
-        self.totals: dict[frozenset, dict[str, Counter]] = {}  # a visible set -> its facet counts
+        self.totals: dict[frozenset, Counter] = {}  # a visible set -> its facet values' counts
         self._lock = threading.Lock()
 
     def remember(self, cache: dict, key, make, budget=None, most: int = QUERY_CACHE):
@@ -163,33 +185,34 @@ class FacetTable:
     def count(self, docnums, limit: int | None = None, only: tuple[str, ...] = FACET_FIELDS,
               budget=None, within: frozenset | None = None) -> dict[str, list[tuple[str, int]]]:
         """Per facet (by its `/search.json` name), the values of these documents, commonest first
-        (the facets not reached when the budget runs out are left out).
+        (none when the budget has run out).
 
         `within`: a set the documents are drawn from (those the viewer may see). When they are most
         of it, as for a common word, its counts (kept) less those of the rest are counted instead."""
-        whole = None
+        if budget is not None and budget.over():
+            return {}
         if within is not None and len(docnums) > len(within) // 2:
-            whole = self.remember(self.totals, within, lambda: self._counts(within, FACET_FIELDS),
-                                  most=TOTALS_KEPT)
-            docnums = within - docnums
+            whole = self.remember(self.totals, within, lambda: self._counts(within), most=TOTALS_KEPT)
+            counted = whole - self._counts(within - docnums)
+        else:
+            counted = self._counts(docnums)
+        per_field: dict[str, dict[str, int]] = {name: {} for name in only}
+        pairs = CODES.pairs
+        for code, count in counted.items():
+            name, value = pairs[code]
+            if name in per_field:
+                per_field[name][value] = count
         result = {}
-        for name in only:
-            if budget is not None and budget.over():
-                break
-            counts = self._counts(docnums, (name,))[name]
-            if whole is not None:
-                counts = whole[name] - counts
+        for name, counts in per_field.items():
             ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
             result[FACETS[name]] = ranked[:limit] if limit else ranked
         return result
 
-    def _counts(self, docnums, names) -> dict[str, Counter]:
-        out = {}
-        for name in names:
-            get = self.values[name].get
-            # one Counter over a chain: counted in C, not a Counter.update per document
-            out[name] = Counter(chain.from_iterable(get(docnum, ()) for docnum in docnums))
-        return out
+    def _counts(self, docnums) -> Counter:
+        """How many of the documents hold each facet value (by its code): one Counter over a chain,
+        counted in C, not a Counter.update per document."""
+        get = self.codes.get
+        return Counter(chain.from_iterable(get(docnum, ()) for docnum in docnums))
 
     def date_key(self, newest_first: bool):
         """A sort key by the record's date, else the start of its period; undated records last."""

@@ -222,8 +222,8 @@ def matching_docs(query, searcher, budget) -> frozenset:
         return frozenset(common or ())
     if isinstance(query, Q.Term):
         return _term_docs(query, searcher.reader(), budget)
-    if isinstance(query, Q.Phrase) and query.slop == 1 and len(query.words) > 1 and _positions(searcher, query):
-        return _phrase_docs(query, searcher.reader(), budget)
+    if exact_phrase(query, searcher):
+        return phrase_postings(query, searcher.reader(), budget)[0]
     return _watching(query, searcher, budget)
 
 
@@ -248,31 +248,46 @@ def _positions(searcher, query) -> bool:
     return field is not None and bool(field.format) and field.format.supports("positions")
 
 
-def _phrase_docs(query, reader, budget) -> frozenset:
-    """An exact phrase's documents in a segment: its words' postings with their positions read a
-    block at a time (the rarest word first, the others kept only where it stands), then the
-    positions of the documents holding every word, where Whoosh's matcher walks them a document and
-    a word at a time (twenty calls a document). Where the words stand at positions p, p+1, p+2 …,
-    as Whoosh's phrase matcher wants them. Looks at the clock between blocks."""
+def exact_phrase(query, searcher) -> bool:
+    """Whether `phrase_postings` finds this query's documents: a phrase of words standing next to
+    each other, in a field that keeps positions."""
+    return isinstance(query, Q.Phrase) and query.slop == 1 and len(query.words) > 1 and \
+        _positions(searcher, query)
+
+
+def phrase_postings(query, reader, budget) -> tuple[frozenset, dict[str, dict[int, float]]]:
+    """An exact phrase's documents in a segment, and each of its words' weight in them (for ranking:
+    `ranking._phrase`). The words' postings are read with their positions a block at a time (the
+    rarest word first, the others kept only where it stands), then the positions of the documents
+    holding every word, where Whoosh's matcher walks them a document and a word at a time (twenty
+    calls a document). Where the words stand at positions p, p+1, p+2 …, as Whoosh's phrase matcher
+    wants them. Looks at the clock between blocks."""
     lists = {}
     for word in dict.fromkeys(query.words):
         postings = speedups.term_postings(reader, query.fieldname, word)
         if postings is None:
-            return frozenset()
+            return frozenset(), {}
         lists[word] = postings[1]
     held: dict[str, dict[int, bytes]] = {}
+    weights: dict[str, dict[int, float]] = {}
     candidates: set[int] | None = None
     for word in sorted(lists, key=lambda w: reader.doc_frequency(query.fieldname, w)):
         values: dict[int, bytes] = {}
-        for ids, block in speedups.posting_blocks(lists[word], values=True):
-            values.update(zip(ids, block) if candidates is None
-                          else ((d, v) for d, v in zip(ids, block) if d in candidates))
+        weighed: dict[int, float] = {}
+        for ids, block_weights, block in speedups.posting_blocks(lists[word], values=True):
+            if candidates is None:
+                values.update(zip(ids, block))
+                weighed.update(zip(ids, block_weights))
+            else:
+                for d, w, v in zip(ids, block_weights, block):
+                    if d in candidates:
+                        values[d], weighed[d] = v, w
             if budget.over():
                 break
-        held[word] = values
+        held[word], weights[word] = values, weighed
         candidates = set(values) if candidates is None else candidates & values.keys()
         if not candidates:
-            return frozenset()
+            return frozenset(), {}
     decode = reader.schema[query.fieldname].format.decode_positions
     found = set()
     for docnum in candidates:
@@ -286,7 +301,7 @@ def _phrase_docs(query, reader, budget) -> frozenset:
             found.add(docnum)
     if reader.has_deletions():
         found.difference_update(reader.deleted_docs_set)
-    return frozenset(found)
+    return frozenset(found), weights
 
 
 def _watching(query, searcher, budget) -> frozenset:

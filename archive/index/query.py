@@ -8,6 +8,7 @@ itself (tokens, operators, field names) lives in `archive.querysyntax`, which kn
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
@@ -19,6 +20,7 @@ from . import analysis, limits, schema
 PROXIMITY_SLOP = 4
 PROXIMITY_MAX_DOCS = 1000
 EXPANDED_MOST = 40  # words a record page marks for the `word*` and `word~` of a query
+PARSED_KEPT = 256  # query strings whose reading is kept
 
 
 @dataclass
@@ -42,11 +44,13 @@ class Filters:
         return Q.And(parts) if parts else None
 
 
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def parse(text: str):
     """Read a query string; broken syntax is read as plain words, never an error.
 
     Returns the Whoosh query, its fuzzy terms made affordable (`limits.affordable`), and a hint
-    about how it was read (or None).
+    about how it was read (or None). Kept for the next search of the same string (a search reads
+    its query twice: to take its turn and to run; this code changes no query in place, it copies).
     """
     clean, hint = sanitize(text)
     parser = MultifieldParser(list(TEXT_FIELDS), schema.SCHEMA)

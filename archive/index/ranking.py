@@ -123,9 +123,18 @@ def _scores(query, leaf, clock) -> dict[int, float]:
 
 def _phrase(query, leaf, clock) -> dict[int, float]:
     """Whoosh's phrase matcher scores a document as the AND of the phrase's words (each as often as
-    it stands in the phrase): the sum of their scores, where the phrase holds."""
-    where = limits.matching_docs(query, leaf, clock.budget)
+    it stands in the phrase): the sum of their scores, where the phrase holds. An exact phrase's
+    words are weighed from the postings that found it (`limits.phrase_postings`), not read again."""
     found: dict[int, float] = {}
+    if limits.exact_phrase(query, leaf):
+        where, weights = limits.phrase_postings(query, leaf.reader(), clock.budget)
+        ids = list(where)
+        for word in query.words:
+            score = _scorer(leaf, query.fieldname, word, 1.0)
+            for docnum, value in zip(ids, score(ids, [weights[word][d] for d in ids])):
+                found[docnum] = found.get(docnum, 0.0) + value
+        return found
+    where = limits.matching_docs(query, leaf, clock.budget)
     if where:
         for word in query.words:
             for docnum, score in _term(Q.Term(query.fieldname, word), leaf, clock).items():
@@ -135,32 +144,35 @@ def _phrase(query, leaf, clock) -> dict[int, float]:
 
 
 def _term(query, leaf, clock) -> dict[int, float]:
-    reader = leaf.reader()
     found: dict[int, float] = {}
-    postings = speedups.term_postings(reader, query.fieldname, query.text)
+    postings = speedups.term_postings(leaf.reader(), query.fieldname, query.text)
     if postings is None:
         return found
-    fieldname, (text, matcher) = query.fieldname, postings
-    boost = query.boost
-    blocks = speedups.posting_blocks(matcher)
-    bm25 = _bm25(leaf, fieldname, text)
-    if bm25 is None:  # a field without lengths: the weight is the score
-        for ids, weights in blocks:
-            found.update((d, w * boost) for d, w in zip(ids, weights))
-            if clock.tick():
-                break
-        return found
-    idf, avgfl, B, K1 = bm25
-    lengths = speedups.field_lengths(reader, fieldname)
-    # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
-    norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in speedups.LENGTHS]
-    k1_1 = K1 + 1
-    for ids, weights in blocks:  # the first block even when the time is up: an answer has something
-        block = [idf * ((tf * k1_1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights)]
-        found.update(zip(ids, block if boost == 1.0 else [score * boost for score in block]))
+    text, matcher = postings
+    score = _scorer(leaf, query.fieldname, text, query.boost)
+    for ids, weights in speedups.posting_blocks(matcher):  # the first block even when the time is up
+        found.update(zip(ids, score(ids, weights)))
         if clock.tick():
             break
     return found
+
+
+def _scorer(leaf, fieldname: str, text, boost: float):
+    """A function giving a block of a word's postings (document numbers, weights) their scores, as
+    Whoosh's BM25F scorer gives them (times the boost)."""
+    bm25 = _bm25(leaf, fieldname, text)
+    if bm25 is None:  # a field without lengths: the weight is the score
+        return lambda ids, weights: [w * boost for w in weights]
+    idf, avgfl, B, K1 = bm25
+    lengths = speedups.field_lengths(leaf.reader(), fieldname)
+    # bm25() of whoosh.scoring, its length part worked out once for each of the 256 stored lengths
+    norm = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else None for fl in speedups.LENGTHS]
+    k1_1 = K1 + 1
+
+    def score(ids, weights) -> list[float]:
+        block = [idf * ((tf * k1_1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights)]
+        return block if boost == 1.0 else [value * boost for value in block]
+    return score
 
 
 def _bm25(leaf, fieldname: str, text: bytes) -> tuple[float, float, float, float] | None:

@@ -333,10 +333,11 @@ class Index:
             wanted = page * per_page
             if matched and (page - 1) * per_page < len(matched):
                 limit = max(wanted, RANKED_AT_LEAST)
-                ranked = table.remember(table.ranked, (key, sort, limit), lambda: self._named(
-                    s, ranking.best(scored, matched, limit)) if scored else self._rank(
+                ranked = table.remember(table.ranked, (key, sort, limit), lambda: ranking.best(
+                    scored, matched, limit) if scored else self._rank(
                     s, table, query, matched, sort, limit, budget), budget)
-                for record_id, score in ranked[(page - 1) * per_page: wanted]:
+                for docnum, score in ranked[(page - 1) * per_page: wanted]:  # only the page named
+                    record_id = s.stored_fields(docnum)["id"]
                     chosen_ids.append(record_id)
                     if score is not None:
                         scores[record_id] = score
@@ -357,23 +358,19 @@ class Index:
             return found & self._docs(s, narrowing, budget) if narrowing and found else found
         return self._docs(s, Q.And([query, narrowing]) if narrowing else query, budget)
 
-    @staticmethod
-    def _named(s, ranked: list[tuple[int, float]]) -> list[tuple[str, float]]:
-        return [(s.stored_fields(docnum)["id"], score) for docnum, score in ranked]
-
-    def _rank(self, s, table, query, matched, sort, limit, budget) -> list[tuple[str, float | None]]:
-        """The first `limit` matched records in order, with their scores when ranked by relevance."""
+    def _rank(self, s, table, query, matched, sort, limit, budget) -> list[tuple[int, float | None]]:
+        """The first `limit` matched documents in order, with their scores when ranked by relevance."""
         sortedby = {"date": lambda: sorting.FunctionFacet(table.date_key(newest_first=False)),
                     "-date": lambda: sorting.FunctionFacet(table.date_key(newest_first=True)),
                     "title": lambda: "title_sort"}.get(sort, lambda: None)()
         ranked = queries.with_proximity(query, s) if sortedby is None else query
         if sortedby is None and ranking.can_rank(ranked):
-            return self._named(s, ranking.best(ranking.scores(s, ranked, budget, matched), matched, limit))
+            return ranking.best(ranking.scores(s, ranked, budget, matched), matched, limit)
         collector = limits.DeadlineCollector(s.collector(limit=limit, sortedby=sortedby), set(matched),
                                              budget)
         s.search_with_collector(ranked, collector)
         # with a sort, the score is a sort key, not a relevance
-        return [(h["id"], h.score if sortedby is None else None) for h in collector.results()]
+        return [(h.docnum, h.score if sortedby is None else None) for h in collector.results()]
 
     def _facet_counts(self, s, table, query, filters, visible, matched, limit, budget) -> dict:
         chosen = [name for name, values in (filters.values if filters else {}).items() if values]

@@ -105,29 +105,32 @@ def term_postings(reader, fieldname: str, text):
 
 def posting_blocks(matcher, values: bool = False):
     """A segment's posting list as (document numbers, weights), or with `values` (document numbers,
-    encoded values: positions), a block at a time, where Whoosh's matchers give one posting per
-    call (its deleted documents included: callers leave them out)."""
+    weights, encoded values: positions), a block at a time, where Whoosh's matchers give one
+    posting per call (its deleted documents included: callers leave them out)."""
     if isinstance(matcher, FilterMatcher):  # the segment's deletions
         matcher = matcher.child
     if isinstance(matcher, ListMatcher):  # a short list, kept inline
         ids = matcher._ids
-        yield ids, (matcher._values if values else (matcher._weights or [matcher._all_weights or 1.0] * len(ids)))
+        weights = matcher._weights or [matcher._all_weights or 1.0] * len(ids)
+        yield (ids, weights, matcher._values) if values else (ids, weights)
         return
     if not isinstance(matcher, w3.W3LeafMatcher):  # another codec's: a posting at a time
-        ids, other = [], []
+        ids, weights, encoded = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            other.append(matcher.value() if values else matcher.weight())
+            weights.append(matcher.weight())
+            if values:
+                encoded.append(matcher.value())
             matcher.next()
-        yield ids, other
+        yield (ids, weights, encoded) if values else (ids, weights)
         return
     while matcher.is_active():
         matcher._read_ids()
+        matcher._read_weights()
         if values:
             matcher._read_values()
-            yield matcher._ids, matcher._values
+            yield matcher._ids, matcher._weights, matcher._values
         else:
-            matcher._read_weights()
             yield matcher._ids, matcher._weights
         matcher._next_block()
 
