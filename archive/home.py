@@ -38,12 +38,40 @@ class Archive:
         self._db = None
         self._index = None
         self._opening = threading.Lock()
+        self._kept = threading.local()  # each thread's request connection, kept for its next request
+        self._kept_all: list = []  # every connection kept, to close them with the archive
+        self._kept_lock = threading.Lock()
         self._lapsing: threading.Event | None = None  # stops the daily pass (`lapse_daily`)
 
     def connect(self):
         """A new connection to the store, waiting up to WRITE_TIMEOUT for another writer; the caller
         closes it (each request has its own)."""
         return store.connect(self.settings["DATABASE"], timeout=self.settings["WRITE_TIMEOUT"])
+
+    def request_db(self):
+        """This thread's connection to the store for a request. It is kept for the thread's next
+        request (`request_done`): opening one reads the database's schema, half a millisecond of
+        every request."""
+        db = getattr(self._kept, "db", None)
+        if db is None:
+            db = self._kept.db = self.connect()
+            with self._kept_lock:
+                self._kept_all.append(db)
+        return db
+
+    def request_done(self, db, failed: bool) -> None:
+        """A request is over: its connection is kept for the thread's next one, unless the request
+        failed or left a transaction open (then it is closed, with whatever was left in it)."""
+        if failed or db.conn.in_transaction or getattr(self._kept, "db", None) is not db:
+            self._forget(db)
+
+    def _forget(self, db) -> None:
+        if getattr(self._kept, "db", None) is db:
+            del self._kept.db
+        with self._kept_lock:
+            if db in self._kept_all:
+                self._kept_all.remove(db)
+        db.close()
 
     @property
     def db(self):
@@ -130,3 +158,8 @@ class Archive:
         if self._db is not None:
             self._db.close()
             self._db = None
+        with self._kept_lock:  # other threads' kept connections: closed, and opened anew on use
+            kept, self._kept_all = self._kept_all, []
+            self._kept = threading.local()
+        for db in kept:
+            db.close()

@@ -35,14 +35,14 @@ def get_archive() -> Archive:
 def get_db():
     """The request's connection to the archive database."""
     if "db" not in g:
-        g.db = get_archive().connect()
+        g.db = get_archive().request_db()
     return g.db
 
 
 def close_db(exc=None) -> None:
     database = g.pop("db", None)
     if database is not None:
-        database.close()
+        get_archive().request_done(database, failed=exc is not None)
 
 
 def get_index():
