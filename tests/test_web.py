@@ -1,4 +1,6 @@
 """The first pages and JSON through the real app: content, access, errors in one shape."""
+import sqlite3
+
 import pytest
 
 from conftest import read_jsonl
@@ -145,3 +147,26 @@ def test_post_without_csrf_token_is_refused(tmp_path):
         return "changed"
     assert app.test_client().post("/probe").status_code == 400
     app.extensions["archive"].close()
+
+
+def test_a_thread_keeps_its_request_connection_but_never_a_transaction(home):
+    """Opening a connection reads the schema (half a millisecond a request): a thread keeps its
+    connection for its next request, unless the request failed or left a transaction open."""
+    db = home.request_db()
+    home.request_done(db, failed=False)
+    assert home.request_db() is db
+    db.execute("BEGIN IMMEDIATE")  # a request that left its write open
+    home.request_done(db, failed=False)
+    fresh = home.request_db()
+    assert fresh is not db and not fresh.conn.in_transaction
+    fresh.execute("BEGIN IMMEDIATE")  # the abandoned write was rolled back: the lock is free
+    fresh.execute("ROLLBACK")
+    home.request_done(fresh, failed=True)
+    with pytest.raises(sqlite3.ProgrammingError):  # a failed request's connection is closed
+        fresh.execute("SELECT 1")
+    kept = home.request_db()
+    home.request_done(kept, failed=False)
+    home.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # and the kept ones with the archive
+        kept.execute("SELECT 1")
+    assert home.request_db() is not kept
