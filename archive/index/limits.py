@@ -261,7 +261,8 @@ def phrase_postings(query, reader, budget) -> tuple[frozenset, dict[str, dict[in
     rarest word first, the others kept only where it stands), then the positions of the documents
     holding every word, where Whoosh's matcher walks them a document and a word at a time (twenty
     calls a document). Where the words stand at positions p, p+1, p+2 …, as Whoosh's phrase matcher
-    wants them. Looks at the clock between blocks."""
+    wants them. Looks at the clock between blocks, and between documents whose positions it
+    compares (in a long transcript a common word stands hundreds of times)."""
     lists = {}
     for word in dict.fromkeys(query.words):
         postings = speedups.term_postings(reader, query.fieldname, word)
@@ -290,7 +291,9 @@ def phrase_postings(query, reader, budget) -> tuple[frozenset, dict[str, dict[in
             return frozenset(), {}
     decode = reader.schema[query.fieldname].format.decode_positions
     found = set()
-    for docnum in candidates:
+    for i, docnum in enumerate(candidates, 1):
+        if i % RANK_CHECK_EVERY == 0 and budget.over():  # long transcripts: many positions each
+            break
         starts = set(decode(held[query.words[0]][docnum]))
         for offset, word in enumerate(query.words[1:], 1):
             at = set(decode(held[word][docnum]))
