@@ -21,10 +21,7 @@ more. The import takes exactly one such `'` off again, so the round trip stays l
 from __future__ import annotations
 
 import json
-
 import re
-
-import json
 
 from . import fields
 from .fields import RECORD_FIELDS

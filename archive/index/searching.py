@@ -120,8 +120,8 @@ class Index:
                     raise
                 continue
             break
-        for segment_id in taken:
-            old.pop(segment_id)._gen = toc.generation  # a reader of this commit now
+        for kept in taken:
+            old.pop(kept)._gen = toc.generation  # a reader of this commit now
         for leaf in old.values():  # not taken over: merged away, or with new deletions
             leaf.close()
         if not readers:
