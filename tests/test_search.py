@@ -14,7 +14,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from whoosh import query as Q
 
-from archive import finder, querysyntax, store
+from archive import finder, querysyntax, records, store
 from archive.access import ANONYMOUS
 from archive.budget import unlimited
 from archive.index import limits, query
@@ -166,7 +166,6 @@ def test_a_name_variant_finds_the_linked_and_the_mentioning_records(client, save
     linked = save(title="A letter", text="About an arrest.",
                   people=[{"name": "Kem Sokha", "role": "mentioned"}])
     store_person = linked["people"][0]["id"]
-    from archive import records
     from archive.views.common import get_db, get_index
     with client.application.app_context():
         records.save_entity(get_db(), get_index(), "person",
@@ -384,7 +383,6 @@ def test_citation_and_permalink(client, save):
 
 
 def test_facets_and_dates_follow_saves_and_deletions(app, client, save, home):
-    from archive import records
     first = save(title="One", text="common", date="1975", language=["en"])
     save(title="Two", text="common", date="1985", language=["km"])
     assert client.get("/search.json?q=common").get_json()["facets"]["language"] == [
@@ -532,3 +530,12 @@ def test_a_slow_search_does_not_delay_a_fast_one(corpus_app):
         fast = get("refugee", "fast")
         slow.join()
     assert fast["total"] > 0 and "slow" in finished and finished["fast"] < finished["slow"]
+
+
+def test_facet_labels_follow_a_renamed_person(app, home, save):
+    """The names of facet values are kept between searches, until the next write."""
+    save(title="A letter from the camp", people=[{"name": "Kem Sokha", "role": "author"}])
+    person = run(app, q="camp").facets["person"][0]
+    assert person["label"] == "Kem Sokha"
+    records.save_entity(home.db, home.index, "person", {"id": person["value"], "name": "Kem Sokhaa"}, user="test")
+    assert run(app, q="camp").facets["person"][0]["label"] == "Kem Sokhaa"

@@ -11,12 +11,14 @@ writes.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator
 
 from .. import kinds
 from ..access import Viewer
 from ..names import name_key
 from .records import visible_records_sql
+from .schema import current_seq, database_path
 
 
 def _link(kind: str) -> tuple[str, str]:
@@ -302,15 +304,34 @@ def dated_events(db, viewer: Viewer) -> list[dict]:
         f"AND a.date_lo > 1000101 AND a.date_hi < 99991231 ORDER BY a.date_lo, a.name", params)]
 
 
+# Facet values name people, events and places by id, some hundreds on every search: their names are
+# kept per database and kind until the next write (the change number moves), read as first asked for.
+_LABELS: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
+_LABELS_LOCK = threading.Lock()
+
+
 def entity_labels(db, kind: str, ids: Iterable[str]) -> dict[str, str]:
     """The names of these authorities by id (for facet values, which the index keeps as ids)."""
     ids = list(ids)
-    labels: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    kept: dict[str, str] = {}
+    if not db.conn.in_transaction:  # (what a write under way reads may yet be rolled back)
+        key, seq = (database_path(db), kind), current_seq(db)
+        with _LABELS_LOCK:
+            kept_seq, kept = _LABELS.get(key, (None, {}))
+            if kept_seq != seq:
+                kept = {}
+                _LABELS[key] = (seq, kept)
+    with _LABELS_LOCK:
+        labels = {i: kept[i] for i in ids if i in kept}
+    missing = [i for i in ids if i not in labels]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
         labels.update({r[0]: r[1] for r in db.execute(
             f"SELECT id, name FROM {kinds.get(kind).table} WHERE id IN ({marks})", chunk)})
+    if missing:
+        with _LABELS_LOCK:
+            kept.update((i, labels[i]) for i in missing if i in labels)
     return labels
 
 

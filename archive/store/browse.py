@@ -14,7 +14,7 @@ from ..access import Viewer
 from ..clock import today
 from ..names import slug
 from .records import visible_records_sql
-from .schema import current_seq
+from .schema import current_seq, database_path
 
 LABEL_FIELDS = ("subject", "collection")
 
@@ -64,8 +64,7 @@ _NAMES_KEPT = 64
 
 def label_names(db, field: str, viewer: Viewer) -> dict[str, str]:
     """Slug -> name of the subjects (or collections) the viewer may see (for facet labels)."""
-    path = db.execute("PRAGMA database_list").fetchone()[2]
-    key = (path, field, viewer.levels, today(), current_seq(db))
+    key = (database_path(db), field, viewer.levels, today(), current_seq(db))
     with _NAMES_LOCK:
         found = _NAMES.get(key)
     if found is None:

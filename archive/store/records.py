@@ -9,14 +9,14 @@ revisions live in `audit`, authorities in `authorities`, the OAI view of records
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import json
 
 from .. import fields, kinds, redaction
 from ..access import WITHDRAWN, Viewer
 from ..clock import today
+from .schema import database_path
 
 
 # --- what a viewer may see ------------------------------------------------------------------------
@@ -100,8 +100,7 @@ def set_segment_links(db, record_id: str, links: Iterable[tuple[str, str]]) -> N
 def media_folder(db) -> Path:
     """Where the archive of this database keeps its files: `media/` beside the database file
     (`records/media/` under the archive folder)."""
-    path = next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
-    return Path(path).parent / "media"
+    return Path(database_path(db)).parent / "media"
 
 
 def tombstone_record(db, record_id: str, stamp: str, revision: int, seq: int) -> None:

@@ -311,6 +311,11 @@ def set_meta(db, key: str, value: str) -> None:
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
 
 
+def database_path(db) -> str:
+    """The file of this connection's database (what keeps a cache of one database apart from another's)."""
+    return next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
+
+
 def current_seq(db) -> int:
     return int(get_meta(db, "seq") or 0)
 
