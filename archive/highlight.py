@@ -66,6 +66,10 @@ _SPACE = re.compile(r"\s")
 # Beyond this many single words (a `word*` or `word~` stands for up to 250), one pass over the words
 # of a paragraph with a set lookup is cheaper than a regular expression of alternatives.
 ALTERNATIVES = 32
+# A text of at most this many characters (a testimony) is first looked at whole for its query's
+# words: most hits of a search by a field or a name hold none of them in their text, and reading
+# such a text paragraph by paragraph cost 5 µs a paragraph for nothing.
+WHOLE_TEXT_CHARS = 20000
 _WORDCHAR = "0-9a-z_"  # what the analyzer's ASCII words are made of, lower-cased
 _ASCII_WORD = re.compile(f"[{_WORDCHAR}]+")
 # What the analyzer's normalisation does that can be done on a whole paragraph at C speed (the rest,
@@ -106,6 +110,7 @@ class Matcher:
         singles: set[str] = set()
         self._patterns: list[tuple[int, re.Pattern]] = []  # (phrase, ASCII phrase of several terms)
         self._needs: list[tuple[int, list[str], list[str]]] = []  # (phrase, ASCII terms, Khmer skeletons)
+        self._firsts: set[str] = set()  # the first term of each ASCII phrase
         single_of: dict[str, list[int]] = {}
         for i, phrase in enumerate(phrases):
             steps = analysis.query_steps(phrase)
@@ -119,6 +124,7 @@ class Matcher:
                     single_of.setdefault(terms[0], []).append(i)
                 else:
                     self._patterns.append((i, self._phrase_pattern(terms)))
+                self._firsts.add(terms[0])
             khmer = [_skeleton(t) for t in terms if not t.isascii() and _skeleton(t)]
             self._needs.append((i, [t for t in terms if t.isascii()], khmer))
         self._singles = singles
@@ -178,6 +184,12 @@ class Matcher:
                     continue
             out.append(i)
         return out
+
+    def in_ascii(self, paragraphs: list[str]) -> bool:
+        """Whether any plain ASCII paragraph of these may hold a phrase: none does when no phrase's
+        first word stands anywhere in the text (a phrase of other letters never does)."""
+        low = "\n".join(paragraphs).lower()
+        return any(first in low for first in self._firsts)
 
     def spans(self, paragraph: str) -> list[tuple[int, int]]:
         """Character spans of the paragraph where any phrase occurs (`analysis.spans`)."""
@@ -282,7 +294,10 @@ def passage(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPE
     if phrases:
         found = matcher(phrases)
         others: list[tuple] = []  # (bound, number, offset, piece, paragraph) to analyze
+        in_ascii = sum(map(len, paragraphs)) > WHOLE_TEXT_CHARS or found.in_ascii(paragraphs)
         for number, para in enumerate(paragraphs, 1):
+            if not in_ascii and para.isascii():
+                continue
             if budget is not None and budget.over():
                 break
             if not para.isascii():
