@@ -35,7 +35,7 @@ from whoosh import collectors, query as Q
 from whoosh.reading import TermNotFound
 from whoosh.support.levenshtein import distance
 
-from . import speedups
+from . import phrases, speedups
 from .analysis import GRAM_JOINER
 
 MAX_EDITS = 2
@@ -222,8 +222,8 @@ def matching_docs(query, searcher, budget) -> frozenset:
         return frozenset(common or ())
     if isinstance(query, Q.Term):
         return _term_docs(query, searcher.reader(), budget)
-    if exact_phrase(query, searcher):
-        return phrase_postings(query, searcher.reader(), budget)[0]
+    if phrases.exact(query, searcher):
+        return phrases.postings(query, searcher.reader(), budget)[0]
     return _watching(query, searcher, budget)
 
 
@@ -241,70 +241,6 @@ def _term_docs(query, reader, budget) -> frozenset:
     if reader.has_deletions():
         found.difference_update(reader.deleted_docs_set)
     return frozenset(found)
-
-
-def _positions(searcher, query) -> bool:
-    field = searcher.schema[query.fieldname] if query.fieldname in searcher.schema else None
-    return field is not None and bool(field.format) and field.format.supports("positions")
-
-
-def exact_phrase(query, searcher) -> bool:
-    """Whether `phrase_postings` finds this query's documents: a phrase of words standing next to
-    each other, in a field that keeps positions."""
-    return isinstance(query, Q.Phrase) and query.slop == 1 and len(query.words) > 1 and \
-        _positions(searcher, query)
-
-
-def phrase_postings(query, reader, budget) -> tuple[frozenset, dict[str, dict[int, float]]]:
-    """An exact phrase's documents in a segment, and each of its words' weight in them (for ranking:
-    `ranking._phrase`). The words' postings are read with their positions a block at a time (the
-    rarest word first, the others kept only where it stands), then the positions of the documents
-    holding every word, where Whoosh's matcher walks them a document and a word at a time (twenty
-    calls a document). Where the words stand at positions p, p+1, p+2 …, as Whoosh's phrase matcher
-    wants them. Looks at the clock between blocks, and between documents whose positions it
-    compares (in a long transcript a common word stands hundreds of times)."""
-    lists = {}
-    for word in dict.fromkeys(query.words):
-        postings = speedups.term_postings(reader, query.fieldname, word)
-        if postings is None:
-            return frozenset(), {}
-        lists[word] = postings[1]
-    held: dict[str, dict[int, bytes]] = {}
-    weights: dict[str, dict[int, float]] = {}
-    candidates: set[int] | None = None
-    for word in sorted(lists, key=lambda w: reader.doc_frequency(query.fieldname, w)):
-        values: dict[int, bytes] = {}
-        weighed: dict[int, float] = {}
-        for ids, block_weights, block in speedups.posting_blocks(lists[word], values=True):
-            if candidates is None:
-                values.update(zip(ids, block))
-                weighed.update(zip(ids, block_weights))
-            else:
-                for d, w, v in zip(ids, block_weights, block):
-                    if d in candidates:
-                        values[d], weighed[d] = v, w
-            if budget.over():
-                break
-        held[word], weights[word] = values, weighed
-        candidates = set(values) if candidates is None else candidates & values.keys()
-        if not candidates:
-            return frozenset(), {}
-    decode = reader.schema[query.fieldname].format.decode_positions
-    found = set()
-    for i, docnum in enumerate(candidates, 1):
-        if i % RANK_CHECK_EVERY == 0 and budget.over():  # long transcripts: many positions each
-            break
-        starts = set(decode(held[query.words[0]][docnum]))
-        for offset, word in enumerate(query.words[1:], 1):
-            at = set(decode(held[word][docnum]))
-            starts = {p for p in starts if p + offset in at}
-            if not starts:
-                break
-        if starts:
-            found.add(docnum)
-    if reader.has_deletions():
-        found.difference_update(reader.deleted_docs_set)
-    return frozenset(found), weights
 
 
 def _watching(query, searcher, budget) -> frozenset:

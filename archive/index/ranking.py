@@ -29,7 +29,7 @@ import heapq
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from . import limits, speedups
+from . import limits, phrases, speedups
 
 
 def can_rank(query) -> bool:
@@ -124,10 +124,10 @@ def _scores(query, leaf, clock) -> dict[int, float]:
 def _phrase(query, leaf, clock) -> dict[int, float]:
     """Whoosh's phrase matcher scores a document as the AND of the phrase's words (each as often as
     it stands in the phrase): the sum of their scores, where the phrase holds. An exact phrase's
-    words are weighed from the postings that found it (`limits.phrase_postings`), not read again."""
+    words are weighed from the postings that found it (`phrases.postings`), not read again."""
     found: dict[int, float] = {}
-    if limits.exact_phrase(query, leaf):
-        where, weights = limits.phrase_postings(query, leaf.reader(), clock.budget)
+    if phrases.exact(query, leaf):
+        where, weights = phrases.postings(query, leaf.reader(), clock.budget)
         ids = list(where)
         for word in query.words:
             score = _scorer(leaf, query.fieldname, word, 1.0)
