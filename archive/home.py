@@ -45,7 +45,7 @@ class Archive:
 
     def connect(self):
         """A new connection to the store, waiting up to WRITE_TIMEOUT for another writer; the caller
-        closes it (each request has its own)."""
+        closes it (a request reads through its thread's: `request_db`)."""
         return store.connect(self.settings["DATABASE"], timeout=self.settings["WRITE_TIMEOUT"])
 
     def request_db(self):
