@@ -129,7 +129,7 @@ def _phrase(query, leaf, clock) -> dict[int, float]:
     if phrases.exact(query, leaf):
         where, weights = phrases.postings(query, leaf.reader(), clock.budget)
         ids = list(where)
-        for word in query.words:
+        for word in query.words if ids else ():
             score = _scorer(leaf, query.fieldname, word, 1.0)
             for docnum, value in zip(ids, score(ids, [weights[word][d] for d in ids])):
                 found[docnum] = found.get(docnum, 0.0) + value

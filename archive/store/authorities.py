@@ -308,6 +308,7 @@ def dated_events(db, viewer: Viewer) -> list[dict]:
 # kept per database and kind until the next write (the change number moves), read as first asked for.
 _LABELS: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
 _LABELS_LOCK = threading.Lock()
+_LABELS_KEPT = 64  # databases and kinds (a process's tests open many databases)
 
 
 def entity_labels(db, kind: str, ids: Iterable[str]) -> dict[str, str]:
@@ -319,6 +320,8 @@ def entity_labels(db, kind: str, ids: Iterable[str]) -> dict[str, str]:
         with _LABELS_LOCK:
             kept_seq, kept = _LABELS.get(key, (None, {}))
             if kept_seq != seq:
+                if len(_LABELS) >= _LABELS_KEPT:
+                    _LABELS.clear()
                 kept = {}
                 _LABELS[key] = (seq, kept)
     with _LABELS_LOCK:
