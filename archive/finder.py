@@ -292,7 +292,7 @@ def _marking(clean: str, names: list[list[str]]) -> list[list[str]]:
     (`Kim Sokha` marks "Kem Sokha" and "Kim Sokha", not every "Kim")."""
     inside = {w.casefold() for name in names for w in name}
     own = [p for p in highlight.query_phrases(clean) if not (len(p) == 1 and p[0].casefold() in inside)]
-    return [list(phrase) for phrase in dict.fromkeys(map(tuple, own + names))]  # each once
+    return own + names
 
 
 def highlight_phrases(db, index: Index, viewer: Viewer, q: str,

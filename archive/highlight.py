@@ -210,8 +210,8 @@ def _matcher(phrases: tuple[tuple[str, ...], ...]) -> Matcher:
 
 
 def matcher(phrases: list[list[str]]) -> Matcher:
-    """The `Matcher` of a query's phrases (a page's hits share one)."""
-    return _matcher(tuple(tuple(phrase) for phrase in phrases))
+    """The `Matcher` of a query's phrases, each once (a page's hits share one)."""
+    return _matcher(tuple(dict.fromkeys(tuple(phrase) for phrase in phrases)))
 
 
 def _pieces(para: str, size: int = PIECE_CHARS):
@@ -290,9 +290,9 @@ def passage(paragraphs: list[str], phrases: list[list[str]], width: int = SNIPPE
     costs a scan, not an analysis. Paragraphs are read until the `budget` (if any) runs out.
     """
     best, best_key = None, (0, 0, 0)
-    most = sum(len(p) for p in phrases)
     if phrases:
         found = matcher(phrases)
+        most = sum(found.words.values())  # the words of its distinct phrases
         others: list[tuple] = []  # (bound, number, offset, piece, paragraph) to analyze
         in_ascii = sum(map(len, paragraphs)) > WHOLE_TEXT_CHARS or found.in_ascii(paragraphs)
         for number, para in enumerate(paragraphs, 1):
